@@ -1,0 +1,131 @@
+/**
+ * Errors named the way the state machine matches them. Step Functions (and the local engine) match a
+ * task's failure against `ErrorEquals` by the error's `name`, so each class sets `name` explicitly:
+ * the Retry/Catch rules in statemachines/image-pipeline.asl.json read like this file.
+ */
+
+/** Why an image was rejected; part of the readable reason stored on the FAILED item. */
+export type ImageRejection =
+  | 'EMPTY'
+  | 'TOO_LARGE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'CORRUPT'
+  | 'DECOMPRESSION_BOMB'
+  | 'TOO_SMALL';
+
+/** The upload is not an image picflow can analyse. Permanent: never retried. */
+export class ImageValidationError extends Error {
+  override readonly name = 'ImageValidationError';
+  constructor(
+    readonly reason: ImageRejection,
+    message: string,
+  ) {
+    super(`${reason}: ${message}`);
+  }
+}
+
+/** The event cannot be processed (not an S3 Object Created event, or outside the upload prefix). */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+/**
+ * The object named by the event was replaced or deleted before this execution read it. A newer event
+ * owns the key now, so this execution stops quietly instead of recording a failure.
+ */
+export class StaleEventError extends Error {
+  override readonly name = 'StaleEventError';
+}
+
+/** The services picflow calls, as prefixes of the error names the state machine retries on. */
+export type ServiceName = 'S3' | 'DynamoDB' | 'Rekognition';
+
+/**
+ * Transient failures, grouped under three canonical names per service so that a Retry rule needs three
+ * names, not thirty: `<Service>.ThrottlingException`, `<Service>.ServiceUnavailable` and
+ * `<Service>.NetworkError`. The original error name stays at the start of the message.
+ */
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+  'TooManyRequestsException',
+]);
+const UNAVAILABLE_NAMES = new Set([
+  'InternalServerError',
+  'InternalServerErrorException',
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+
+/** Node's socket-level error codes that mean "the request may never have arrived". */
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+export type TransientKind = 'ThrottlingException' | 'ServiceUnavailable' | 'NetworkError';
+
+/** The canonical transient error names of a service, as a Retry rule lists them. */
+export function transientErrorNames(service: ServiceName): string[] {
+  return (['ThrottlingException', 'ServiceUnavailable', 'NetworkError'] as TransientKind[]).map((k) => `${service}.${k}`);
+}
+
+/** An AWS call that failed, renamed `<Service>.<ErrorName>` so a Retry or Catch rule can match it. */
+export class AwsServiceError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/**
+ * Renames an AWS SDK error for the state machine: transient failures become one of the three
+ * canonical names above, permanent ones keep their own (`Rekognition.InvalidImageFormatException`).
+ * picflow's own errors pass through unchanged.
+ */
+export function toServiceError(service: ServiceName, error: unknown): Error {
+  if (error instanceof AwsServiceError || isPicflowError(error)) return error as Error;
+  const err = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const original = err.name && err.name !== 'Error' ? err.name : (err.code ?? 'UnknownError');
+  const message = `${original}: ${err.message || String(error)}`;
+  const status = err.$metadata?.httpStatusCode ?? 0;
+  const kind = transientKind(original, err.code, status);
+  if (kind) return new AwsServiceError(`${service}.${kind}`, message, true);
+  return new AwsServiceError(`${service}.${original}`, message, false);
+}
+
+function transientKind(name: string, code: string | undefined, status: number): TransientKind | undefined {
+  if (THROTTLING_NAMES.has(name) || status === 429) return 'ThrottlingException';
+  if (NETWORK_NAMES.has(name) || (code !== undefined && NETWORK_ERROR_CODES.has(code)) || NETWORK_ERROR_CODES.has(name)) {
+    return 'NetworkError';
+  }
+  if (UNAVAILABLE_NAMES.has(name) || status >= 500) return 'ServiceUnavailable';
+  return undefined;
+}
+
+function isPicflowError(error: unknown): boolean {
+  return error instanceof ImageValidationError || error instanceof InvalidEventError || error instanceof StaleEventError;
+}
+
+/** Runs one AWS call and renames its failure with {@link toServiceError}. */
+export async function callAws<T>(service: ServiceName, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toServiceError(service, error);
+  }
+}

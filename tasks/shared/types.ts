@@ -1,0 +1,282 @@
+/**
+ * The contract of the pipeline: the event that starts it, the payload each state hands to the next,
+ * and the DynamoDB item it stores. Every task, the local runtime and the tests import these types;
+ * the README's item schema is checked against them (test/docs/readme-schema.test.ts).
+ */
+
+/** The EventBridge event S3 sends for a new object ("Object Created", source "aws.s3"). */
+export interface S3ObjectCreatedEvent {
+  version: string;
+  id: string;
+  'detail-type': 'Object Created';
+  source: 'aws.s3';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: {
+    version: string;
+    bucket: { name: string };
+    object: {
+      /** URL-encoded (form encoding: a space arrives as `+`), as S3 sends it. */
+      key: string;
+      size: number;
+      etag: string;
+      'version-id'?: string;
+      /** Hex string that orders events for the same key: a later write has a greater sequencer. */
+      sequencer: string;
+    };
+    'request-id': string;
+    requester: string;
+    'source-ip-address'?: string;
+    reason: string;
+  };
+}
+
+/** The state machine's working document after its first (Pass) state. */
+export interface ExecutionInput {
+  event: S3ObjectCreatedEvent;
+  executionId: string;
+  startedAt: string;
+}
+
+/** One uploaded object, decoded from the event. `imageId` is the item's partition key. */
+export interface ImageRef {
+  imageId: string;
+  bucket: string;
+  /** The decoded object key (what S3 APIs take). */
+  key: string;
+  versionId?: string;
+  etag: string;
+  size: number;
+  sequencer: string;
+  eventTime: string;
+}
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+/** Output of ClaimImage (stored at `$.claim`). */
+export interface ClaimResult {
+  image: ImageRef;
+  /** SKIP when this object version already has a final result or a newer version was claimed. */
+  decision: 'PROCESS' | 'SKIP';
+  reason?: string;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'heif';
+
+/** Output of ValidateImage (stored at `$.validation`). */
+export interface ValidationResult {
+  format: ImageFormat;
+  /** Display width and height, after EXIF orientation is applied. */
+  width: number;
+  height: number;
+  bytes: number;
+  /** The object the analyses read: the upload itself, or a JPEG copy Rekognition accepts. */
+  analysisObject: S3Location;
+  normalized: boolean;
+  normalizedReason?: string;
+}
+
+/** What every analysis branch receives (the Parallel state's Parameters). */
+export interface AnalysisInput {
+  image: ImageRef;
+  validation: ValidationResult;
+}
+
+export type BranchName = 'thumbnails' | 'faces' | 'labelsAndText' | 'moderation';
+export type BranchStatus = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
+
+/** A box as ratios of the image's width and height, Rekognition's convention. */
+export interface BoundingBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface Thumbnail {
+  name: string;
+  key: string;
+  width: number;
+  height: number;
+  fit: 'cover' | 'inside';
+  bytes: number;
+}
+
+export interface Emotion {
+  type: string;
+  confidence: number;
+}
+
+export interface BooleanAttribute {
+  value: boolean;
+  confidence: number;
+}
+
+export interface Face {
+  box: BoundingBox;
+  confidence: number;
+  /** Sorted by confidence, highest first. */
+  emotions: Emotion[];
+  dominantEmotion?: string;
+  ageRange?: { low: number; high: number };
+  gender?: { value: string; confidence: number };
+  smile?: BooleanAttribute;
+  eyesOpen?: BooleanAttribute;
+  mouthOpen?: BooleanAttribute;
+  eyeglasses?: BooleanAttribute;
+  sunglasses?: BooleanAttribute;
+}
+
+export interface Label {
+  name: string;
+  confidence: number;
+  parents: string[];
+  instances: { box: BoundingBox; confidence: number }[];
+}
+
+export interface TextLine {
+  text: string;
+  confidence: number;
+  box?: BoundingBox;
+}
+
+export interface ModerationLabel {
+  name: string;
+  parentName: string;
+  confidence: number;
+}
+
+export type ModerationVerdict = 'safe' | 'suggestive' | 'explicit' | 'unavailable';
+
+interface BranchOutcome<B extends BranchName> {
+  branch: B;
+  status: BranchStatus;
+  durationMs?: number;
+  /** Set when status is FAILED: the Step Functions error name and its cause. */
+  error?: string;
+  cause?: string;
+}
+
+export interface ThumbnailsBranchResult extends BranchOutcome<'thumbnails'> {
+  thumbnails?: Thumbnail[];
+}
+
+export interface FacesBranchResult extends BranchOutcome<'faces'> {
+  faces?: Face[];
+  /** Faces Rekognition found; `faces` may hold fewer when capped. */
+  faceCount?: number;
+  rawRef?: string;
+}
+
+export interface LabelsAndTextBranchResult extends BranchOutcome<'labelsAndText'> {
+  labels?: Label[];
+  text?: TextLine[];
+  rawRefs?: { labels?: string; text?: string };
+}
+
+export interface ModerationBranchResult extends BranchOutcome<'moderation'> {
+  labels?: ModerationLabel[];
+  verdict?: Exclude<ModerationVerdict, 'unavailable'>;
+  rawRef?: string;
+}
+
+export type BranchResult =
+  | ThumbnailsBranchResult
+  | FacesBranchResult
+  | LabelsAndTextBranchResult
+  | ModerationBranchResult;
+
+/** Input of StoreResult. `branches` is the Parallel state's output, in branch order. */
+export interface StoreResultInput {
+  image: ImageRef;
+  validation: ValidationResult;
+  branches: BranchResult[];
+  executionId: string;
+  startedAt: string;
+}
+
+/** A failure on its way to the dead-letter queue: everything needed to understand and replay it. */
+export interface DeadLetterMessage {
+  imageId?: string;
+  bucket?: string;
+  key?: string;
+  status: 'FAILED' | 'PARTIAL';
+  /** Human-readable summary, also the Fail state's cause. */
+  reason: string;
+  failures: { state: string; error: string; cause: string }[];
+  executionId: string;
+  failedAt: string;
+  /** The EventBridge event that started the execution: send it to StartExecution to replay. */
+  originalEvent: S3ObjectCreatedEvent;
+}
+
+/** Output of StoreResult and RecordFailure (stored at `$.result`). */
+export interface StoreResultOutput {
+  imageId?: string;
+  /** SUPERSEDED: a newer version of the object owns the item, so this result was not stored. */
+  status: Exclude<ImageStatus, 'PROCESSING'> | 'SUPERSEDED';
+  reason: string;
+  /** Present when the image did not fully succeed: the body sent to the dead-letter queue. */
+  deadLetter?: DeadLetterMessage;
+}
+
+/** Input of RecordFailure: the working document plus the error a Catch put under `failedStates`. */
+export interface RecordFailureInput {
+  event: S3ObjectCreatedEvent;
+  executionId: string;
+  startedAt: string;
+  claim?: ClaimResult;
+  validation?: ValidationResult;
+  /** `{ [stateName]: { Error, Cause } }`: each Catch writes under the name of the state that failed. */
+  failedStates: Record<string, { Error: string; Cause?: string }>;
+}
+
+export type ImageStatus = 'PROCESSING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+
+export interface BranchSummary {
+  status: BranchStatus;
+  durationMs?: number;
+  error?: string;
+  cause?: string;
+}
+
+/** The one DynamoDB item per image. Partition key `imageId`; GSI `byStatus` on (status, updatedAt). */
+export interface ImageItem {
+  imageId: string;
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag: string;
+  sequencer: string;
+  /** Byte size of the upload. */
+  size: number;
+  format?: ImageFormat;
+  width?: number;
+  height?: number;
+  status: ImageStatus;
+  statusReason?: string;
+  branches?: Record<BranchName, BranchSummary>;
+  thumbnails?: Thumbnail[];
+  faces?: Face[];
+  faceCount?: number;
+  labels?: Label[];
+  text?: TextLine[];
+  moderation?: { verdict: ModerationVerdict; labels: ModerationLabel[] };
+  /** s3:// URIs of the full, unabridged analysis responses. */
+  rawResults?: { faces?: string; labels?: string; text?: string; moderation?: string };
+  /** The object the analyses read, when it differs from the upload (a normalized JPEG). */
+  analysisObject?: S3Location;
+  failure?: { state: string; error: string; cause: string };
+  /** Which analyzer produced the results, e.g. `amazon-rekognition`. */
+  analyzer: string;
+  executionId: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string;
+  completedAt?: string;
+}
