@@ -157,9 +157,11 @@ interface BranchOutcome<B extends BranchName> {
   branch: B;
   status: BranchStatus;
   durationMs?: number;
-  /** Set when status is FAILED: the Step Functions error name and its cause. */
-  error?: string;
-  cause?: string;
+  /**
+   * Set when status is FAILED: the Catch's error output, as the branch's `<State>Failed` Pass state
+   * forwards it. `Cause` may be Lambda's JSON (`{"errorType","errorMessage","trace"}`), plain text, or absent.
+   */
+  failure?: { Error: string; Cause?: string };
 }
 
 export interface ThumbnailsBranchResult extends BranchOutcome<'thumbnails'> {
@@ -198,6 +200,8 @@ export interface StoreResultInput {
   branches: BranchResult[];
   executionId: string;
   startedAt: string;
+  /** The EventBridge event that started the execution, carried for the dead-letter message. */
+  event: S3ObjectCreatedEvent;
 }
 
 /** A failure on its way to the dead-letter queue: everything needed to understand and replay it. */
@@ -253,6 +257,8 @@ export interface ImageItem {
   versionId?: string;
   etag: string;
   sequencer: string;
+  /** `sequencer` normalized (tasks/shared/sequencer.ts) so DynamoDB conditions can compare it with `<` and `=`. */
+  sequencerKey: string;
   /** Byte size of the upload. */
   size: number;
   format?: ImageFormat;
