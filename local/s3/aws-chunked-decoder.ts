@@ -7,7 +7,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 export class AwsChunkedDecoder extends Transform {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private remaining = 0;
   private state: 'header' | 'data' | 'data-end' | 'trailer' = 'header';
 

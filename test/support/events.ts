@@ -1,4 +1,5 @@
 // Builds the EventBridge "Object Created" events S3 sends, for tests. Each call returns a fresh object.
+import { encodeEventKey } from '../../local/events/s3-event';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 
 export interface ObjectCreatedOptions {
@@ -11,10 +12,7 @@ export interface ObjectCreatedOptions {
   versionId?: string;
 }
 
-/** Form-style URL encoding, as S3 applies to keys in its events ("a b+c" → "a+b%2Bc"). */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
+export { encodeEventKey };
 
 export function objectCreatedEvent(options: ObjectCreatedOptions = {}): S3ObjectCreatedEvent {
   const bucket = options.bucket ?? 'picflow-images';

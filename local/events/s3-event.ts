@@ -1,0 +1,46 @@
+/**
+ * Builds the EventBridge "Object Created" event AWS S3 would send for an object created in the local
+ * store: same fields, the key URL-encoded the way S3 encodes it, and a sequencer that orders the
+ * writes (s3rver's own is a millisecond clock, which ties within the same millisecond).
+ */
+import { randomUUID } from 'node:crypto';
+import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import type { CreatedObject } from '../s3/s3-server';
+
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** Form-style URL encoding of an object key, as S3 puts it in events: "a b+c" → "a+b%2Bc". */
+export function encodeEventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/gi, '/');
+}
+
+let lastSequence = 0n;
+
+/** A strictly increasing hex sequencer, 16 digits, from the clock in microseconds. */
+export function nextSequencer(): string {
+  const now = BigInt(Date.now()) * 1000n;
+  lastSequence = now > lastSequence ? now : lastSequence + 1n;
+  return lastSequence.toString(16).toUpperCase().padStart(16, '0');
+}
+
+export function objectCreatedEvent(object: CreatedObject, region: string): S3ObjectCreatedEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT,
+    time: new Date(object.eventTime || Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [`arn:aws:s3:::${object.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: object.bucket },
+      object: { key: encodeEventKey(object.key), size: object.size, etag: object.etag, sequencer: nextSequencer() },
+      'request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+      requester: LOCAL_ACCOUNT,
+      'source-ip-address': object.sourceIp ?? '127.0.0.1',
+      reason: object.reason,
+    },
+  };
+}

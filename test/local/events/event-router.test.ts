@@ -1,0 +1,70 @@
+// The local EventBridge stand-in: the events it builds look like S3's, and the rule pattern that
+// infra/ deploys decides which uploads start an execution.
+import { matchesPattern } from '../../../local/events/event-pattern';
+import { encodeEventKey, nextSequencer, objectCreatedEvent } from '../../../local/events/s3-event';
+import { uploadEventPattern } from '../../../statemachines/trigger';
+import type { CreatedObject } from '../../../local/s3/s3-server';
+
+function created(key: string): CreatedObject {
+  return { bucket: 'picflow-local', key, size: 10, etag: 'abc', reason: 'PutObject', eventTime: '2026-11-23T18:00:00.123Z' };
+}
+
+describe('Local events: S3 Object Created', () => {
+  it.each([
+    ['uploads/cat.png', 'uploads/cat.png'],
+    ['uploads/holiday photos/me & you.jpg', 'uploads/holiday+photos/me+%26+you.jpg'],
+    ['uploads/c++.png', 'uploads/c%2B%2B.png'],
+    ['uploads/ünïcødé ✓.png', 'uploads/%C3%BCn%C3%AFc%C3%B8d%C3%A9+%E2%9C%93.png'],
+    ['uploads/already%20encoded.png', 'uploads/already%2520encoded.png'],
+  ])('encodes the key %j as S3 does: %j', (key, encoded) => {
+    expect(encodeEventKey(key)).toBe(encoded);
+    expect(decodeURIComponent(encoded.replace(/\+/g, ' '))).toBe(key);
+  });
+
+  it('builds the EventBridge event shape, with a sequencer that increases on every write', () => {
+    const first = objectCreatedEvent(created('uploads/a.png'), 'local');
+    const second = objectCreatedEvent(created('uploads/a.png'), 'local');
+
+    expect(first).toMatchObject({ source: 'aws.s3', 'detail-type': 'Object Created', time: '2026-11-23T18:00:00Z', detail: { bucket: { name: 'picflow-local' }, object: { key: 'uploads/a.png', size: 10, etag: 'abc' }, reason: 'PutObject' } });
+    expect(second.detail.object.sequencer > first.detail.object.sequencer).toBe(true);
+    expect(second.id).not.toBe(first.id);
+  });
+
+  it('keeps sequencers strictly increasing within one millisecond', () => {
+    const sequencers = Array.from({ length: 1000 }, () => nextSequencer());
+    expect(new Set(sequencers).size).toBe(1000);
+    expect([...sequencers].sort()).toEqual(sequencers);
+  });
+});
+
+describe('Local events: the deployed rule pattern', () => {
+  const pattern = uploadEventPattern('picflow-local', 'uploads/');
+
+  it.each([
+    ['uploads/cat.png', true],
+    ['uploads/nested/dir/cat.png', true],
+    ['thumbnails/cat.png/etag/cover-128x128.jpg', false],
+    ['analysis/cat.png/etag/faces.json', false],
+    ['normalized/cat.png/etag.jpg', false],
+    ['cat.png', false],
+  ])('%s starts an execution: %s', (key, expected) => {
+    expect(matchesPattern(objectCreatedEvent(created(key), 'local'), pattern)).toBe(expected);
+  });
+
+  it('ignores another bucket and other event types', () => {
+    const other = objectCreatedEvent({ ...created('uploads/a.png'), bucket: 'other' }, 'local');
+    const deleted = { ...objectCreatedEvent(created('uploads/a.png'), 'local'), 'detail-type': 'Object Deleted' };
+    expect(matchesPattern(other, pattern)).toBe(false);
+    expect(matchesPattern(deleted, pattern)).toBe(false);
+  });
+
+  it('supports the operators EventBridge patterns use, and refuses unknown ones', () => {
+    const event = { detail: { size: 5, tags: ['a', 'b'], key: 'x.png' } };
+    expect(matchesPattern(event, { detail: { tags: ['b'] } })).toBe(true);
+    expect(matchesPattern(event, { detail: { key: [{ suffix: '.png' }] } })).toBe(true);
+    expect(matchesPattern(event, { detail: { key: [{ 'anything-but': 'x.png' }] } })).toBe(false);
+    expect(matchesPattern(event, { detail: { missing: [{ exists: false }] } })).toBe(true);
+    expect(matchesPattern(event, { detail: { size: [{ exists: true }] } })).toBe(true);
+    expect(() => matchesPattern(event, { detail: { size: [{ numeric: ['>', 1] } as never] } })).toThrow(/Unsupported event pattern operator/);
+  });
+});
