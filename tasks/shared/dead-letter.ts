@@ -24,8 +24,9 @@ export interface FailureEntry {
  * `errorMessage` and a stack `trace`; only the message helps a reader (the trace is in the logs).
  * Other causes (timeouts, Lambda.Unknown) are plain text and kept as they are.
  */
-export function causeMessage(cause: string | undefined | null): string {
-  const text = typeof cause === 'string' ? cause.trim() : '';
+export function causeMessage(cause: unknown): string {
+  // Step Functions passes a string; an engine that hands over the parsed object is read the same way.
+  const text = typeof cause === 'string' ? cause.trim() : cause && typeof cause === 'object' ? JSON.stringify(cause) : '';
   if (text.startsWith('{')) {
     try {
       const parsed = JSON.parse(text) as { errorMessage?: unknown; errorType?: unknown };
@@ -39,7 +40,7 @@ export function causeMessage(cause: string | undefined | null): string {
 }
 
 /** One failure as the item and the dead letter store it, its cause short enough to read. */
-export function describeFailure(state: string, failure: { Error?: string; Cause?: string | null } | undefined): FailureEntry {
+export function describeFailure(state: string, failure: { Error?: string; Cause?: unknown } | undefined): FailureEntry {
   return {
     state,
     error: failure?.Error || 'UnknownError',

@@ -1,4 +1,5 @@
 /** The images table's key schema, index and attribute names: the one place that knows them. */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ImageItem } from './types';
 
 /** Partition key of the table: `${bucket}/${key}`, one item per object key (not per version). */
@@ -33,6 +34,33 @@ export const RESULT_ATTRIBUTES = [
   'failure',
   'completedAt',
 ] as const satisfies readonly (keyof ImageItem)[];
+
+/**
+ * The table as infra/ deploys it (on-demand, GSI projecting all attributes), as a CreateTable input:
+ * the local runtime and the tests create exactly this against dynalite.
+ */
+export function imageTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: STATUS_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: STATUS_INDEX.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: STATUS_INDEX.name,
+        KeySchema: [
+          { AttributeName: STATUS_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: STATUS_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
 
 /** The key object of an image's item. */
 export function imageKey(imageId: string): Record<typeof PARTITION_KEY, string> {

@@ -135,7 +135,7 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
     expect(definition.States.SendToDeadLetterQueue).toMatchObject({
       Resource: 'arn:aws:states:::sqs:sendMessage',
       Next: 'Failed',
-      Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/picflow-dlq', 'MessageBody.$': '$.result.deadLetter' },
+      Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/picflow-dlq', 'MessageBody.$': '$.deadLetter' },
     });
     expect(definition.States.Failed).toMatchObject({ Type: 'Fail', Error: 'ImageProcessingFailed' });
     const catchTargets = states.flatMap(([, s]) => s.Catch ?? []).map((c) => c.Next);

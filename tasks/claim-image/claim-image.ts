@@ -1,0 +1,43 @@
+/** ClaimImage: decode the event and take the image's item in DynamoDB, or say why this event must SKIP. */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../shared/aws-clients';
+import type { PicflowConfig } from '../shared/config';
+import { callAws } from '../shared/errors';
+import { imageKey, isConditionalCheckFailed } from '../shared/image-table';
+import { parseS3Event } from '../shared/s3-event';
+import type { ClaimResult, ExecutionInput, ImageItem } from '../shared/types';
+import { claimRequest } from './claim-request';
+import { processReason, skipReason } from './claim-reasons';
+
+export async function claimImage(input: ExecutionInput, config: PicflowConfig, now: Date = new Date()): Promise<ClaimResult> {
+  // Throws InvalidEventError (caught by the definition, recorded as a failure) for a foreign event.
+  const image = parseS3Event(input?.event, config);
+  const request = claimRequest({
+    tableName: config.tableName,
+    image,
+    executionId: input.executionId,
+    startedAt: input.startedAt,
+    analyzer: config.analyzerName,
+    claimTimeoutSeconds: config.claimTimeoutSeconds,
+    now,
+  });
+  try {
+    // callAws renames throttling to DynamoDB.ThrottlingException, which the definition retries.
+    const output = await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(request)));
+    return { image, decision: 'PROCESS', reason: processReason(output.Attributes as Partial<ImageItem> | undefined, image, input.executionId) };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  // The condition said no; read the item (strongly consistent: it was just written) to say why.
+  const stored = await callAws('DynamoDB', () =>
+    dynamoClient().send(new GetCommand({ TableName: config.tableName, Key: imageKey(image.imageId), ConsistentRead: true })),
+  );
+  return {
+    image,
+    decision: 'SKIP',
+    reason: skipReason(stored.Item as Partial<ImageItem> | undefined, image, {
+      executionId: input.executionId,
+      claimTimeoutSeconds: config.claimTimeoutSeconds,
+    }),
+  };
+}

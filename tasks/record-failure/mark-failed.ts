@@ -1,0 +1,86 @@
+/** Marks the image's item FAILED, unless that would overwrite a newer version or another execution's work. */
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../shared/aws-clients';
+import type { FailureEntry } from '../shared/dead-letter';
+import { callAws } from '../shared/errors';
+import { buildUpdate, imageKey, isConditionalCheckFailed } from '../shared/image-table';
+import { sequencerKey } from '../shared/sequencer';
+import type { ImageRef } from '../shared/types';
+
+/**
+ * Written when no item exists (a minimal FAILED item, so the failure is visible in the table), or when
+ * the item holds this same version AND one of:
+ *  - this execution claimed it (the normal case: a later state of ours failed);
+ *  - it is already FAILED (refresh the failure with the latest attempt's);
+ *  - its claim was abandoned (PROCESSING past the claim timeout).
+ * Never over a newer version (different sequencerKey), a SUCCEEDED or PARTIAL result, or a live claim
+ * of another execution: e.g. a duplicate event whose own claim failed must not clobber the original.
+ */
+export const MARK_FAILED_CONDITION = [
+  'attribute_not_exists(#imageId)',
+  'OR (#sequencerKey = :ifSequencerKey AND (#executionId = :ifExecutionId OR #status = :ifFailed',
+  'OR (#status = :ifProcessing AND #updatedAt < :ifStaleBefore)))',
+].join(' ');
+
+export interface MarkFailedParts {
+  tableName: string;
+  image: ImageRef;
+  failure: FailureEntry;
+  reason: string;
+  executionId: string;
+  startedAt: string;
+  analyzer: string;
+  claimTimeoutSeconds: number;
+  now: Date;
+}
+
+export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
+  const now = parts.now.toISOString();
+  const key = sequencerKey(parts.image.sequencer);
+  const update = buildUpdate({
+    set: {
+      bucket: parts.image.bucket,
+      key: parts.image.key,
+      versionId: parts.image.versionId,
+      etag: parts.image.etag,
+      size: parts.image.size,
+      sequencer: parts.image.sequencer,
+      sequencerKey: key,
+      status: 'FAILED',
+      statusReason: parts.reason,
+      failure: parts.failure,
+      executionId: parts.executionId,
+      startedAt: parts.startedAt,
+      updatedAt: now,
+      completedAt: now,
+      analyzer: parts.analyzer,
+    },
+    setIfNotExists: { createdAt: now },
+  });
+  return {
+    TableName: parts.tableName,
+    Key: imageKey(parts.image.imageId),
+    ...update,
+    ConditionExpression: MARK_FAILED_CONDITION,
+    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#imageId': 'imageId' },
+    ExpressionAttributeValues: {
+      ...update.ExpressionAttributeValues,
+      ':ifSequencerKey': key,
+      ':ifExecutionId': parts.executionId,
+      ':ifFailed': 'FAILED',
+      ':ifProcessing': 'PROCESSING',
+      ':ifStaleBefore': new Date(parts.now.getTime() - parts.claimTimeoutSeconds * 1000).toISOString(),
+    },
+  };
+}
+
+/** MARKED, or NOT_MARKED when the condition protected a newer or someone else's item. */
+export async function markFailed(parts: MarkFailedParts): Promise<'MARKED' | 'NOT_MARKED'> {
+  try {
+    await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(markFailedRequest(parts))));
+    return 'MARKED';
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'NOT_MARKED';
+    throw error;
+  }
+}

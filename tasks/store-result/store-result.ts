@@ -1,0 +1,38 @@
+/** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
+import type { PicflowConfig } from '../shared/config';
+import { buildDeadLetter } from '../shared/dead-letter';
+import type { StoreResultInput, StoreResultOutput } from '../shared/types';
+import { buildItem } from './build-item';
+import { writeItem } from './write-item';
+
+export async function storeResult(
+  input: StoreResultInput,
+  config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>,
+  now: Date = new Date(),
+): Promise<StoreResultOutput> {
+  const built = buildItem(input, { analyzerName: config.analyzerName, now });
+  const outcome = await writeItem(config.tableName, built.item);
+  if (outcome === 'SUPERSEDED') {
+    // Not an error and not a dead letter: the newer version's execution owns the item and its result.
+    return {
+      imageId: input.image.imageId,
+      status: 'SUPERSEDED',
+      reason: `SUPERSEDED: a newer version of ${input.image.key} owns the item; this result (sequencer ${input.image.sequencer}, ${built.status}) was not stored`,
+    };
+  }
+  if (built.status === 'SUCCEEDED') return { imageId: input.image.imageId, status: built.status, reason: built.reason };
+  return {
+    imageId: input.image.imageId,
+    status: built.status,
+    reason: built.reason,
+    deadLetter: buildDeadLetter({
+      event: input.event,
+      executionId: input.executionId,
+      status: built.status,
+      reason: built.reason,
+      failures: built.failures,
+      image: input.image,
+      failedAt: now,
+    }),
+  };
+}

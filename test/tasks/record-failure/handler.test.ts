@@ -1,0 +1,189 @@
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { failureReason, failuresFrom } from '../../../tasks/record-failure/describe-failure';
+import { handler } from '../../../tasks/record-failure/handler';
+import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
+import { sequencerKey } from '../../../tasks/shared/sequencer';
+import { EXECUTION_ID, lambdaCause, recordFailureInput, s3Event, SEQUENCER } from '../shared/factories';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const NOW = new Date('2024-05-01T10:00:07.000Z');
+const CORRUPT_REASON = 'ValidateImage failed: ImageValidationError: CORRUPT: the JPEG data ends early (truncated file)';
+
+describe('Function: handler', () => {
+  beforeEach(() => {
+    ddb.reset();
+    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate'] });
+    process.env.TABLE_NAME = 'images';
+    process.env.CLAIM_TIMEOUT_SECONDS = '900';
+    delete process.env.UPLOAD_PREFIX;
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('marks the item FAILED with a readable reason and returns the dead letter', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    const result = await handler(recordFailureInput());
+
+    // Assess
+    expect(result).toEqual({
+      imageId: 'picflow-uploads/uploads/cat.jpg',
+      status: 'FAILED',
+      reason: CORRUPT_REASON,
+      deadLetter: {
+        imageId: 'picflow-uploads/uploads/cat.jpg',
+        bucket: 'picflow-uploads',
+        key: 'uploads/cat.jpg',
+        status: 'FAILED',
+        reason: CORRUPT_REASON,
+        failures: [
+          { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: the JPEG data ends early (truncated file)' },
+        ],
+        executionId: EXECUTION_ID,
+        failedAt: NOW.toISOString(),
+        originalEvent: s3Event(),
+      },
+    });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(input.Key).toEqual({ imageId: 'picflow-uploads/uploads/cat.jpg' });
+    expect(input.ConditionExpression).toBe(MARK_FAILED_CONDITION);
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':status': 'FAILED',
+      ':statusReason': CORRUPT_REASON,
+      ':failure': { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: the JPEG data ends early (truncated file)' },
+      ':updatedAt': NOW.toISOString(),
+      ':completedAt': NOW.toISOString(),
+      ':ifSequencerKey': sequencerKey(SEQUENCER),
+      ':ifExecutionId': EXECUTION_ID,
+      ':ifStaleBefore': '2024-05-01T09:45:07.000Z',
+    });
+    // A failure never deletes what the item holds; it only says the attempt failed.
+    expect(input.UpdateExpression).not.toMatch(/REMOVE .*#faces/);
+  });
+
+  it('writes only over no item, or this version when ours, already FAILED or abandoned', () => {
+    // Act & Assess
+    expect(MARK_FAILED_CONDITION).toBe(
+      'attribute_not_exists(#imageId)' +
+        ' OR (#sequencerKey = :ifSequencerKey AND (#executionId = :ifExecutionId OR #status = :ifFailed' +
+        ' OR (#status = :ifProcessing AND #updatedAt < :ifStaleBefore)))',
+    );
+  });
+
+  it('still returns FAILED and the dead letter when the condition protects a newer item', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error(''), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } }));
+
+    // Act
+    const result = await handler(recordFailureInput());
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toBe(CORRUPT_REASON);
+    expect(result.deadLetter?.originalEvent).toEqual(s3Event());
+  });
+
+  it('decodes the image from the event when the claim itself failed', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+    const input = recordFailureInput({
+      withClaim: false,
+      key: 'uploads/my cat.jpg',
+      failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException', Cause: lambdaCause('DynamoDB.ThrottlingException', 'ThrottlingException: slow down') } },
+    });
+
+    // Act
+    const result = await handler(input);
+
+    // Assess
+    expect(result.imageId).toBe('picflow-uploads/uploads/my cat.jpg');
+    expect(result.reason).toBe('ClaimImage failed: DynamoDB.ThrottlingException: ThrottlingException: slow down');
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { imageId: 'picflow-uploads/uploads/my cat.jpg' } });
+  });
+
+  it('writes nothing but still dead-letters an invalid event', async () => {
+    // Prepare
+    const input = recordFailureInput({
+      withClaim: false,
+      key: 'thumbnails/cat.jpg',
+      failedStates: {
+        ClaimImage: {
+          Error: 'InvalidEventError',
+          Cause: lambdaCause('InvalidEventError', 'the key "thumbnails/cat.jpg" is outside the upload prefix "uploads/"'),
+        },
+      },
+    });
+
+    // Act
+    const result = await handler(input);
+
+    // Assess
+    expect(ddb).not.toHaveReceivedAnyCommand();
+    expect(result).toEqual({
+      status: 'FAILED',
+      reason: 'ClaimImage failed: InvalidEventError: the key "thumbnails/cat.jpg" is outside the upload prefix "uploads/"',
+      deadLetter: expect.objectContaining({ status: 'FAILED', originalEvent: s3Event({ key: 'thumbnails/cat.jpg' }) }),
+    });
+    expect(result.deadLetter).not.toHaveProperty('imageId');
+  });
+
+  it('tolerates an input whose event is not an object at all', async () => {
+    // Prepare
+    const input = recordFailureInput({ withClaim: false, event: 'garbage', failedStates: { ClaimImage: { Error: 'InvalidEventError' } } });
+
+    // Act
+    const result = await handler(input);
+
+    // Assess
+    expect(result.reason).toBe('ClaimImage failed: InvalidEventError');
+    expect(result.deadLetter?.originalEvent).toBe('garbage');
+  });
+
+  it('renames DynamoDB throttling and rethrows it, so the definition retries before dead-lettering', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+
+    // Act & Assess
+    await expect(handler(recordFailureInput())).rejects.toMatchObject({ name: 'DynamoDB.ThrottlingException' });
+  });
+
+  describe('reasons', () => {
+    it.each([
+      [
+        'Lambda JSON',
+        { ValidateImage: { Error: 'ImageValidationError', Cause: lambdaCause('ImageValidationError', 'TOO_LARGE: 60 MB is over 50 MB') } },
+        'ValidateImage failed: ImageValidationError: TOO_LARGE: 60 MB is over 50 MB',
+      ],
+      [
+        'plain text',
+        { StoreResult: { Error: 'States.Timeout', Cause: 'Task timed out after 60.00 seconds' } },
+        'StoreResult failed: States.Timeout: Task timed out after 60.00 seconds',
+      ],
+      ['no cause', { AnalyzeImage: { Error: 'States.Runtime' } }, 'AnalyzeImage failed: States.Runtime'],
+      [
+        'no failed state at all',
+        {},
+        'Unknown failed: UnknownError: RecordFailure ran without a failed state in its input',
+      ],
+    ])('reads %s', (_, failedStates, reason) => {
+      // Act & Assess
+      expect(failureReason(failuresFrom(failedStates))).toBe(reason);
+    });
+
+    it('keeps the reason to 1000 characters', () => {
+      // Act
+      const reason = failureReason(failuresFrom({ ValidateImage: { Error: 'X', Cause: lambdaCause('X', 'y'.repeat(50_000)) } }));
+
+      // Assess
+      expect(reason.length).toBeLessThanOrEqual(1000);
+      expect(reason.startsWith('ValidateImage failed: X: yyy')).toBe(true);
+    });
+  });
+});

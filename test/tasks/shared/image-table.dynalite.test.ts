@@ -1,0 +1,246 @@
+/**
+ * The condition expressions of ClaimImage, StoreResult and RecordFailure, run by a real
+ * DynamoDB-compatible engine (dynalite): the mocks prove what we send, this proves what it means.
+ */
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { claimImage } from '../../../tasks/claim-image/claim-image';
+import { recordFailure } from '../../../tasks/record-failure/record-failure';
+import { storeResult } from '../../../tasks/store-result/store-result';
+import { dynamoClient } from '../../../tasks/shared/aws-clients';
+import { loadConfig, type PicflowConfig } from '../../../tasks/shared/config';
+import { STATUS_INDEX } from '../../../tasks/shared/image-table';
+import type { ImageItem } from '../../../tasks/shared/types';
+import { createImageTable, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import {
+  EXECUTION_ID,
+  executionInput,
+  facesOk,
+  failed,
+  labelsAndTextOk,
+  moderationOk,
+  NEWER_SEQUENCER,
+  OLDER_SEQUENCER,
+  OTHER_EXECUTION_ID,
+  recordFailureInput,
+  SEQUENCER,
+  storeInput,
+  thumbnailsOk,
+} from './factories';
+
+const IMAGE_ID = 'picflow-uploads/uploads/cat.jpg';
+const T0 = new Date('2024-05-01T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+let local: LocalDynamo;
+let config: PicflowConfig;
+let tableCount = 0;
+
+async function readItem(): Promise<ImageItem | undefined> {
+  const { Item } = await dynamoClient().send(new GetCommand({ TableName: config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
+  return Item as ImageItem | undefined;
+}
+
+async function itemCount(): Promise<number> {
+  const { Items } = await dynamoClient().send(new ScanCommand({ TableName: config.tableName }));
+  return Items?.length ?? 0;
+}
+
+describe('Module: image-table conditions on a real engine', () => {
+  beforeAll(async () => {
+    local = await startDynalite();
+  });
+
+  afterAll(async () => {
+    await local.stop();
+  });
+
+  beforeEach(async () => {
+    // A fresh table per test: no test sees another's items.
+    tableCount += 1;
+    config = loadConfig({ TABLE_NAME: `images-${tableCount}`, CLAIM_TIMEOUT_SECONDS: '900' });
+    await createImageTable(local, config.tableName);
+  });
+
+  it('stores a duplicate event once, and SKIPs its second claim after SUCCEEDED', async () => {
+    // Prepare
+    const first = await claimImage(executionInput(), config, at(1));
+    await storeResult(storeInput(), config, at(5));
+
+    // Act
+    const second = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(6));
+    const storedAgain = await storeResult(storeInput(), config, at(7));
+
+    // Assess
+    expect(first.decision).toBe('PROCESS');
+    expect(second).toMatchObject({ decision: 'SKIP', reason: expect.stringContaining('already SUCCEEDED for this version') });
+    expect(storedAgain.status).toBe('SUCCEEDED');
+    expect(await itemCount()).toBe(1);
+    const item = await readItem();
+    expect(item).toMatchObject({ status: 'SUCCEEDED', sequencer: SEQUENCER, faceCount: 1, createdAt: at(1).toISOString() });
+  });
+
+  it('lets only one of two concurrent duplicates PROCESS; a retried claim of the same execution still PROCESSes', async () => {
+    // Act
+    const results = await Promise.all([
+      claimImage(executionInput(), config, at(1)),
+      claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(1)),
+    ]);
+    const winner = results.find((r) => r.decision === 'PROCESS');
+    const loser = results.find((r) => r.decision === 'SKIP');
+    const retriedByWinner = await claimImage(
+      executionInput({ executionId: results[0] === winner ? EXECUTION_ID : OTHER_EXECUTION_ID }),
+      config,
+      at(2),
+    );
+
+    // Assess
+    expect(winner).toBeDefined();
+    expect(loser?.reason).toMatch(/^another execution \(.*\) is processing it since 2024-05-01T10:00:01.000Z/);
+    expect(retriedByWinner.decision).toBe('PROCESS');
+  });
+
+  it('SKIPs an older event after a newer one, answers SUPERSEDED to its store, and keeps the newer item intact', async () => {
+    // Prepare: the older upload's execution claimed first, then the newer one took over and finished.
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(2));
+    await storeResult(
+      storeInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID, branches: [thumbnailsOk(), facesOk(['CALM']), labelsAndTextOk(), moderationOk()] }),
+      config,
+      at(3),
+    );
+    const newer = await readItem();
+
+    // Act
+    const lateClaim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: 'exec-3' }), config, at(4));
+    const lateStore = await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(5));
+    const lateFailure = await recordFailure(recordFailureInput({ sequencer: OLDER_SEQUENCER }), config, at(6));
+
+    // Assess
+    expect(lateClaim).toMatchObject({
+      decision: 'SKIP',
+      reason: `a newer version owns the key: stored sequencer ${NEWER_SEQUENCER} (SUCCEEDED) is newer than this event's ${SEQUENCER}`,
+    });
+    expect(lateStore.status).toBe('SUPERSEDED');
+    expect(lateStore.deadLetter).toBeUndefined();
+    expect(lateFailure.status).toBe('FAILED');
+    expect(await readItem()).toEqual(newer);
+    expect(newer).toMatchObject({ status: 'SUCCEEDED', sequencer: NEWER_SEQUENCER, faces: facesOk(['CALM']).faces });
+  });
+
+  it('clears the previous version’s results when a newer version claims the item', async () => {
+    // Prepare
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
+    await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(2));
+
+    // Act
+    const claim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(3));
+
+    // Assess
+    expect(claim).toMatchObject({ decision: 'PROCESS', reason: expect.stringMatching(/^newer version .* \(was SUCCEEDED\)$/) });
+    const item = await readItem();
+    expect(item).toMatchObject({ status: 'PROCESSING', sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID, createdAt: at(1).toISOString() });
+    for (const attribute of ['faces', 'faceCount', 'labels', 'text', 'moderation', 'thumbnails', 'statusReason', 'completedAt']) {
+      expect(item).not.toHaveProperty(attribute);
+    }
+  });
+
+  it('PROCESSes a replay of a FAILED attempt', async () => {
+    // Prepare
+    await claimImage(executionInput(), config, at(1));
+    await recordFailure(recordFailureInput(), config, at(2));
+    const failedItem = await readItem();
+
+    // Act
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+
+    // Assess
+    expect(failedItem).toMatchObject({
+      status: 'FAILED',
+      statusReason: 'ValidateImage failed: ImageValidationError: CORRUPT: the JPEG data ends early (truncated file)',
+      failure: { state: 'ValidateImage', error: 'ImageValidationError' },
+    });
+    expect(replay).toMatchObject({ decision: 'PROCESS', reason: expect.stringContaining('the last attempt was FAILED') });
+    const item = await readItem();
+    expect(item).toMatchObject({ status: 'PROCESSING', executionId: OTHER_EXECUTION_ID });
+    expect(item).not.toHaveProperty('failure');
+  });
+
+  it('PROCESSes a replay of a PARTIAL attempt', async () => {
+    // Prepare
+    await claimImage(executionInput(), config, at(1));
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+
+    // Act
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+
+    // Assess
+    expect(replay.decision).toBe('PROCESS');
+  });
+
+  it('takes over a claim only once it is older than the claim timeout', async () => {
+    // Prepare
+    await claimImage(executionInput(), config, at(0));
+
+    // Act
+    const early = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(899));
+    const late = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(901));
+
+    // Assess
+    expect(early.decision).toBe('SKIP');
+    expect(late).toMatchObject({ decision: 'PROCESS', reason: expect.stringContaining(`takes over the claim of ${EXECUTION_ID}`) });
+  });
+
+  it('never lets a duplicate whose claim failed mark a SUCCEEDED item FAILED', async () => {
+    // Prepare
+    await claimImage(executionInput(), config, at(1));
+    await storeResult(storeInput(), config, at(2));
+    const succeeded = await readItem();
+
+    // Act
+    const result = await recordFailure(
+      recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
+      config,
+      at(3),
+    );
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(await readItem()).toEqual(succeeded);
+  });
+
+  it('creates a minimal FAILED item when none exists, listed by the status index', async () => {
+    // Act
+    await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), config, at(1));
+
+    // Assess
+    const { Items } = await dynamoClient().send(
+      new QueryCommand({
+        TableName: config.tableName,
+        IndexName: STATUS_INDEX.name,
+        KeyConditionExpression: '#status = :failed',
+        ExpressionAttributeNames: { '#status': STATUS_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':failed': 'FAILED' },
+      }),
+    );
+    expect(Items).toEqual([
+      expect.objectContaining({
+        imageId: IMAGE_ID,
+        status: 'FAILED',
+        statusReason: 'ClaimImage failed: States.Timeout',
+        sequencer: SEQUENCER,
+        createdAt: at(1).toISOString(),
+        completedAt: at(1).toISOString(),
+        analyzer: 'amazon-rekognition',
+      }),
+    ]);
+  });
+
+  it('stores a result even if the item was deleted meanwhile', async () => {
+    // Act
+    const result = await storeResult(storeInput(), config, at(1));
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(await readItem()).toMatchObject({ status: 'SUCCEEDED', createdAt: at(1).toISOString() });
+  });
+});
