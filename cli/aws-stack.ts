@@ -1,0 +1,28 @@
+/**
+ * Finds a deployed picflow stack's resources from its CloudFormation outputs, for the commands that
+ * work against AWS (`replay --stack`, `redrive`). Credentials and region come from the usual AWS
+ * configuration (profile, environment, SSO...).
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+
+export interface DeployedStack {
+  stateMachineArn: string;
+  deadLetterQueueUrl: string;
+}
+
+export async function describeDeployedStack(stackName: string, region?: string): Promise<DeployedStack> {
+  const cloudformation = new CloudFormationClient({ region });
+  try {
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+    const find = (pattern: RegExp) => Object.entries(outputs).find(([key]) => pattern.test(key))?.[1];
+    const stateMachineArn = find(/StateMachineArn$/);
+    const deadLetterQueueUrl = find(/(DeadLetterQueueUrl|DlqUrl)$/i);
+    if (!stateMachineArn || !deadLetterQueueUrl) {
+      throw new Error(`stack ${stackName} has no StateMachineArn / DeadLetterQueueUrl outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`);
+    }
+    return { stateMachineArn, deadLetterQueueUrl };
+  } finally {
+    cloudformation.destroy();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `picflow dev`: the local stack as a long-lived server on loopback. Any S3 client can upload to it
+ * (`aws s3 cp --endpoint-url ...`); every upload under the prefix starts an execution, whose progress
+ * is printed here. Ctrl-C stops it; everything stays in the data directory for the next start.
+ */
+import type { Command } from 'commander';
+import { startLocalStack, LOCAL_REGION, type LocalStack } from '../local/stack/local-stack';
+import type { ExecutionRecord } from '../local/engine/execution-store';
+import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
+
+interface DevOptions {
+  port: string;
+  workers?: string;
+}
+
+export function devCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('run the local stack as a server on 127.0.0.1 and process every upload')
+    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', '4566')
+    .option('--workers <n>', 'inference worker threads (default: one per core)')
+    .action(async (options: DevOptions, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
+      const running = runningDevServer(dataDir);
+      if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
+      const base = Number(options.port);
+      if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, got "${options.port}"`);
+      const stack = await startLocalStack({
+        dataDir,
+        ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
+        rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
+      });
+      writeDevServerInfo(dataDir, {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        bucket: stack.bucket,
+        uploadPrefix: stack.uploadPrefix,
+        tableName: stack.tableName,
+        queueUrl: stack.queueUrl,
+        region: LOCAL_REGION,
+        endpoints: stack.endpoints,
+      });
+      printBanner(stack);
+      reportExecutions(stack);
+      await waitForSignal();
+      process.stderr.write('\npicflow dev: stopping (waiting for running executions)...\n');
+      removeDevServerInfo(dataDir);
+      await stack.close();
+    });
+}
+
+function printBanner(stack: LocalStack): void {
+  const { s3, dynamodb, rekognition } = stack.endpoints;
+  const lines = [
+    `picflow dev: local stack running (data in ${stack.dataDir})`,
+    '',
+    `  S3           ${s3}   bucket ${stack.bucket}, uploads under ${stack.uploadPrefix}`,
+    `  DynamoDB     ${dynamodb}   table ${stack.tableName}`,
+    `  SQS (DLQ)    ${stack.queueUrl}`,
+    `  Rekognition  ${rekognition}`,
+    '',
+    '  Any access key works. Try:',
+    `    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${LOCAL_REGION}`,
+    `    aws s3 cp photo.jpg s3://${stack.bucket}/${stack.uploadPrefix} --endpoint-url ${s3}`,
+    `    aws dynamodb scan --table-name ${stack.tableName} --endpoint-url ${dynamodb}`,
+    '',
+    stack.recovery.resumed + stack.recovery.started > 0
+      ? `  Recovered unfinished work: ${stack.recovery.resumed} execution(s) resumed, ${stack.recovery.started} upload(s) started.`
+      : '  Waiting for uploads. Ctrl-C to stop.',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function reportExecutions(stack: LocalStack): void {
+  stack.runner.on('started', (record: ExecutionRecord) => process.stderr.write(`▶ ${record.name}  ${record.imageId ?? ''}\n`));
+  stack.runner.on('finished', (record: ExecutionRecord) => {
+    const seconds = record.stoppedAt ? ((Date.parse(record.stoppedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1) : '?';
+    const detail = record.status === 'SUCCEEDED' ? '' : `  ${record.error}: ${record.cause ?? ''}`;
+    process.stderr.write(`${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}s${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`);
+  });
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

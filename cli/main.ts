@@ -1,0 +1,28 @@
+/** The `picflow` command line: one sub-command per file in this folder. */
+import { Command, Option } from 'commander';
+import { analyzeCommand } from './analyze';
+import { devCommand } from './dev';
+import { redriveCommand } from './redrive';
+import { replayCommand } from './replay';
+import { defaultDataDir } from '../local/stack/local-stack';
+import { version } from '../package.json';
+
+// The AWS SDK warns about Node 20 on every client; picflow supports Node 20 on purpose (see README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const program = new Command()
+  .name('picflow')
+  .description('Analyse images with the picflow pipeline: locally with open models, or on AWS.')
+  .version(version)
+  .addOption(new Option('--data-dir <dir>', 'where the local stack keeps objects, items, the DLQ and executions').env('PICFLOW_DATA_DIR').default(defaultDataDir(), '.picflow'))
+  .showHelpAfterError();
+
+analyzeCommand(program);
+devCommand(program);
+replayCommand(program);
+redriveCommand(program);
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  process.stderr.write(`picflow: ${error.message}\n`);
+  process.exitCode = process.exitCode || 2;
+});

@@ -1,0 +1,139 @@
+/**
+ * `picflow replay [--dry-run] [--stack NAME]`: runs every image in the dead-letter queue through the
+ * pipeline again, from its original S3 event. A message is deleted only when its re-run succeeded;
+ * otherwise it goes back to the queue (and the duplicate the failed re-run sent is removed), so each
+ * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
+ */
+import type { Command } from 'commander';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalStack } from '../local/stack/local-stack';
+import { describeDeployedStack } from './aws-stack';
+import { deleteLetter, receiveAll, releaseLetter, type DeadLetter } from './dead-letters';
+import { runningDevServer } from './dev-server-info';
+
+interface ReplayOptions {
+  dryRun?: boolean;
+  stack?: string;
+  region?: string;
+}
+
+export interface ReplayOutcome {
+  letter: DeadLetter;
+  status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'DRY_RUN';
+  detail: string;
+}
+
+/** Long enough for a batch of re-runs; a crash mid-replay makes the messages visible again after it. */
+const VISIBILITY_SECONDS = 900;
+
+export function replayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('re-run the images in the dead-letter queue; delete each message only if its re-run succeeds')
+    .option('--dry-run', 'list what would be replayed, change nothing')
+    .option('--stack <name>', 'replay on AWS, in this deployed CloudFormation stack')
+    .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
+    .action(async (options: ReplayOptions, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
+      const outcomes = options.stack ? await replayOnAws(options.stack, options) : await replayLocally(dataDir, options);
+      for (const o of outcomes) {
+        const key = o.letter.event ? decodeURIComponent(o.letter.event.detail.object.key.replace(/\+/g, ' ')) : o.letter.messageId;
+        process.stdout.write(`${o.status.padEnd(9)} ${key}  ${o.detail}\n`);
+      }
+      const failed = outcomes.filter((o) => o.status === 'FAILED').length;
+      process.stderr.write(`picflow replay: ${outcomes.length} message(s), ${outcomes.filter((o) => o.status === 'SUCCEEDED').length} succeeded, ${failed} still failing\n`);
+      if (failed > 0) process.exitCode = 1;
+    });
+}
+
+export async function replayLocally(dataDir: string, options: ReplayOptions = {}): Promise<ReplayOutcome[]> {
+  const dev = runningDevServer(dataDir);
+  if (dev) throw new Error(`picflow dev is running on ${dataDir} (pid ${dev.pid}): stop it first, then replay`);
+  const stack = await startLocalStack({ dataDir, recover: false });
+  try {
+    const sqs = stack.clients.sqs;
+    const letters = await receiveAll(sqs, stack.queueUrl, VISIBILITY_SECONDS);
+    if (options.dryRun) {
+      await Promise.all(letters.map((l) => releaseLetter(sqs, stack.queueUrl, l)));
+      return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
+    }
+    const replayArns = new Set<string>();
+    const outcomes = await Promise.all(
+      letters.map(async (letter): Promise<ReplayOutcome> => {
+        if (!letter.event) {
+          await releaseLetter(sqs, stack.queueUrl, letter);
+          return { letter, status: 'SKIPPED', detail: letter.reason };
+        }
+        const record = await stack.runner.start(letter.event);
+        replayArns.add(record.executionArn);
+        if (record.status === 'SUCCEEDED') {
+          await deleteLetter(sqs, stack.queueUrl, letter);
+          return { letter, status: 'SUCCEEDED', detail: record.name };
+        }
+        await releaseLetter(sqs, stack.queueUrl, letter);
+        return { letter, status: 'FAILED', detail: `${record.error}: ${record.cause ?? ''}` };
+      }),
+    );
+    await removeDuplicatesOf(sqs, stack.queueUrl, replayArns);
+    return outcomes;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Deletes the messages that this replay's own failed executions sent: the originals stay. */
+async function removeDuplicatesOf(sqs: SQSClient, queueUrl: string, executionArns: Set<string>): Promise<void> {
+  if (executionArns.size === 0) return;
+  const letters = await receiveAll(sqs, queueUrl, 30);
+  for (const letter of letters) {
+    if (letter.executionId && executionArns.has(letter.executionId)) await deleteLetter(sqs, queueUrl, letter);
+    else await releaseLetter(sqs, queueUrl, letter);
+  }
+}
+
+export async function replayOnAws(stackName: string, options: ReplayOptions): Promise<ReplayOutcome[]> {
+  const stack = await describeDeployedStack(stackName, options.region);
+  const sqs = new SQSClient({ region: options.region });
+  const sfn = new SFNClient({ region: options.region });
+  try {
+    const letters = await receiveAll(sqs, stack.deadLetterQueueUrl, VISIBILITY_SECONDS);
+    if (options.dryRun) {
+      await Promise.all(letters.map((l) => releaseLetter(sqs, stack.deadLetterQueueUrl, l)));
+      return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
+    }
+    const replayArns = new Set<string>();
+    const outcomes = await Promise.all(
+      letters.map(async (letter): Promise<ReplayOutcome> => {
+        if (!letter.event) {
+          await releaseLetter(sqs, stack.deadLetterQueueUrl, letter);
+          return { letter, status: 'SKIPPED', detail: letter.reason };
+        }
+        const { executionArn } = await sfn.send(
+          new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${letter.messageId.slice(0, 8)}-${Date.now()}`, input: JSON.stringify(letter.event) }),
+        );
+        replayArns.add(executionArn!);
+        const status = await waitForExecution(sfn, executionArn!);
+        if (status === 'SUCCEEDED') {
+          await deleteLetter(sqs, stack.deadLetterQueueUrl, letter);
+          return { letter, status: 'SUCCEEDED', detail: executionArn! };
+        }
+        await releaseLetter(sqs, stack.deadLetterQueueUrl, letter);
+        return { letter, status: 'FAILED', detail: `${status}: ${executionArn}` };
+      }),
+    );
+    await removeDuplicatesOf(sqs, stack.deadLetterQueueUrl, replayArns);
+    return outcomes;
+  } finally {
+    sqs.destroy();
+    sfn.destroy();
+  }
+}
+
+async function waitForExecution(sfn: SFNClient, executionArn: string): Promise<string> {
+  for (;;) {
+    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return status ?? 'UNKNOWN';
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}

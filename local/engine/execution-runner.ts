@@ -1,0 +1,133 @@
+/**
+ * Starts executions of the local state machine the way Step Functions does for a rule target: each
+ * gets a unique name, runs concurrently up to a limit (the rest wait in line), and is recorded in the
+ * execution store from start to end. Listeners hear every event, for progress output and the console.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import type { ExecutionRecord, ExecutionStore } from './execution-store';
+import type { EventLog, LocalStateMachine } from './local-state-machine';
+
+export interface ExecutionRunnerOptions {
+  machine: LocalStateMachine;
+  store: ExecutionStore;
+  /** Executions running at once. @default 4 */
+  concurrency?: number;
+}
+
+export interface RunnerEvents {
+  started: [ExecutionRecord];
+  event: [ExecutionRecord, EventLog];
+  finished: [ExecutionRecord];
+}
+
+export class ExecutionRunner extends EventEmitter<RunnerEvents> {
+  private readonly concurrency: number;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly inFlight = new Set<Promise<ExecutionRecord>>();
+
+  constructor(private readonly options: ExecutionRunnerOptions) {
+    super();
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  /** Starts an execution for `input` (the rule's event); resolves with its final record. */
+  start(input: unknown, name = executionName(input)): Promise<ExecutionRecord> {
+    const record: ExecutionRecord = {
+      name,
+      executionArn: this.options.machine.executionArn(name),
+      status: 'RUNNING',
+      imageId: imageIdOf(input),
+      input,
+      startedAt: new Date().toISOString(),
+      retries: 0,
+      events: [],
+    };
+    this.options.store.save(record);
+    return this.track(this.run(record));
+  }
+
+  /** Runs a RUNNING record found after a restart again, under its own name (so its claim is its own). */
+  resume(record: ExecutionRecord): Promise<ExecutionRecord> {
+    const resumed: ExecutionRecord = { ...record, status: 'RUNNING', events: [], retries: 0, resumedAt: new Date().toISOString() };
+    this.options.store.save(resumed);
+    return this.track(this.run(resumed));
+  }
+
+  /** Resolves when every execution started so far has ended. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+
+  private track(promise: Promise<ExecutionRecord>): Promise<ExecutionRecord> {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
+    await this.slot();
+    try {
+      this.emit('started', record);
+      const outcome = await this.options.machine.execute(record.input, {
+        name: record.name,
+        onEvent: (event) => {
+          record.events.push(event);
+          if (event.type === 'StateRetried') record.retries += 1;
+          this.emit('event', record, event);
+        },
+      });
+      Object.assign(record, {
+        status: outcome.status,
+        output: outcome.output,
+        error: outcome.error,
+        cause: outcome.cause,
+        stoppedAt: outcome.stoppedAt,
+      });
+    } catch (error) {
+      Object.assign(record, { status: 'FAILED', error: 'States.Runtime', cause: (error as Error).message, stoppedAt: new Date().toISOString() });
+    } finally {
+      this.release();
+    }
+    this.options.store.save(record);
+    this.emit('finished', record);
+    return record;
+  }
+
+  private slot(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve()));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+}
+
+/** Step Functions execution names: up to 80 characters of letters, digits, `-` and `_`. */
+function executionName(input: unknown): string {
+  const key = (input as Partial<S3ObjectCreatedEvent>)?.detail?.object?.key ?? 'execution';
+  const base = decodeURIComponent(key.replace(/\+/g, ' '))
+    .split('/')
+    .pop()!
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .slice(0, 40);
+  return `${base}-${randomUUID().slice(0, 8)}`;
+}
+
+function imageIdOf(input: unknown): string | undefined {
+  const detail = (input as Partial<S3ObjectCreatedEvent>)?.detail;
+  if (!detail?.bucket?.name || !detail.object?.key) return undefined;
+  return `${detail.bucket.name}/${decodeURIComponent(detail.object.key.replace(/\+/g, ' '))}`;
+}

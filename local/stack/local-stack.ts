@@ -1,0 +1,182 @@
+/**
+ * The whole pipeline on one machine, no AWS account: the local S3, DynamoDB, SQS and
+ * Rekognition-compatible servers on loopback, the event router, and THE definition run by the local
+ * engine with the task handlers in-process. The handlers are configured exactly as in Lambda, through
+ * environment variables; only the endpoints and the dummy credentials differ.
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { resetClients } from '../../tasks/shared/aws-clients';
+import { ensureImageTable, startDynamoServer, type DynamoServer } from '../dynamodb/dynamodb-server';
+import { ExecutionRunner } from '../engine/execution-runner';
+import { ExecutionStore } from '../engine/execution-store';
+import { LocalStateMachine } from '../engine/local-state-machine';
+import { routeObjectEvents } from '../events/event-router';
+import { ANALYZER_NAME, startRekognitionServer, type FaultConfig, type RekognitionServer } from '../rekognition';
+import { startS3Server, type S3Server } from '../s3/s3-server';
+import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
+import { recoverUnfinishedWork, type RecoveryReport } from './recovery';
+import { loadTaskHandlers } from './task-handlers';
+
+export const LOCAL_BUCKET = 'picflow-local';
+export const LOCAL_TABLE = 'picflow-images';
+export const LOCAL_QUEUE = 'picflow-dlq';
+export const LOCAL_REGION = 'us-east-1';
+/** Any credentials work locally; these make the SDK's credential chain stop looking further. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'picflow-local', secretAccessKey: 'picflow-local' };
+
+export interface LocalStackOptions {
+  /** Where everything is kept. @default '.picflow' (or PICFLOW_DATA_DIR) */
+  dataDir?: string;
+  /** Fixed ports, for `picflow dev`; 0 or absent picks a free one. */
+  ports?: Partial<Record<'s3' | 'dynamodb' | 'sqs' | 'rekognition', number>>;
+  /** Executions running at once. @default 2 x Rekognition workers */
+  concurrency?: number;
+  /** Inference worker threads. @default one per core */
+  rekognitionWorkers?: number;
+  /** Fault injection for the analyzer, e.g. `{ DetectFaces: { throttle: 2 } }`. @default env PICFLOW_FAULTS (JSON) */
+  faults?: FaultConfig;
+  /** Extra task configuration (THUMBNAIL_SIZES, ANALYSES, ...), as the CDK app would set it. */
+  taskEnvironment?: Record<string, string>;
+  /** Run again what a previous run left unfinished. @default true */
+  recover?: boolean;
+}
+
+export interface LocalStack {
+  dataDir: string;
+  bucket: string;
+  uploadPrefix: string;
+  tableName: string;
+  queueUrl: string;
+  endpoints: { s3: string; dynamodb: string; sqs: string; rekognition: string };
+  machine: LocalStateMachine;
+  runner: ExecutionRunner;
+  store: ExecutionStore;
+  recovery: RecoveryReport;
+  clients: { s3: S3Client; dynamodb: DynamoDBClient; sqs: SQSClient };
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return resolve(process.env.PICFLOW_DATA_DIR ?? '.picflow');
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  for (const dir of ['s3', 'dynamodb', 'sqs']) mkdirSync(join(dataDir, dir), { recursive: true });
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const s3Server: S3Server = await startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 });
+    started.push(s3Server);
+    const dynamoServer: DynamoServer = await startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb });
+    started.push(dynamoServer);
+    const sqsServer: SqsServer = await startSqsServer({ directory: join(dataDir, 'sqs'), port: options.ports?.sqs });
+    started.push(sqsServer);
+
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const s3 = new S3Client({ ...clientConfig, endpoint: s3Server.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
+    const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
+
+    const workers = options.rekognitionWorkers ?? availableParallelism();
+    const concurrency = options.concurrency ?? workers * 2;
+    const rekognition: RekognitionServer = await startRekognitionServer({
+      port: options.ports?.rekognition,
+      workers,
+      // Each execution makes up to four calls at once: queue them all rather than throttle our own work.
+      maxQueue: concurrency * 4,
+      faults: options.faults,
+      readS3Object: async (bucket, key, version) => {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
+        return Buffer.from(await object.Body!.transformToByteArray());
+      },
+    });
+    started.push(rekognition);
+
+    const uploadPrefix = options.taskEnvironment?.UPLOAD_PREFIX ?? process.env.UPLOAD_PREFIX ?? 'uploads/';
+    configureTasks({
+      ...options.taskEnvironment,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: s3Server.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoServer.endpoint,
+      AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME: LOCAL_TABLE,
+      UPLOAD_PREFIX: uploadPrefix,
+      ANALYZER_NAME,
+    });
+
+    await ensureImageTable(dynamodb, LOCAL_TABLE);
+    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE }));
+
+    const machine = new LocalStateMachine({
+      handlers: loadTaskHandlers(),
+      integrations: {
+        'sqs:sendMessage': async (input) => {
+          const params = input as { QueueUrl: string; MessageBody: unknown };
+          const body = typeof params.MessageBody === 'string' ? params.MessageBody : JSON.stringify(params.MessageBody);
+          const sent = await sqs.send(new SendMessageCommand({ QueueUrl: params.QueueUrl, MessageBody: body }));
+          return { MessageId: sent.MessageId, MD5OfMessageBody: sent.MD5OfMessageBody };
+        },
+      },
+      substitutions: { DeadLetterQueueUrl: queueUrl! },
+      region: LOCAL_REGION,
+    });
+    const store = new ExecutionStore(dataDir);
+    const runner = new ExecutionRunner({ machine, store, concurrency });
+    routeObjectEvents(s3Server, {
+      bucket: LOCAL_BUCKET,
+      uploadPrefix,
+      region: LOCAL_REGION,
+      startExecution: (event) => void runner.start(event),
+    });
+
+    const recovery: RecoveryReport =
+      options.recover === false
+        ? { resumed: 0, started: 0 }
+        : await recoverUnfinishedWork({ runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION });
+
+    return {
+      dataDir,
+      bucket: LOCAL_BUCKET,
+      uploadPrefix,
+      tableName: LOCAL_TABLE,
+      queueUrl: queueUrl!,
+      endpoints: { s3: s3Server.endpoint, dynamodb: dynamoServer.endpoint, sqs: sqsServer.endpoint, rekognition: rekognition.endpoint },
+      machine,
+      runner,
+      store,
+      recovery,
+      clients: { s3, dynamodb, sqs },
+      close: async () => {
+        await runner.idle();
+        s3.destroy();
+        dynamodb.destroy();
+        sqs.destroy();
+        await closeAll(started);
+        resetClients();
+      },
+    };
+  } catch (error) {
+    await closeAll(started);
+    throw error;
+  }
+}
+
+/** Sets the task configuration on this process, where the in-process handlers read it. */
+function configureTasks(environment: Record<string, string>): void {
+  // Handlers log like in Lambda; locally only warnings and errors, on stderr, keep stdout for results.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  Object.assign(process.env, environment);
+  resetClients();
+}
+
+async function closeAll(started: { close(): Promise<void> }[]): Promise<void> {
+  for (const server of started.reverse()) await server.close().catch(() => undefined);
+}
