@@ -1,0 +1,17 @@
+/** DetectLabelsAndText task: AnalysisInput in, LabelsAndTextBranchResult out. */
+import { loadConfig } from '../shared/config';
+import { logContext, logger } from '../shared/logger';
+import type { AnalysisInput, LabelsAndTextBranchResult } from '../shared/types';
+import { detectLabelsAndText } from './detect-labels-and-text';
+
+export async function handler(input: AnalysisInput): Promise<LabelsAndTextBranchResult> {
+  logContext({ imageId: input.image.imageId, key: input.image.key, state: 'DetectLabelsAndText' });
+  const result = await detectLabelsAndText(input, loadConfig());
+  logger.info('Labels and text detected', {
+    status: result.status,
+    labels: result.labels?.length,
+    lines: result.text?.length,
+    durationMs: result.durationMs,
+  });
+  return result;
+}

@@ -1,0 +1,143 @@
+import 'aws-sdk-client-mock-jest';
+import { DetectLabelsCommand, DetectTextCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../tasks/detect-labels-and-text/handler';
+import { analysisInput, awsError, BUCKET, ETAG, putBody, useEnv } from '../shared/image-task-helpers';
+import { labelsResponse, textResponse } from './responses';
+
+const s3Mock = mockClient(S3Client);
+const rekognitionMock = mockClient(RekognitionClient);
+const IMAGE = { S3Object: { Bucket: BUCKET, Name: 'uploads/photos/astronaut.png' } };
+const RAW_PREFIX = `analysis/photos/astronaut.png/${ETAG}`;
+
+function rawWritten(key: string): unknown {
+  const call = s3Mock.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === key);
+  expect(call).toBeDefined();
+  return JSON.parse(putBody(call!.args[0].input).toString());
+}
+
+beforeEach(() => {
+  s3Mock.reset();
+  rekognitionMock.reset();
+  s3Mock.on(PutObjectCommand).resolves({});
+  rekognitionMock.on(DetectLabelsCommand).resolves(labelsResponse());
+  rekognitionMock.on(DetectTextCommand).resolves(textResponse());
+});
+
+describe('Function: handler', () => {
+  useEnv();
+
+  it('calls DetectLabels and DetectText, archives both raw responses and returns compact labels and lines', async () => {
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(rekognitionMock).toHaveReceivedCommandWith(DetectLabelsCommand, { Image: IMAGE, MinConfidence: 70, MaxLabels: 25 });
+    expect(rekognitionMock).toHaveReceivedCommandWith(DetectTextCommand, { Image: IMAGE });
+    expect(rawWritten(`${RAW_PREFIX}/labels.json`)).toEqual(labelsResponse());
+    expect(rawWritten(`${RAW_PREFIX}/text.json`)).toEqual(textResponse());
+    expect(result).toEqual({
+      branch: 'labelsAndText',
+      status: 'SUCCEEDED',
+      durationMs: expect.any(Number),
+      labels: [expect.objectContaining({ name: 'Cat', parents: ['Pet', 'Mammal', 'Animal'] }), expect.objectContaining({ name: 'Animal' })],
+      text: [expect.objectContaining({ text: 'The quick brown fox' })],
+      rawRefs: { labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json`, text: `s3://${BUCKET}/${RAW_PREFIX}/text.json` },
+    });
+  });
+
+  it('runs the two calls concurrently', async () => {
+    // Prepare: each call answers only once the other has started; called one after the other, the
+    // first would wait for the second forever (here: fail after 2 s).
+    const started = { labels: false, text: false };
+    const other = (mine: keyof typeof started, theirs: keyof typeof started) => async () => {
+      started[mine] = true;
+      const deadline = Date.now() + 2_000;
+      while (!started[theirs]) {
+        if (Date.now() > deadline) throw new Error(`${theirs} never started while ${mine} was in flight`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return mine === 'labels' ? labelsResponse() : textResponse();
+    };
+    rekognitionMock.on(DetectLabelsCommand).callsFake(other('labels', 'text'));
+    rekognitionMock.on(DetectTextCommand).callsFake(other('text', 'labels'));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+  });
+
+  describe('with MIN_LABEL_CONFIDENCE=85, MAX_LABELS=10, MIN_TEXT_CONFIDENCE=30', () => {
+    useEnv({ MIN_LABEL_CONFIDENCE: '85', MAX_LABELS: '10', MIN_TEXT_CONFIDENCE: '30' });
+
+    it('passes the label settings to Rekognition and filters lines with the text threshold', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      expect(rekognitionMock).toHaveReceivedCommandWith(DetectLabelsCommand, { MinConfidence: 85, MaxLabels: 10 });
+      expect(result.text?.map((line) => line.text)).toEqual(['The quick brown fox', 'smudge']);
+    });
+  });
+
+  describe('with ANALYSES=faces,labels', () => {
+    useEnv({ ANALYSES: 'faces,labels' });
+
+    it('calls DetectLabels only', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      expect(rekognitionMock).not.toHaveReceivedCommand(DetectTextCommand);
+      expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+      expect(result.text).toBeUndefined();
+      expect(result.labels).toHaveLength(2);
+      expect(result.rawRefs).toEqual({ labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json` });
+    });
+  });
+
+  describe('with ANALYSES=text', () => {
+    useEnv({ ANALYSES: 'text' });
+
+    it('calls DetectText only', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      expect(rekognitionMock).not.toHaveReceivedCommand(DetectLabelsCommand);
+      expect(result.labels).toBeUndefined();
+      expect(result.rawRefs).toEqual({ text: `s3://${BUCKET}/${RAW_PREFIX}/text.json` });
+    });
+  });
+
+  describe('with ANALYSES=faces,moderation', () => {
+    useEnv({ ANALYSES: 'faces,moderation' });
+
+    it('skips without calling Rekognition or S3', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      expect(result).toEqual({ branch: 'labelsAndText', status: 'SKIPPED' });
+      expect(rekognitionMock).not.toHaveReceivedCommand(DetectLabelsCommand);
+      expect(rekognitionMock).not.toHaveReceivedCommand(DetectTextCommand);
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+  });
+
+  it.each([
+    ['DetectLabels', 'ThrottlingException', 400, 'Rekognition.ThrottlingException', DetectLabelsCommand],
+    ['DetectText', 'InternalServerError', 500, 'Rekognition.ServiceUnavailable', DetectTextCommand],
+    ['DetectText', 'InvalidImageFormatException', 400, 'Rekognition.InvalidImageFormatException', DetectTextCommand],
+    ['DetectLabels', 'ImageTooLargeException', 400, 'Rekognition.ImageTooLargeException', DetectLabelsCommand],
+  ] as const)('fails when %s fails with %s (%i), renamed %s', async (_operation, name, status, expected, command) => {
+    // Prepare
+    rekognitionMock.on(command).rejects(awsError(name, status));
+
+    // Act & Assess
+    await expect(handler(analysisInput())).rejects.toMatchObject({ name: expected });
+  });
+});
