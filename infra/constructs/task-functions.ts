@@ -1,0 +1,300 @@
+/**
+ * One Lambda function per Task state of the definition, created from statemachines/tasks.ts (the list
+ * the local runtime uses too) and shaped by TASK_PROFILES below: memory, whether it needs sharp, and
+ * exactly which actions it may perform on which resources. Each function gets its own role and its
+ * own log group, so one task's permissions never leak into another's.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { allStates, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
+import { TASKS, type TaskSpec } from '../../statemachines/tasks';
+import type { Analysis } from '../../tasks/shared/config';
+import type { PicflowPrefixes, PicflowTaskSettings } from '../config';
+import { acknowledgeWildcardResources } from '../nag';
+
+/** The repository root: the lock file, package.json (sharp's version) and tasks/ live here. */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_TASKS_DIR = join(REPO_ROOT, 'tasks');
+
+type ObjectArea = keyof PicflowPrefixes;
+
+/** What one task needs besides its code. */
+export interface TaskProfile {
+  /** 1769 MB is one full vCPU: what decoding and resizing images wants. I/O-bound tasks need little. */
+  readonly memorySize: number;
+  /** sharp has native binaries: it is installed for the target CPU instead of bundled by esbuild. */
+  readonly usesSharp: boolean;
+  /** DynamoDB item actions on the images table. */
+  readonly tableActions?: readonly string[];
+  /** Prefixes it reads objects from (GetObject, and GetObjectVersion for pinned reads of a version). */
+  readonly reads?: readonly ObjectArea[];
+  /** Prefixes it writes objects to. */
+  readonly writes?: readonly ObjectArea[];
+  /**
+   * s3:ListBucket on the bucket. Without it S3 answers 403 instead of 404 for an object deleted since
+   * its event, and the task could not tell "superseded" (StaleEventError) from "forbidden".
+   */
+  readonly listBucket?: boolean;
+  /** Rekognition actions, each kept only while its analysis is enabled. */
+  readonly rekognition?: readonly { action: string; analysis: Analysis }[];
+}
+
+/** Keyed by state name. A TASKS entry without a profile fails the synth (see profileFor). */
+export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
+  ClaimImage: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  ValidateImage: { memorySize: 1769, usesSharp: true, reads: ['upload'], writes: ['normalized'], listBucket: true },
+  CreateThumbnails: { memorySize: 1769, usesSharp: true, reads: ['upload', 'normalized'], writes: ['thumbnail'] },
+  DetectFaces: {
+    memorySize: 256,
+    usesSharp: false,
+    // Rekognition reads the image from S3 with the caller's credentials, so the caller needs GetObject.
+    reads: ['upload', 'normalized'],
+    writes: ['analysis'],
+    rekognition: [{ action: 'rekognition:DetectFaces', analysis: 'faces' }],
+  },
+  DetectLabelsAndText: {
+    memorySize: 256,
+    usesSharp: false,
+    reads: ['upload', 'normalized'],
+    writes: ['analysis'],
+    rekognition: [
+      { action: 'rekognition:DetectLabels', analysis: 'labels' },
+      { action: 'rekognition:DetectText', analysis: 'text' },
+    ],
+  },
+  DetectModerationLabels: {
+    memorySize: 256,
+    usesSharp: false,
+    reads: ['upload', 'normalized'],
+    writes: ['analysis'],
+    rekognition: [{ action: 'rekognition:DetectModerationLabels', analysis: 'moderation' }],
+  },
+  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+};
+
+export function profileFor(state: string): TaskProfile {
+  const profile = TASK_PROFILES[state];
+  if (!profile) {
+    throw new Error(
+      `statemachines/tasks.ts lists "${state}" but infra/constructs/task-functions.ts has no TASK_PROFILES entry for it: ` +
+        'add one (memory and exactly the permissions the task uses) before it can be deployed',
+    );
+  }
+  return profile;
+}
+
+/**
+ * The Lambda timeout for a state: a little under the state's TimeoutSeconds. If the state timed out
+ * first, Step Functions would move on (retry, or RecordFailure) while the abandoned invocation kept
+ * running and could still write its result afterwards; a Lambda that times out first fails cleanly
+ * (Sandbox.Timedout) and the state's Retry/Catch handle it.
+ */
+export function functionTimeoutFor(state: string, definition: AslDefinition = JSON.parse(readDefinitionText())): Duration {
+  const found = allStates(definition).find(([name]) => name === state);
+  const stateTimeout = found?.[1].TimeoutSeconds;
+  if (typeof stateTimeout !== 'number') {
+    throw new Error(`state "${state}" in statemachines/image-pipeline.asl.json needs a TimeoutSeconds (the Lambda timeout is derived from it)`);
+  }
+  const margin = Math.max(5, Math.ceil(stateTimeout * 0.1));
+  if (stateTimeout - margin < 3) throw new Error(`state "${state}": TimeoutSeconds ${stateTimeout} is too short for a Lambda task`);
+  return Duration.seconds(stateTimeout - margin);
+}
+
+export interface PicflowTaskFunctionsProps {
+  readonly bucket: s3.IBucket;
+  readonly table: dynamodb.ITable;
+  readonly prefixes: PicflowPrefixes;
+  readonly settings: PicflowTaskSettings;
+  readonly architecture: lambda.Architecture;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /** Folder holding `<task folder>/handler.ts`; its parent holds package.json and package-lock.json. */
+  readonly tasksDir: string;
+}
+
+/** One task's function and what belongs to it alone. */
+export interface PicflowTaskFunction {
+  readonly task: TaskSpec;
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+}
+
+export class PicflowTaskFunctions extends Construct {
+  /** In TASKS order. */
+  readonly functions: readonly PicflowTaskFunction[];
+
+  constructor(scope: Construct, id: string, props: PicflowTaskFunctionsProps) {
+    super(scope, id);
+    const definition = JSON.parse(readDefinitionText()) as AslDefinition;
+    const comments = new Map(allStates(definition).map(([name, state]) => [name, typeof state.Comment === 'string' ? state.Comment : '']));
+    const environment = taskEnvironment(props);
+
+    this.functions = TASKS.map((task) => {
+      const profile = profileFor(task.state);
+      const scopeForTask = new Construct(this, task.state);
+      const entry = join(props.tasksDir, task.folder, 'handler.ts');
+      if (!existsSync(entry)) {
+        throw new Error(`No handler for task ${task.state}: ${entry} does not exist (statemachines/tasks.ts maps ${task.state} to tasks/${task.folder}/handler.ts)`);
+      }
+
+      // Its own log group: retention and removal are ours to set, and the role below can be scoped
+      // to exactly this group instead of AWSLambdaBasicExecutionRole's logs:* on every group.
+      const logGroup = new logs.LogGroup(scopeForTask, 'LogGroup', {
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      const role = new iam.Role(scopeForTask, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `picflow ${task.state} task`,
+      });
+      logGroup.grantWrite(role);
+
+      const fn = new NodejsFunction(scopeForTask, 'Function', {
+        entry,
+        handler: 'handler',
+        description: `picflow ${task.state}: ${comments.get(task.state) ?? ''}`.slice(0, 256),
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: props.architecture,
+        memorySize: profile.memorySize,
+        timeout: functionTimeoutFor(task.state, definition),
+        role,
+        logGroup,
+        tracing: lambda.Tracing.ACTIVE,
+        environment,
+        // The project root is tasks/'s parent: package-lock.json there pins sharp and everything esbuild bundles.
+        projectRoot: dirname(props.tasksDir),
+        depsLockFilePath: join(dirname(props.tasksDir), 'package-lock.json'),
+        bundling: bundlingFor(profile, props.architecture),
+      });
+
+      grantTaskAccess(profile, role, props);
+      acknowledgeTaskFindings(task, profile, role, fn, props);
+      return { task, function: fn, role, logGroup };
+    });
+  }
+}
+
+/** Exactly the actions the task's profile lists, on exactly its resources. */
+function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTaskFunctionsProps): void {
+  const { bucket, table, prefixes, settings } = props;
+  if (profile.tableActions?.length) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...profile.tableActions], resources: [table.tableArn] }));
+  }
+  if (profile.reads?.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: profile.reads.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+      }),
+    );
+  }
+  if (profile.writes?.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: profile.writes.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+      }),
+    );
+  }
+  if (profile.listBucket) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  }
+  const rekognitionActions = (profile.rekognition ?? [])
+    .filter(({ analysis }) => settings.analyses.includes(analysis))
+    .map(({ action }) => action);
+  if (rekognitionActions.length > 0) {
+    // Rekognition's Detect* image APIs have no resource type: "*" is the only resource they accept.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: rekognitionActions, resources: ['*'] }));
+  }
+}
+
+function bundlingFor(profile: TaskProfile, architecture: lambda.Architecture): BundlingOptions {
+  return {
+    target: 'node22',
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // The SDK is bundled rather than taken from the runtime: the tasks are tested against the
+    // versions in package-lock.json, and the runtime's copy changes underneath without notice.
+    externalModules: [],
+    ...(profile.usesSharp
+      ? {
+          nodeModules: ['sharp'],
+          // npm picks sharp's prebuilt binary for the machine running the install, not for Lambda.
+          environment: {
+            npm_config_cpu: architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64',
+            npm_config_os: 'linux',
+            npm_config_libc: 'glibc',
+          },
+        }
+      : {}),
+  };
+}
+
+/** The environment every task reads (tasks/shared/config.ts), identical for all of them. */
+export function taskEnvironment(props: Pick<PicflowTaskFunctionsProps, 'table' | 'prefixes' | 'settings'>): Record<string, string> {
+  const { table, prefixes, settings } = props;
+  return {
+    TABLE_NAME: table.tableName,
+    UPLOAD_PREFIX: prefixes.upload,
+    THUMBNAIL_PREFIX: prefixes.thumbnail,
+    NORMALIZED_PREFIX: prefixes.normalized,
+    ANALYSIS_PREFIX: prefixes.analysis,
+    THUMBNAIL_SIZES: settings.thumbnailSizes,
+    ANALYSES: settings.analyses.join(','),
+    MAX_IMAGE_BYTES: String(settings.maxImageBytes),
+    MAX_IMAGE_PIXELS: String(settings.maxImagePixels),
+    MIN_LABEL_CONFIDENCE: String(settings.minLabelConfidence),
+    MAX_LABELS: String(settings.maxLabels),
+    MIN_TEXT_CONFIDENCE: String(settings.minTextConfidence),
+    MIN_MODERATION_CONFIDENCE: String(settings.minModerationConfidence),
+    CLAIM_TIMEOUT_SECONDS: String(settings.claimTimeoutSeconds),
+    ANALYZER_NAME: settings.analyzerName,
+    REKOGNITION_MAX_ATTEMPTS: String(settings.rekognitionMaxAttempts),
+    POWERTOOLS_SERVICE_NAME: 'picflow',
+    // Stack traces point at the TypeScript sources instead of the minified bundle.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/** The cdk-nag findings a task function carries by design, each with its reason. */
+function acknowledgeTaskFindings(
+  task: TaskSpec,
+  profile: TaskProfile,
+  role: iam.Role,
+  fn: lambda.Function,
+  props: PicflowTaskFunctionsProps,
+): void {
+  const usesRekognition = (profile.rekognition ?? []).some(({ analysis }) => props.settings.analyses.includes(analysis));
+  acknowledgeWildcardResources(
+    role,
+    ['*'],
+    usesRekognition
+      ? `${task.state}: Rekognition Detect* APIs and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so their only valid resource is "*"; the actions themselves are listed one by one.`
+      : `${task.state}: X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, so their only valid resource is "*".`,
+  );
+  const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? [])])];
+  if (areas.length > 0) {
+    acknowledgeWildcardResources(
+      role,
+      areas.map((area) => props.bucket.arnForObjects(`${props.prefixes[area]}*`)),
+      `${task.state}: object keys are only known at run time (one per upload), so access is scoped to the objects under picflow's own prefixes ` +
+        `(${areas.map((a) => props.prefixes[a]).join(', ')}) of this one bucket, with exact actions, never to the whole bucket.`,
+    );
+  }
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'nodejs22.x is the project\'s chosen runtime (an active LTS, supported by Lambda until 2027); nodejs24.x is newer, but the tasks, sharp\'s native binaries and Powertools have not been run on it yet. Moving is a deliberate change made after running the task tests on Node 24, not a side effect of a CDK upgrade.',
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Shared setup for the infra tests: a fresh App with cdk.json's feature flags and bundling skipped, a
+ * synthesized PicflowStack with its template and cloud assembly, and small readers for IAM policies.
+ * Nothing here is shared between tests: each call builds a new App.
+ */
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_TASKS_DIR, REPO_ROOT } from '../../infra/constructs/task-functions';
+import { flattenReference } from '../../infra/nag';
+import { PicflowStack, type PicflowStackProps } from '../../infra/picflow-stack';
+import { TASKS } from '../../statemachines/tasks';
+
+/** cdk.json's context: the tests run with the same feature flags as `cdk synth`. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
+
+let stubTasksDir: string | undefined;
+
+/**
+ * The real tasks/ folder once every handler exists. Until then (handlers are written in parallel),
+ * stand-in handlers in a temporary project (with copies of package.json and package-lock.json, which
+ * NodejsFunction reads even when bundling is skipped): the stack's shape does not depend on the code.
+ */
+export function tasksDirForTests(): string {
+  if (TASKS.every((task) => existsSync(join(DEFAULT_TASKS_DIR, task.folder, 'handler.ts')))) return DEFAULT_TASKS_DIR;
+  if (!stubTasksDir) {
+    const root = mkdtempSync(join(tmpdir(), 'picflow-stub-project-'));
+    copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
+    copyFileSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
+    for (const task of TASKS) {
+      mkdirSync(join(root, 'tasks', task.folder), { recursive: true });
+      writeFileSync(join(root, 'tasks', task.folder, 'handler.ts'), 'export const handler = async () => ({});\n');
+    }
+    stubTasksDir = join(root, 'tasks');
+  }
+  return stubTasksDir;
+}
+
+/** A new App with cdk.json's flags, bundling skipped (no esbuild, no npm install) and its own outdir. */
+export function newApp(extraContext: Record<string, unknown> = {}): App {
+  return new App({
+    outdir: mkdtempSync(join(tmpdir(), 'picflow-cdk-out-')),
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...extraContext },
+  });
+}
+
+export interface SynthesizedStack {
+  app: App;
+  stack: PicflowStack;
+  template: Template;
+  assembly: CloudAssembly;
+}
+
+/** Builds and synthesizes one PicflowStack in a new App. */
+export function synthPicflow(props: Partial<PicflowStackProps> = {}, app: App = newApp()): SynthesizedStack {
+  const stack = new PicflowStack(app, 'PicflowTest', { tasksDir: tasksDirForTests(), ...props });
+  const assembly = app.synth();
+  const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+  return { app, stack, template, assembly };
+}
+
+/** The logical ID CloudFormation sees for a construct's default child (or the element itself). */
+export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } } | CfnElement): string {
+  const element = ((construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct) as CfnElement;
+  return stack.resolve(element.logicalId) as string;
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every identity-policy statement that applies to a role: its inline Policies and each AWS::IAM::Policy attached to it. */
+export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const role = resources[roleLogicalId];
+  if (!role || role.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role`);
+  const inline = ((role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  const attached = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as { Ref?: string }[]).some((ref) => ref.Ref === roleLogicalId))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...inline, ...attached];
+}
+
+/** Statements flattened to `action resource` strings (resources rendered like cdk-nag: `<Bucket.Arn>/uploads/*`). */
+export function grants(statements: Statement[]): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) =>
+      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => `${action} ${flattenReference(resource)}`)),
+    )
+    .sort();
+}
+
+export function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The logical IDs of every resource of a type. */
+export function logicalIdsOfType(template: Template, type: string): string[] {
+  return Object.keys(template.findResources(type));
+}

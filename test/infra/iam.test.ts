@@ -1,0 +1,134 @@
+/**
+ * Least privilege, statement by statement: every role's effective grants, the exact actions and
+ * resources of each task, and "*" only where the service offers nothing narrower.
+ */
+import { TASKS } from '../../statemachines/tasks';
+import { grants, logicalIdOf, logicalIdsOfType, roleStatements, synthPicflow, type SynthesizedStack, asArray } from './helpers';
+
+/** Actions whose service supports no resource-level permission: "*" is their only valid resource. */
+const RESOURCELESS_ACTIONS = new Set([
+  'rekognition:DetectFaces',
+  'rekognition:DetectLabels',
+  'rekognition:DetectText',
+  'rekognition:DetectModerationLabels',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // Step Functions' vended-log delivery to CloudWatch Logs.
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+describe('IAM', () => {
+  let synth: SynthesizedStack;
+  let ids: { bucket: string; table: string; queue: string; stateMachine: string };
+  beforeAll(() => {
+    synth = synthPicflow();
+    ids = {
+      bucket: logicalIdOf(synth.stack, synth.stack.storage.bucket),
+      table: logicalIdOf(synth.stack, synth.stack.storage.table),
+      queue: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue),
+      stateMachine: logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine),
+    };
+  });
+
+  it('no role has a wildcard action, a managed policy, or "*" resources beyond resource-less service actions', () => {
+    // Prepare
+    const roles = logicalIdsOfType(synth.template, 'AWS::IAM::Role');
+
+    // Act
+    const statements = roles.flatMap((role) => roleStatements(synth.template, role).map((s) => ({ role, ...s })));
+
+    // Assess
+    expect(roles.length).toBe(TASKS.length + 2); // one per task, the state machine's, EventBridge's
+    for (const role of roles) {
+      expect(synth.template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+      if (asArray(statement.Resource).includes('*')) {
+        for (const action of asArray(statement.Action)) expect([statement.role, action, RESOURCELESS_ACTIONS.has(action)]).toEqual([statement.role, action, true]);
+      }
+    }
+  });
+
+  it.each(TASKS.map((t) => [t.state]))('%s has exactly the grants it uses', (state) => {
+    // Prepare
+    const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
+    const logGroup = `<${logicalIdOf(synth.stack, fn.logGroup)}.Arn>`;
+    const table = `<${ids.table}.Arn>`;
+    const objects = (prefix: string) => `<${ids.bucket}.Arn>/${prefix}*`;
+    const read = (...prefixes: string[]) => prefixes.flatMap((p) => [`s3:GetObject ${objects(p)}`, `s3:GetObjectVersion ${objects(p)}`]);
+    const base = [`logs:CreateLogStream ${logGroup}`, `logs:PutLogEvents ${logGroup}`, 'xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+    const expected: Record<string, string[]> = {
+      ClaimImage: [`dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      ValidateImage: [...read('uploads/'), `s3:PutObject ${objects('normalized/')}`, `s3:ListBucket <${ids.bucket}.Arn>`],
+      CreateThumbnails: [...read('uploads/', 'normalized/'), `s3:PutObject ${objects('thumbnails/')}`],
+      DetectFaces: ['rekognition:DetectFaces *', ...read('uploads/', 'normalized/'), `s3:PutObject ${objects('analysis/')}`],
+      DetectLabelsAndText: [
+        'rekognition:DetectLabels *',
+        'rekognition:DetectText *',
+        ...read('uploads/', 'normalized/'),
+        `s3:PutObject ${objects('analysis/')}`,
+      ],
+      DetectModerationLabels: ['rekognition:DetectModerationLabels *', ...read('uploads/', 'normalized/'), `s3:PutObject ${objects('analysis/')}`],
+      StoreResult: [`dynamodb:GetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      RecordFailure: [`dynamodb:GetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:UpdateItem ${table}`],
+    };
+
+    // Act
+    const actual = grants(roleStatements(synth.template, logicalIdOf(synth.stack, fn.role)));
+
+    // Assess
+    expect(actual).toEqual([...base, ...expected[state]].sort());
+  });
+
+  it('the state machine may invoke exactly the task functions and send to exactly the dead-letter queue', () => {
+    // Prepare
+    const role = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine.role);
+    const functions = synth.stack.pipeline.taskFunctions.map((f) => `lambda:InvokeFunction <${logicalIdOf(synth.stack, f.function)}.Arn>`);
+
+    // Act
+    const actual = grants(roleStatements(synth.template, role));
+
+    // Assess
+    expect(actual.filter((g) => !g.endsWith(' *'))).toEqual([...functions, `sqs:SendMessage <${ids.queue}.Arn>`].sort());
+    expect(actual.filter((g) => g.endsWith(' *')).every((g) => RESOURCELESS_ACTIONS.has(g.split(' ')[0]))).toBe(true);
+  });
+
+  it('EventBridge may only start executions of this state machine', () => {
+    // Prepare
+    const roles = logicalIdsOfType(synth.template, 'AWS::IAM::Role').filter((id) =>
+      JSON.stringify(synth.template.toJSON().Resources[id].Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'),
+    );
+
+    // Act
+    const actual = roles.flatMap((role) => grants(roleStatements(synth.template, role)));
+
+    // Assess
+    expect(roles).toHaveLength(1);
+    expect(actual).toEqual([`states:StartExecution <${ids.stateMachine}>`]);
+  });
+
+  it('drops the Rekognition permission of analyses that are switched off', () => {
+    // Prepare / Act
+    const facesOnly = synthPicflow({ taskSettings: { analyses: ['faces'] } });
+    const grantsOf = (state: string) => {
+      const fn = facesOnly.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
+      return grants(roleStatements(facesOnly.template, logicalIdOf(facesOnly.stack, fn.role)));
+    };
+
+    // Assess
+    expect(grantsOf('DetectFaces')).toContain('rekognition:DetectFaces *');
+    expect(grantsOf('DetectLabelsAndText').filter((g) => g.startsWith('rekognition:'))).toEqual([]);
+    expect(grantsOf('DetectModerationLabels').filter((g) => g.startsWith('rekognition:'))).toEqual([]);
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The pipeline's wiring: the EventBridge rule and its target, the state machine built from THE
+ * definition file with every placeholder substituted, and one correctly configured function per task.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { functionTimeoutFor, TASK_PROFILES } from '../../infra/constructs/task-functions';
+import { allStates, definitionPlaceholders, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
+import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
+import { logicalIdOf, logicalIdsOfType, synthPicflow, type SynthesizedStack } from './helpers';
+
+describe('EventBridge rule', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthPicflow();
+  });
+
+  it('matches Object Created events of this bucket under the upload prefix only', () => {
+    // Prepare
+    const bucketId = logicalIdOf(synth.stack, synth.stack.storage.bucket);
+
+    // Act
+    const rules = synth.template.findResources('AWS::Events::Rule');
+
+    // Assess
+    expect(Object.values(rules)).toHaveLength(1);
+    expect(Object.values(rules)[0].Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ Ref: bucketId }] },
+        object: { key: [{ prefix: 'uploads/' }] },
+      },
+    });
+  });
+
+  it('targets the state machine with its own retry policy and the shared dead-letter queue', () => {
+    // Prepare
+    const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
+    const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);
+
+    // Act / Assess
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: stateMachineId },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('lets EventBridge send to the dead-letter queue, for this rule only', () => {
+    // Prepare
+    const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);
+    const ruleId = logicalIdOf(synth.stack, synth.stack.pipeline.uploadRule);
+
+    // Act / Assess
+    synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('follows a custom upload prefix given as props, in the rule and in the tasks', () => {
+    // Prepare / Act
+    const custom = synthPicflow({ prefixes: { upload: 'incoming/' } });
+
+    // Assess
+    custom.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { object: { key: [{ prefix: 'incoming/' }] } } },
+      Description: Match.stringLikeRegexp('incoming/'),
+    });
+    custom.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ UPLOAD_PREFIX: 'incoming/' }) },
+    });
+  });
+});
+
+describe('state machine', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthPicflow();
+  });
+
+  it('is a STANDARD state machine with ALL-level logging including execution data, and tracing', () => {
+    // Prepare
+    const logGroupId = logicalIdOf(synth.stack, synth.stack.pipeline.logGroup);
+
+    // Act / Assess
+    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+    synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      RetentionInDays: 30,
+    });
+  });
+
+  it('deploys the definition file itself, with every placeholder substituted by a resource of this stack', () => {
+    // Prepare: the definition is an S3 asset; find its file in the cloud assembly.
+    const props = Object.values(synth.template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    const key: string = props.DefinitionS3Location.Key;
+    const artifact = synth.assembly.getStackByName(synth.stack.stackName);
+    const assets = JSON.parse(readFileSync(join(synth.assembly.directory, `${artifact.id}.assets.json`), 'utf8'));
+    const asset = assets.files[key.replace(/\.json$/, '')];
+    const deployedText = readFileSync(join(synth.assembly.directory, asset.source.path), 'utf8');
+    const substitutions: Record<string, unknown> = props.DefinitionSubstitutions;
+
+    // Act: substitute the way CloudFormation will, with a marker per placeholder.
+    const filled = deployedText.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => `@@${name}@@`);
+    const definition = JSON.parse(filled) as AslDefinition;
+
+    // Assess
+    expect(props.DefinitionString).toBeUndefined();
+    expect(deployedText).toBe(readDefinitionText());
+    expect(Object.keys(substitutions).sort()).toEqual(definitionPlaceholders().sort());
+    expect(filled).not.toContain('${');
+    const functionIds = logicalIdsOfType(synth.template, 'AWS::Lambda::Function');
+    const taskStates = allStates(definition).filter(([, state]) => state.Type === 'Task' && state.Resource?.startsWith('@@'));
+    expect(taskStates.map(([name]) => name).sort()).toEqual(TASKS.map((t) => t.state).sort());
+    for (const [name, state] of taskStates) {
+      const placeholder = /^@@(.+)@@$/.exec(state.Resource!)![1];
+      const task = TASKS.find((t) => t.state === name)!;
+      const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === name)!;
+      expect(placeholder).toBe(task.substitution);
+      expect(substitutions[placeholder]).toEqual({ 'Fn::GetAtt': [logicalIdOf(synth.stack, fn.function), 'Arn'] });
+      expect(functionIds).toContain(logicalIdOf(synth.stack, fn.function));
+    }
+    for (const other of OTHER_SUBSTITUTIONS) {
+      expect(substitutions[other]).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue) });
+    }
+  });
+});
+
+describe('task functions', () => {
+  let synth: SynthesizedStack;
+  let definition: AslDefinition;
+  beforeAll(() => {
+    synth = synthPicflow();
+    definition = JSON.parse(readDefinitionText());
+  });
+
+  it('has a profile for every TASKS entry and no profile for anything else', () => {
+    // Prepare / Act / Assess
+    expect(Object.keys(TASK_PROFILES).sort()).toEqual(TASKS.map((t) => t.state).sort());
+    expect(synth.stack.pipeline.taskFunctions.map((f) => f.task.state)).toEqual(TASKS.map((t) => t.state));
+    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length);
+  });
+
+  it.each(TASKS.map((t) => [t.state]))('%s: nodejs22.x on arm64, active tracing, own log group, timeout under the state timeout', (state) => {
+    // Prepare
+    const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
+    const stateTimeout = allStates(definition).find(([name]) => name === state)![1].TimeoutSeconds as number;
+    const profile = TASK_PROFILES[state];
+
+    // Act
+    const props = synth.template.toJSON().Resources[logicalIdOf(synth.stack, fn.function)].Properties;
+
+    // Assess
+    expect(props).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: profile.memorySize,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(synth.stack, fn.logGroup) } },
+      Role: { 'Fn::GetAtt': [logicalIdOf(synth.stack, fn.role), 'Arn'] },
+    });
+    expect(props.Timeout).toBeLessThan(stateTimeout);
+    expect(props.Timeout).toBe(functionTimeoutFor(state, definition).toSeconds());
+    expect(props.Description).toMatch(new RegExp(`^picflow ${state}: `));
+  });
+
+  it('gives image tasks a full vCPU and the Rekognition and bookkeeping tasks 256 MB', () => {
+    // Prepare / Act / Assess
+    expect(TASK_PROFILES.ValidateImage.memorySize).toBe(1769);
+    expect(TASK_PROFILES.CreateThumbnails.memorySize).toBe(1769);
+    for (const state of ['ClaimImage', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels', 'StoreResult', 'RecordFailure']) {
+      expect(TASK_PROFILES[state].memorySize).toBe(256);
+    }
+    // Only the tasks that decode images ship sharp.
+    expect(Object.entries(TASK_PROFILES).filter(([, p]) => p.usesSharp).map(([s]) => s).sort()).toEqual(['CreateThumbnails', 'ValidateImage']);
+  });
+
+  it('passes every setting the tasks read, the same for all functions', () => {
+    // Prepare
+    const tableId = logicalIdOf(synth.stack, synth.stack.storage.table);
+    const expected = {
+      TABLE_NAME: { Ref: tableId },
+      UPLOAD_PREFIX: 'uploads/',
+      THUMBNAIL_PREFIX: 'thumbnails/',
+      NORMALIZED_PREFIX: 'normalized/',
+      ANALYSIS_PREFIX: 'analysis/',
+      THUMBNAIL_SIZES: '128x128:cover,512x512:inside',
+      ANALYSES: 'faces,labels,text,moderation',
+      MAX_IMAGE_BYTES: '52428800',
+      MAX_IMAGE_PIXELS: '100000000',
+      MIN_LABEL_CONFIDENCE: '70',
+      MAX_LABELS: '25',
+      MIN_TEXT_CONFIDENCE: '80',
+      MIN_MODERATION_CONFIDENCE: '60',
+      CLAIM_TIMEOUT_SECONDS: '900',
+      ANALYZER_NAME: 'amazon-rekognition',
+      REKOGNITION_MAX_ATTEMPTS: '1',
+      POWERTOOLS_SERVICE_NAME: 'picflow',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    // Act
+    const functions = Object.values(synth.template.findResources('AWS::Lambda::Function'));
+
+    // Assess
+    for (const fn of functions) expect(fn.Properties.Environment.Variables).toEqual(expected);
+  });
+
+  it('keeps function logs for the configured retention', () => {
+    // Prepare / Act
+    const groups = synth.stack.pipeline.taskFunctions.map((f) => synth.template.toJSON().Resources[logicalIdOf(synth.stack, f.logGroup)]);
+
+    // Assess
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('builds for x86_64 and passes task settings when asked', () => {
+    // Prepare / Act
+    const custom = synthPicflow({
+      architecture: Architecture.X86_64,
+      taskSettings: { thumbnailSizes: '256x256:inside', analyses: ['faces'], minLabelConfidence: 90 },
+    });
+
+    // Assess
+    const functions = Object.values(custom.template.findResources('AWS::Lambda::Function'));
+    for (const fn of functions) {
+      expect(fn.Properties.Architectures).toEqual(['x86_64']);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ THUMBNAIL_SIZES: '256x256:inside', ANALYSES: 'faces', MIN_LABEL_CONFIDENCE: '90' });
+    }
+  });
+
+  it('refuses invalid props with the reason', () => {
+    // Prepare / Act / Assess
+    expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(/upload "analysis\/" and analysis "analysis\/" overlap/);
+    expect(() => synthPicflow({ taskSettings: { thumbnailSizes: 'big' } })).toThrow(/THUMBNAIL_SIZES: "big"/);
+  });
+
+  it('derives each function timeout from the state timeout, and demands one', () => {
+    // Prepare
+    const withoutTimeout: AslDefinition = { StartAt: 'X', States: { X: { Type: 'Task', Resource: 'arn', End: true } } };
+
+    // Act / Assess
+    expect(functionTimeoutFor('ClaimImage', definition)).toEqual(Duration.seconds(54));
+    expect(functionTimeoutFor('ValidateImage', definition)).toEqual(Duration.seconds(270));
+    expect(() => functionTimeoutFor('X', withoutTimeout)).toThrow(/needs a TimeoutSeconds/);
+  });
+});

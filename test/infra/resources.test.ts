@@ -1,0 +1,179 @@
+/**
+ * The stateful resources and what watches them: the images bucket, the access-log bucket, the table,
+ * the dead-letter queue, the alarms (with and without email) and the stack outputs.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { PARTITION_KEY, STATUS_INDEX } from '../../tasks/shared/image-table';
+import { logicalIdOf, synthPicflow, type SynthesizedStack } from './helpers';
+
+const BLOCK_ALL = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+
+/** The Deny-without-TLS statement `enforceSSL` adds to a resource policy. */
+function denyInsecureTransport(action: string) {
+  return Match.objectLike({ Effect: 'Deny', Action: action, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+}
+
+describe('default stack resources', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthPicflow();
+  });
+
+  it('images bucket: public access blocked, SSE-S3, EventBridge notifications, access logs, no notification custom resource', () => {
+    // Prepare
+    const logsBucketId = logicalIdOf(synth.stack, synth.stack.storage.accessLogsBucket);
+
+    // Act / Assess
+    synth.template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: BLOCK_ALL,
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsBucketId } },
+    });
+    synth.template.resourceCountIs('Custom::S3BucketNotifications', 0);
+    expect(synth.template.toJSON().Resources[logicalIdOf(synth.stack, synth.stack.storage.bucket)].DeletionPolicy).toBe('Retain');
+  });
+
+  it('both buckets refuse requests without TLS and block public access', () => {
+    // Prepare
+    const buckets = [synth.stack.storage.bucket, synth.stack.storage.accessLogsBucket].map((b) => logicalIdOf(synth.stack, b));
+
+    // Act / Assess
+    for (const bucketId of buckets) {
+      synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport('s3:*')]) },
+      });
+      synth.template.hasResourceProperties('AWS::S3::Bucket', Match.objectLike({ PublicAccessBlockConfiguration: BLOCK_ALL }));
+    }
+  });
+
+  it('table: on demand, point-in-time recovery, AWS managed encryption, imageId key and the status GSI, retained', () => {
+    // Prepare / Act / Assess
+    synth.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        // SSEEnabled without a key: KMS with the AWS managed aws/dynamodb key (DEFAULT would omit SSESpecification).
+        SSESpecification: Match.exact({ SSEEnabled: true }),
+        KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: STATUS_INDEX.name,
+            KeySchema: [
+              { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'imageId', AttributeType: 'S' },
+          { AttributeName: 'status', AttributeType: 'S' },
+          { AttributeName: 'updatedAt', AttributeType: 'S' },
+        ]),
+      }),
+    });
+  });
+
+  it('dead-letter queue: SQS-managed SSE, 14 days retention, TLS only', () => {
+    // Prepare
+    const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);
+
+    // Act / Assess
+    synth.template.resourceCountIs('AWS::SQS::Queue', 1);
+    synth.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport('sqs:*')]) },
+    });
+  });
+
+  it('alarms on a failed execution and on any message in the dead-letter queue, without actions by default', () => {
+    // Prepare
+    const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
+    const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);
+
+    // Act / Assess
+    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    synth.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('outputs what a user needs: bucket, upload prefix, table, state machine, queue URL and console link', () => {
+    // Prepare
+    const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
+
+    // Act
+    const outputs = synth.template.toJSON().Outputs;
+
+    // Assess
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['BucketName', 'DeadLetterQueueUrl', 'StateMachineArn', 'StateMachineConsoleUrl', 'TableName', 'UploadPrefix'].sort(),
+    );
+    expect(outputs.UploadPrefix.Value).toBe('uploads/');
+    expect(outputs.BucketName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.bucket) });
+    expect(outputs.TableName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.table) });
+    expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue) });
+    expect(JSON.stringify(outputs.StateMachineConsoleUrl.Value)).toMatch(/console\.aws\.amazon\.com\/states\/home\?region=.*#\/statemachines\/view\//);
+    expect(JSON.stringify(outputs.StateMachineConsoleUrl.Value)).toContain(`{"Ref":"${stateMachineId}"}`);
+  });
+});
+
+describe('stack with alarm email and removalPolicy destroy', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthPicflow({ alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY });
+  });
+
+  it('notifies the email through a TLS-only topic, on alarm and on recovery', () => {
+    // Prepare
+    const topicId = logicalIdOf(synth.stack, synth.stack.alarms.topic!);
+
+    // Act / Assess
+    synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport('sns:Publish')]) },
+    });
+    for (const alarm of Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    expect(synth.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it('deletes the table, queue and log groups, and empties the buckets, with the stack', () => {
+    // Prepare
+    const resources = synth.template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    const stateful = Object.values(resources).filter((r) =>
+      ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup'].includes(r.Type),
+    );
+
+    // Act / Assess
+    expect(stateful.length).toBeGreaterThan(0);
+    for (const resource of stateful) expect(resource.DeletionPolicy).toBe('Delete');
+    synth.template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    synth.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+});
