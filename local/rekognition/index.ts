@@ -1,0 +1,100 @@
+/**
+ * A Rekognition-compatible HTTP endpoint backed by open models shipped in npm packages
+ * (Human: faces; CenterNet: COCO objects; nsfwjs: moderation; tesseract.js: text). No AWS account, no network.
+ *
+ *   const rek = await startRekognitionServer({ readS3Object });
+ *   new RekognitionClient({ endpoint: rek.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+ *   await rek.close();
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import { FaultInjector, parseFaultConfig, type FaultConfig } from './faults';
+import type { ReadS3Object } from './image-source';
+import { DEFAULT_MIN_FACE_DETECTOR_SCORE } from './models/human-faces';
+import { OPERATIONS, type OperationName } from './operation-names';
+import { createRekognitionHandler, type RequestLogEntry } from './rekognition-server';
+import { WorkerPool, type PoolStats } from './worker-pool';
+
+export { ANALYZER_NAME, ANALYZER_VERSIONS } from './analyzer-name';
+export type { FaultConfig, OperationFault } from './faults';
+export type { ReadS3Object } from './image-source';
+export type { OperationName } from './operation-names';
+export { OPERATIONS } from './operation-names';
+
+export interface RekognitionServerOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Worker threads, one model set each (default os.availableParallelism()). */
+  workers?: number;
+  /** Requests that may wait for a busy worker before ThrottlingException (default 4 per worker). */
+  maxQueue?: number;
+  /** Reads Image.S3Object; without it S3Object requests fail with InvalidS3ObjectException. */
+  readS3Object?: ReadS3Object;
+  /** Injected faults; when absent, env PICFLOW_FAULTS (JSON) is used. */
+  faults?: FaultConfig;
+  /** Load models at start: true = all four, or a list of operations; default false (lazy, per worker). */
+  preload?: boolean | OperationName[];
+  /** Minimum BlazeFace score for a face (default 0.5). */
+  minFaceDetectorScore?: number;
+  /** Called after every request (for logs and tests). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export interface RekognitionServer {
+  /** e.g. http://127.0.0.1:41234 — pass as the RekognitionClient endpoint or the CLI's --endpoint-url. */
+  endpoint: string;
+  port: number;
+  /** Reconfigure or reset injected faults at run time; per-operation counters in faults.stats(). */
+  faults: FaultInjector;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export async function startRekognitionServer(options: RekognitionServerOptions = {}): Promise<RekognitionServer> {
+  const workers = options.workers ?? Math.max(1, os.availableParallelism());
+  const faults = new FaultInjector(options.faults ?? parseFaultConfig(process.env['PICFLOW_FAULTS']));
+  const preload = options.preload === true ? [...OPERATIONS] : options.preload || [];
+  const pool = await WorkerPool.start({
+    workers,
+    maxQueue: options.maxQueue ?? workers * 4,
+    preload,
+    workerInit: { minFaceDetectorScore: options.minFaceDetectorScore ?? DEFAULT_MIN_FACE_DETECTOR_SCORE },
+  });
+
+  const server = http.createServer(
+    createRekognitionHandler({ pool, faults, readS3Object: options.readS3Object, onRequest: options.onRequest }),
+  );
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    faults,
+    stats: () => pool.stats(),
+    close: () => {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await pool.close();
+      })();
+      return closing;
+    },
+  };
+}

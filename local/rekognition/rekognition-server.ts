@@ -1,0 +1,119 @@
+/**
+ * The HTTP side of the local Rekognition endpoint: AWS JSON 1.1 protocol, as the SDK and the AWS CLI speak it.
+ *   POST /   X-Amz-Target: RekognitionService.<Operation>   Content-Type: application/x-amz-json-1.1
+ * SigV4 Authorization headers are accepted without verification. Errors are sent as
+ *   HTTP 400/500, x-amzn-ErrorType: <Name>, body {"__type": "<Name>", "message": "..."}.
+ */
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { RekognitionError, toRekognitionError } from './errors';
+import type { FaultInjector } from './faults';
+import { decodeForOperation, resolveImageBytes, type ReadS3Object } from './image-source';
+import { isOperationName, type OperationName } from './operation-names';
+import { parseDetectFacesParams } from './operations/detect-faces';
+import { parseDetectLabelsParams } from './operations/detect-labels';
+import { parseDetectModerationLabelsParams } from './operations/detect-moderation-labels';
+import { parseDetectTextParams } from './operations/detect-text';
+import type { WorkerPool } from './worker-pool';
+
+const TARGET_PREFIX = 'RekognitionService.';
+
+/** A 5 MB image is ~7 MB of base64; anything past this is refused without reading it all. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface RequestLogEntry {
+  op: string;
+  status: number;
+  ms: number;
+  error?: string;
+}
+
+export interface RekognitionHandlerDeps {
+  pool: WorkerPool;
+  faults: FaultInjector;
+  readS3Object?: ReadS3Object;
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+const PARSERS: Record<OperationName, (body: Record<string, unknown>) => unknown> = {
+  DetectFaces: parseDetectFacesParams,
+  DetectLabels: parseDetectLabelsParams,
+  DetectText: parseDetectTextParams,
+  DetectModerationLabels: parseDetectModerationLabelsParams,
+};
+
+function send(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/x-amz-json-1.1',
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': randomUUID(),
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, err: RekognitionError): void {
+  send(res, err.statusCode, err.toBody(), { 'x-amzn-ErrorType': err.name });
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    throw new RekognitionError('ImageTooLargeException', `Request body of ${declared} bytes is too large.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RekognitionError('ImageTooLargeException', 'Request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): Promise<{ op: string; body: unknown }> {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  if (req.method !== 'POST' || !isOperationName(op)) {
+    throw new RekognitionError('UnknownOperationException', `Unsupported operation: ${req.method} ${target || '(no X-Amz-Target)'}`);
+  }
+  const raw = await readBody(req);
+  let body: unknown;
+  try {
+    body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new RekognitionError('InvalidParameterException', 'Request body is not valid JSON.');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new RekognitionError('InvalidParameterException', 'Request body must be a JSON object.');
+  }
+  const params = PARSERS[op](body as Record<string, unknown>);
+  deps.faults.check(op);
+  // Fail fast before reading and decoding the image when nothing could take the job anyway.
+  if (!deps.pool.hasCapacity()) throw new RekognitionError('ThrottlingException', 'Rate exceeded: the local analyzer queue is full.');
+  const bytes = await resolveImageBytes((body as Record<string, unknown>)['Image'], deps.readS3Object);
+  const image = await decodeForOperation(op, bytes);
+  return { op, body: await deps.pool.run(op, image, params) };
+}
+
+/** The request listener of the endpoint. */
+export function createRekognitionHandler(deps: RekognitionHandlerDeps): http.RequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    const target = String(req.headers['x-amz-target'] ?? '');
+    handle(deps, req).then(
+      ({ body }) => {
+        send(res, 200, body);
+        deps.onRequest?.({ op: target, status: 200, ms: performance.now() - started });
+      },
+      (err: unknown) => {
+        const e = toRekognitionError(err);
+        // Unread request bodies (refused early) must be drained or the client sees a reset, not our answer.
+        if (!req.complete) req.resume();
+        sendError(res, e);
+        deps.onRequest?.({ op: target, status: e.statusCode, ms: performance.now() - started, error: e.name });
+      },
+    );
+  };
+}
