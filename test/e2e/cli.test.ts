@@ -1,0 +1,54 @@
+// The picflow command as a user runs it: a child process, stdout and stderr kept apart, exit codes.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fixturePath, tempDir } from './support';
+
+jest.setTimeout(180_000);
+
+const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
+
+function picflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI: picflow analyze', () => {
+  const data = tempDir('cli');
+  afterAll(() => data.remove());
+
+  it('with --json prints only the stored items on stdout, and exits 1 when an image failed', async () => {
+    // Act
+    const { code, stdout, stderr } = await picflow(['--data-dir', data.path, 'analyze', '--json', '--workers', '1', fixturePath('astronaut.png'), fixturePath('truncated.jpg')]);
+
+    // Assess
+    const items = JSON.parse(stdout) as { key: string; status: string; statusReason?: string }[];
+    expect(items.map((i) => [i.key, i.status])).toEqual([
+      ['uploads/astronaut.png', 'SUCCEEDED'],
+      ['uploads/truncated.jpg', 'FAILED'],
+    ]);
+    expect(items[1].statusReason).toMatch(/CORRUPT/);
+    expect(stderr).toContain('analysing 2 images');
+    expect(code).toBe(1);
+  });
+
+  it('prints a summary table and exits 0 when every image succeeded', async () => {
+    const { code, stdout } = await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('astronaut.png')]);
+
+    expect(stdout).toMatch(/^image\s+status\s+faces\s+labels\s+text\s+moderation\s+time/);
+    expect(stdout).toMatch(/astronaut\.png\s+SUCCEEDED\s+1: happy/);
+    expect(code).toBe(0);
+  });
+
+  it('explains a missing path instead of crashing', async () => {
+    const { code, stderr } = await picflow(['--data-dir', data.path, 'analyze', 'no/such/photo.jpg']);
+
+    expect(stderr).toContain('picflow: no/such/photo.jpg: no such file or directory');
+    expect(code).toBe(2);
+  });
+});
