@@ -1,4 +1,4 @@
-import { compactLabels, MAX_INSTANCES_PER_LABEL } from '../../../tasks/detect-labels-and-text/compact-labels';
+import { compactLabels, MAX_INSTANCES_PER_LABEL, MAX_INSTANCES_TOTAL } from '../../../tasks/detect-labels-and-text/compact-labels';
 import { compactText, MAX_LINE_CHARS, MAX_TEXT_LINES } from '../../../tasks/detect-labels-and-text/compact-text';
 import { labelsResponse, textResponse } from './responses';
 
@@ -28,6 +28,19 @@ describe('Function: compactLabels', () => {
 
     // Assess
     expect(person.instances).toHaveLength(MAX_INSTANCES_PER_LABEL);
+  });
+
+  it(`keeps at most ${MAX_INSTANCES_TOTAL} instances over all labels, the first labels first, and every label`, () => {
+    // Prepare: 10 labels with 20 boxes each
+    const instances = Array.from({ length: 20 }, (_, i) => ({ BoundingBox: { Width: 0.01, Height: 0.02, Left: i / 100, Top: 0 }, Confidence: 90 }));
+    const labels = Array.from({ length: 10 }, (_, i) => ({ Name: `Label ${i}`, Confidence: 99 - i, Instances: instances }));
+
+    // Act
+    const compact = compactLabels(labels);
+
+    // Assess
+    expect(compact).toHaveLength(10);
+    expect(compact.map((l) => l.instances.length)).toEqual([20, 20, 20, 20, 20, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -1,0 +1,118 @@
+// The worst case a photo can produce (100 faces with every attribute, dense text, many labels and
+// instances) run through THE definition with the real analysis tasks (Rekognition and S3 mocked):
+// no state's input or output may approach Step Functions' 256 KB limit, and the item must fit
+// DynamoDB's 400 KB.
+import 'aws-sdk-client-mock-jest';
+import { DetectFacesCommand, DetectLabelsCommand, DetectModerationLabelsCommand, DetectTextCommand, RekognitionClient, type FaceDetail, type Label, type TextDetection } from '@aws-sdk/client-rekognition';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { LocalStateMachine, STATE_PAYLOAD_LIMIT_BYTES } from '../../local/engine/local-state-machine';
+import { handler as detectFaces } from '../../tasks/detect-faces/handler';
+import { handler as detectLabelsAndText } from '../../tasks/detect-labels-and-text/handler';
+import { handler as detectModerationLabels } from '../../tasks/detect-moderation-labels/handler';
+import { buildItem } from '../../tasks/store-result/build-item';
+import type { StoreResultInput } from '../../tasks/shared/types';
+import { objectCreatedEvent } from '../support/events';
+import { pipelineStubs } from './support/pipeline-stubs';
+
+const rekognition = mockClient(RekognitionClient);
+const s3 = mockClient(S3Client);
+
+/** DynamoDB's item size limit. */
+const ITEM_LIMIT_BYTES = 400 * 1024;
+
+const box = (i: number) => ({ Left: (i % 10) / 10 + 0.01234567, Top: Math.floor(i / 10) / 10 + 0.01234567, Width: 0.0912345678, Height: 0.0912345678 });
+
+function worstCaseFace(i: number): FaceDetail {
+  const attribute = (value: boolean) => ({ Value: value, Confidence: 99.123456789 });
+  return {
+    BoundingBox: box(i),
+    AgeRange: { Low: 25, High: 35 },
+    Smile: attribute(true),
+    Eyeglasses: attribute(false),
+    Sunglasses: attribute(false),
+    Gender: { Value: 'Female', Confidence: 99.98765 },
+    Beard: attribute(false),
+    Mustache: attribute(false),
+    EyesOpen: attribute(true),
+    MouthOpen: attribute(false),
+    Emotions: ['HAPPY', 'CALM', 'SURPRISED', 'CONFUSED', 'SAD', 'ANGRY', 'DISGUSTED', 'FEAR'].map((Type, rank) => ({ Type: Type as never, Confidence: 90 / (rank + 1) + 0.123456 })),
+    Landmarks: Array.from({ length: 30 }, (_, l) => ({ Type: 'eyeLeft' as never, X: l / 30 + 0.00123456, Y: l / 30 + 0.00123456 })),
+    Pose: { Roll: 1.23456, Yaw: -2.34567, Pitch: 3.45678 },
+    Quality: { Brightness: 80.123456, Sharpness: 90.123456 },
+    Confidence: 99.9999,
+    FaceOccluded: attribute(false),
+    EyeDirection: { Yaw: 1.2345, Pitch: 2.3456, Confidence: 99.12345 },
+  };
+}
+
+function worstCaseLabel(i: number): Label {
+  return {
+    Name: `Label number ${i} with a long descriptive name`,
+    Confidence: 99.123456,
+    Instances: Array.from({ length: 100 }, (_, n) => ({ BoundingBox: box(n), Confidence: 88.123456 })),
+    Parents: Array.from({ length: 8 }, (_, p) => ({ Name: `Parent ${p} of label ${i}` })),
+    Aliases: [{ Name: 'alias' }],
+    Categories: [{ Name: 'Category' }],
+  };
+}
+
+function worstCaseText(): TextDetection[] {
+  const line = (id: number): TextDetection => ({ DetectedText: `${'dense printed text '.repeat(12)}${id}`, Type: 'LINE', Id: id, Confidence: 99.1234, Geometry: { BoundingBox: box(id), Polygon: [] } });
+  const word = (id: number): TextDetection => ({ DetectedText: 'word', Type: 'WORD', Id: 100 + id, ParentId: id, Confidence: 99.1234, Geometry: { BoundingBox: box(id) } });
+  return [...Array.from({ length: 100 }, (_, i) => line(i)), ...Array.from({ length: 100 }, (_, i) => word(i))];
+}
+
+describe('Definition execution: worst-case payload sizes', () => {
+  beforeEach(() => {
+    rekognition.reset();
+    s3.reset();
+    rekognition.on(DetectFacesCommand).resolves({ FaceDetails: Array.from({ length: 100 }, (_, i) => worstCaseFace(i)) });
+    rekognition.on(DetectLabelsCommand).resolves({ Labels: Array.from({ length: 25 }, (_, i) => worstCaseLabel(i)) });
+    rekognition.on(DetectTextCommand).resolves({ TextDetections: worstCaseText() });
+    rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: Array.from({ length: 40 }, (_, i) => ({ Name: `Moderation label ${i}`, ParentName: 'Explicit', Confidence: 95.5, TaxonomyLevel: 2 })) });
+    s3.on(PutObjectCommand).resolves({});
+    process.env.TABLE_NAME = 'unused';
+  });
+
+  afterAll(() => delete process.env.TABLE_NAME);
+
+  it('keeps every state input and output far below 256 KB, with the full responses in S3', async () => {
+    // Prepare
+    const stubs = pipelineStubs();
+    let storedInput: StoreResultInput | undefined;
+    const handlers = {
+      ...stubs.handlers,
+      DetectFaces: detectFaces as never,
+      DetectLabelsAndText: detectLabelsAndText as never,
+      DetectModerationLabels: detectModerationLabels as never,
+      StoreResult: async (input: unknown) => {
+        storedInput = input as StoreResultInput;
+        return stubs.handlers.StoreResult(input);
+      },
+    };
+    const machine = new LocalStateMachine({ handlers, integrations: stubs.integrations, substitutions: { DeadLetterQueueUrl: 'q' } });
+    // A long key, since it is repeated in the state (event, image, thumbnails' and raw results' keys)
+    const event = objectCreatedEvent({ key: `uploads/${'very long folder name/'.repeat(20)}photo with 100 faces.jpg` });
+
+    // Act
+    const outcome = await machine.execute(event, { name: 'worst-case' });
+
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    const sizes = outcome.events
+      .filter((e) => e.type === 'StateEntered' || e.type === 'StateExited')
+      .map((e) => {
+        const state = (e as { state: { name: string; input: unknown; output?: unknown } }).state;
+        return { state: state.name, bytes: Buffer.byteLength(JSON.stringify(e.type === 'StateEntered' ? state.input : state.output)) };
+      });
+    const largest = sizes.reduce((max, s) => (s.bytes > max.bytes ? s : max));
+    // Half the limit: room for keys longer than this one and for responses growing over time.
+    expect(largest.bytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES / 2);
+    expect(storedInput?.branches[1]).toMatchObject({ branch: 'faces', status: 'SUCCEEDED', faceCount: 100 });
+    expect(rekognition).toHaveReceivedCommandTimes(DetectFacesCommand, 1);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
+    const { item } = buildItem(storedInput!, { analyzerName: 'amazon-rekognition', now: new Date() });
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(ITEM_LIMIT_BYTES / 2);
+  });
+});
