@@ -1,12 +1,12 @@
 /** CreateThumbnails task: AnalysisInput in, ThumbnailsBranchResult out. */
 import { loadConfig } from '../shared/config';
-import { logContext, logger } from '../shared/logger';
+import { invocationLogger } from '../shared/logger';
 import type { AnalysisInput, ThumbnailsBranchResult } from '../shared/types';
 import { createThumbnails } from './create-thumbnails';
 
 export async function handler(input: AnalysisInput): Promise<ThumbnailsBranchResult> {
-  logContext({ imageId: input.image.imageId, key: input.image.key, state: 'CreateThumbnails' });
+  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, state: 'CreateThumbnails' });
   const result = await createThumbnails(input, loadConfig());
-  logger.info('Thumbnails created', { count: result.thumbnails?.length, durationMs: result.durationMs });
+  log.info('Thumbnails created', { count: result.thumbnails?.length, durationMs: result.durationMs });
   return result;
 }

@@ -1,13 +1,13 @@
 /** DetectLabelsAndText task: AnalysisInput in, LabelsAndTextBranchResult out. */
 import { loadConfig } from '../shared/config';
-import { logContext, logger } from '../shared/logger';
+import { invocationLogger } from '../shared/logger';
 import type { AnalysisInput, LabelsAndTextBranchResult } from '../shared/types';
 import { detectLabelsAndText } from './detect-labels-and-text';
 
 export async function handler(input: AnalysisInput): Promise<LabelsAndTextBranchResult> {
-  logContext({ imageId: input.image.imageId, key: input.image.key, state: 'DetectLabelsAndText' });
+  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, state: 'DetectLabelsAndText' });
   const result = await detectLabelsAndText(input, loadConfig());
-  logger.info('Labels and text detected', {
+  log.info('Labels and text detected', {
     status: result.status,
     labels: result.labels?.length,
     lines: result.text?.length,

@@ -1,12 +1,12 @@
 /** DetectModerationLabels task: AnalysisInput in, ModerationBranchResult out. */
 import { loadConfig } from '../shared/config';
-import { logContext, logger } from '../shared/logger';
+import { invocationLogger } from '../shared/logger';
 import type { AnalysisInput, ModerationBranchResult } from '../shared/types';
 import { detectModerationLabels } from './detect-moderation-labels';
 
 export async function handler(input: AnalysisInput): Promise<ModerationBranchResult> {
-  logContext({ imageId: input.image.imageId, key: input.image.key, state: 'DetectModerationLabels' });
+  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, state: 'DetectModerationLabels' });
   const result = await detectModerationLabels(input, loadConfig());
-  logger.info('Moderation labels detected', { status: result.status, verdict: result.verdict, durationMs: result.durationMs });
+  log.info('Moderation labels detected', { status: result.status, verdict: result.verdict, durationMs: result.durationMs });
   return result;
 }

@@ -1,13 +1,21 @@
 /**
- * The structured logger every task uses (Powertools for AWS Lambda). Each handler appends the image
- * key and the execution id, so one image's path through the pipeline can be followed in the logs.
+ * The structured logger every task uses (Powertools for AWS Lambda). Each invocation logs through its
+ * own child logger carrying the image key and the execution id, so one image's path through the
+ * pipeline can be followed in the logs, and concurrent invocations in one process (the local
+ * runtime) never lend each other their keys.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'picflow' });
 
-/** Attaches the image and execution to every log line of this invocation. */
-export function logContext(fields: { imageId?: string; key?: string; executionId?: string; state: string }): void {
-  logger.resetKeys();
-  logger.appendKeys(fields);
+export interface InvocationKeys {
+  imageId?: string;
+  key?: string;
+  executionId?: string;
+  state: string;
+}
+
+/** A logger for one invocation: every line it writes carries these keys. */
+export function invocationLogger(keys: InvocationKeys): Logger {
+  return logger.createChild({ persistentKeys: { ...keys } });
 }

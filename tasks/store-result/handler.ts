@@ -1,12 +1,12 @@
 /** Lambda entry point of the StoreResult state: input is StoreResultInput, output goes to `$.result`. */
 import { loadConfig } from '../shared/config';
-import { logContext, logger } from '../shared/logger';
+import { invocationLogger } from '../shared/logger';
 import type { StoreResultInput, StoreResultOutput } from '../shared/types';
 import { storeResult } from './store-result';
 
 export async function handler(input: StoreResultInput): Promise<StoreResultOutput> {
-  logContext({ imageId: input?.image?.imageId, key: input?.image?.key, executionId: input?.executionId, state: 'StoreResult' });
+  const log = invocationLogger({ imageId: input?.image?.imageId, key: input?.image?.key, executionId: input?.executionId, state: 'StoreResult' });
   const result = await storeResult(input, loadConfig());
-  logger.info('Result stored', { status: result.status, reason: result.reason });
+  log.info('Result stored', { status: result.status, reason: result.reason });
   return result;
 }

@@ -23,8 +23,8 @@ describe('CLI: picflow analyze', () => {
   afterAll(() => data.remove());
 
   it('with --json prints only the stored items on stdout, and exits 1 when an image failed', async () => {
-    // Act
-    const { code, stdout, stderr } = await picflow(['--data-dir', data.path, 'analyze', '--json', '--workers', '1', fixturePath('astronaut.png'), fixturePath('truncated.jpg')]);
+    // Act: task logs on (warnings and errors, as by default): they must go to stderr, not stdout
+    const { code, stdout, stderr } = await picflow(['--data-dir', data.path, 'analyze', '--json', '--workers', '1', fixturePath('astronaut.png'), fixturePath('truncated.jpg')], { POWERTOOLS_LOG_LEVEL: 'WARN' });
 
     // Assess
     const items = JSON.parse(stdout) as { key: string; status: string; statusReason?: string }[];
@@ -34,6 +34,7 @@ describe('CLI: picflow analyze', () => {
     ]);
     expect(items[1].statusReason).toMatch(/CORRUPT/);
     expect(stderr).toContain('analysing 2 images');
+    expect(stderr).toContain('"message":"Image failed"');
     expect(code).toBe(1);
   });
 
