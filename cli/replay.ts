@@ -9,7 +9,8 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
 import { describeDeployedStack } from './aws-stack';
-import { deleteLetter, receiveAll, releaseLetter, type DeadLetter } from './dead-letters';
+import { deleteLetter, receiveAll, releaseLetter } from '../local/stack/dead-letters';
+import { removeDuplicatesOf, replayDeadLetters, type ReplayOutcome } from '../local/stack/replay-dead-letters';
 import { runningDevServer } from './dev-server-info';
 
 interface ReplayOptions {
@@ -18,14 +19,10 @@ interface ReplayOptions {
   region?: string;
 }
 
-export interface ReplayOutcome {
-  letter: DeadLetter;
-  status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'DRY_RUN';
-  detail: string;
-}
-
 /** Long enough for a batch of re-runs; a crash mid-replay makes the messages visible again after it. */
 const VISIBILITY_SECONDS = 900;
+
+export type { ReplayOutcome };
 
 export function replayCommand(program: Command): void {
   program
@@ -52,43 +49,9 @@ export async function replayLocally(dataDir: string, options: ReplayOptions = {}
   if (dev) throw new Error(`picflow dev is running on ${dataDir} (pid ${dev.pid}): stop it first, then replay`);
   const stack = await startLocalStack({ dataDir, recover: false });
   try {
-    const sqs = stack.clients.sqs;
-    const letters = await receiveAll(sqs, stack.queueUrl, VISIBILITY_SECONDS);
-    if (options.dryRun) {
-      await Promise.all(letters.map((l) => releaseLetter(sqs, stack.queueUrl, l)));
-      return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
-    }
-    const replayArns = new Set<string>();
-    const outcomes = await Promise.all(
-      letters.map(async (letter): Promise<ReplayOutcome> => {
-        if (!letter.event) {
-          await releaseLetter(sqs, stack.queueUrl, letter);
-          return { letter, status: 'SKIPPED', detail: letter.reason };
-        }
-        const record = await stack.runner.start(letter.event);
-        replayArns.add(record.executionArn);
-        if (record.status === 'SUCCEEDED') {
-          await deleteLetter(sqs, stack.queueUrl, letter);
-          return { letter, status: 'SUCCEEDED', detail: record.name };
-        }
-        await releaseLetter(sqs, stack.queueUrl, letter);
-        return { letter, status: 'FAILED', detail: `${record.error}: ${record.cause ?? ''}` };
-      }),
-    );
-    await removeDuplicatesOf(sqs, stack.queueUrl, replayArns);
-    return outcomes;
+    return await replayDeadLetters(stack, { dryRun: options.dryRun });
   } finally {
     await stack.close();
-  }
-}
-
-/** Deletes the messages that this replay's own failed executions sent: the originals stay. */
-async function removeDuplicatesOf(sqs: SQSClient, queueUrl: string, executionArns: Set<string>): Promise<void> {
-  if (executionArns.size === 0) return;
-  const letters = await receiveAll(sqs, queueUrl, 30);
-  for (const letter of letters) {
-    if (letter.executionId && executionArns.has(letter.executionId)) await deleteLetter(sqs, queueUrl, letter);
-    else await releaseLetter(sqs, queueUrl, letter);
   }
 }
 

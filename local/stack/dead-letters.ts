@@ -1,10 +1,10 @@
 /**
- * Reads the dead-letter queue for `picflow replay`. A message is either picflow's DeadLetterMessage
+ * Reads the dead-letter queue for replays. A message is either picflow's DeadLetterMessage
  * (sent by the state machine: `originalEvent` inside) or the bare EventBridge event (sent by the
  * rule's target when it could not start an execution); both yield the event to run again.
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterMessage, S3ObjectCreatedEvent } from '../tasks/shared/types';
+import type { DeadLetterMessage, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 
 export interface DeadLetter {
   receiptHandle: string;
