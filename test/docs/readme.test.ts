@@ -1,0 +1,71 @@
+// The README against the code: the item schema against the ImageItem type, the cost table against
+// the cost model's output, the CDK context table against the keys infra/ accepts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { costPerThousandImages, costTableMarkdown } from '../../bench/cost-model';
+import { CONTEXT_KEYS } from '../../infra/config';
+
+const ROOT = join(__dirname, '..', '..');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The rows of the Markdown table that follows `heading`, as arrays of cell texts. */
+function tableAfter(heading: string): string[][] {
+  const section = readme.slice(readme.indexOf(heading));
+  const lines = section.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+  }
+  return rows.slice(2);
+}
+
+/** The property names of an interface in a source file, read with the TypeScript compiler. */
+function interfaceProperties(file: string, name: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  let names: string[] = [];
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node) && node.name.text === name) {
+      names = node.members.filter(ts.isPropertySignature).map((member) => member.name.getText(source));
+    }
+  });
+  return names;
+}
+
+describe('README', () => {
+  it('documents every attribute of ImageItem in "The item", and nothing else', () => {
+    // Prepare
+    const documented = tableAfter('## The item').flatMap(([cell]) => [...cell.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]));
+    const declared = interfaceProperties(join(ROOT, 'tasks', 'shared', 'types.ts'), 'ImageItem');
+
+    // Assess
+    expect(declared.length).toBeGreaterThan(20);
+    expect([...documented].sort()).toEqual([...declared].sort());
+  });
+
+  it('shows the cost table that the cost model computes from the definition', async () => {
+    // Act
+    const table = costTableMarkdown(await costPerThousandImages());
+
+    // Assess
+    const between = /<!-- cost-table:start -->\n([\s\S]*?)\n<!-- cost-table:end -->/.exec(readme);
+    expect(between?.[1]).toBe(table);
+  });
+
+  it('documents every CDK context key with its default', () => {
+    const rows = tableAfter('### CDK context');
+    const documented = Object.fromEntries(rows.map(([key, defaultValue]) => [key.replace(/`/g, ''), defaultValue.replace(/`/g, '')]));
+    for (const { key, default: defaultValue } of CONTEXT_KEYS) {
+      expect({ key, default: documented[key] }).toEqual({ key, default: defaultValue });
+    }
+    expect(Object.keys(documented).sort()).toEqual(CONTEXT_KEYS.map((k) => k.key).sort());
+  });
+
+  it('starts with the two commands: run and test', () => {
+    const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(firstBlock).toContain('npm ci && npx picflow analyze test/fixtures/images/astronaut.png');
+    expect(firstBlock).toContain('npm test');
+  });
+});
