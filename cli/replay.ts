@@ -4,13 +4,13 @@
  * otherwise it goes back to the queue (and the duplicate the failed re-run sent is removed), so each
  * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
  */
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
 import { describeDeployedStack } from './aws-stack';
-import { deleteLetter, receiveAll, releaseLetter } from '../local/stack/dead-letters';
-import { removeDuplicatesOf, replayDeadLetters, type ReplayOutcome } from '../local/stack/replay-dead-letters';
+import { replayDeadLetters, replayQueue, type ReplayOutcome } from '../local/stack/replay-dead-letters';
 import { runningDevServer } from './dev-server-info';
 
 interface ReplayOptions {
@@ -18,9 +18,6 @@ interface ReplayOptions {
   stack?: string;
   region?: string;
 }
-
-/** Long enough for a batch of re-runs; a crash mid-replay makes the messages visible again after it. */
-const VISIBILITY_SECONDS = 900;
 
 export type { ReplayOutcome };
 
@@ -60,33 +57,18 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   const sqs = new SQSClient({ region: options.region });
   const sfn = new SFNClient({ region: options.region });
   try {
-    const letters = await receiveAll(sqs, stack.deadLetterQueueUrl, VISIBILITY_SECONDS);
-    if (options.dryRun) {
-      await Promise.all(letters.map((l) => releaseLetter(sqs, stack.deadLetterQueueUrl, l)));
-      return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
-    }
-    const replayArns = new Set<string>();
-    const outcomes = await Promise.all(
-      letters.map(async (letter): Promise<ReplayOutcome> => {
-        if (!letter.event) {
-          await releaseLetter(sqs, stack.deadLetterQueueUrl, letter);
-          return { letter, status: 'SKIPPED', detail: letter.reason };
-        }
+    return await replayQueue({
+      dryRun: options.dryRun,
+      sqs,
+      queueUrl: stack.deadLetterQueueUrl,
+      run: async (event) => {
         const { executionArn } = await sfn.send(
-          new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${letter.messageId.slice(0, 8)}-${Date.now()}`, input: JSON.stringify(letter.event) }),
+          new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) }),
         );
-        replayArns.add(executionArn!);
         const status = await waitForExecution(sfn, executionArn!);
-        if (status === 'SUCCEEDED') {
-          await deleteLetter(sqs, stack.deadLetterQueueUrl, letter);
-          return { letter, status: 'SUCCEEDED', detail: executionArn! };
-        }
-        await releaseLetter(sqs, stack.deadLetterQueueUrl, letter);
-        return { letter, status: 'FAILED', detail: `${status}: ${executionArn}` };
-      }),
-    );
-    await removeDuplicatesOf(sqs, stack.deadLetterQueueUrl, replayArns);
-    return outcomes;
+        return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}` };
+      },
+    });
   } finally {
     sqs.destroy();
     sfn.destroy();
