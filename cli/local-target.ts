@@ -8,7 +8,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRecord } from '../local/engine/execution-store';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../local/stack/local-stack';
+import { LOCAL_CREDENTIALS, startLocalStack, type LocalStack } from '../local/stack/local-stack';
 import type { ImageItem } from '../tasks/shared/types';
 import { runningDevServer } from './dev-server-info';
 
@@ -104,4 +104,3 @@ function executionKey(record: ExecutionRecord): string {
   return `${record.imageId}#${event?.detail?.object?.etag ?? ''}`;
 }
 
-export { LOCAL_REGION };

@@ -1,5 +1,5 @@
 // The picflow command as a user runs it: a child process, stdout and stderr kept apart, exit codes.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fixturePath, tempDir } from './support';
 
@@ -53,3 +53,41 @@ describe('CLI: picflow analyze', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('CLI: picflow analyze with picflow dev running', () => {
+  const data = tempDir('cli-dev');
+  let dev: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (dev && dev.exitCode === null) {
+      dev.kill('SIGINT');
+      await new Promise((resolve) => dev!.once('exit', resolve));
+    }
+    data.remove();
+  });
+
+  it('sends the images to the running server instead of starting a second stack', async () => {
+    // Prepare: a dev server on free ports
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    dev = spawn(process.execPath, [BIN, '--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let devLog = '';
+    await new Promise<void>((resolve, reject) => {
+      dev!.stderr!.on('data', (chunk: Buffer) => {
+        devLog += chunk.toString();
+        if (devLog.includes('Waiting for uploads')) resolve();
+      });
+      dev!.once('exit', (code) => reject(new Error(`picflow dev exited (${code}): ${devLog}`)));
+    });
+
+    // Act
+    const { code, stdout } = await picflow(['--data-dir', data.path, 'analyze', fixturePath('coffee.png')]);
+
+    // Assess: the result came back, and the dev server ran the execution (it prints each one as it
+    // ends, which can be a moment after the item the CLI waited for is stored)
+    expect(stdout).toMatch(/coffee\.png\s+SUCCEEDED/);
+    expect(code).toBe(0);
+    for (let i = 0; i < 100 && !/✔ coffee-png-\w+\s+SUCCEEDED/.test(devLog); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(devLog).toMatch(/✔ coffee-png-\w+\s+SUCCEEDED/);
+  });
+});
+
