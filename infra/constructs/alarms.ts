@@ -1,8 +1,8 @@
 /**
  * PicflowAlarms: tells a human when an image did not make it. Two alarms cover every failure path:
- * a failed execution (the state machine gave up) and a message in the dead-letter queue (which also
- * catches events EventBridge could not deliver, which never become executions). Optionally both
- * notify an email address through SNS.
+ * an execution that ended without succeeding (failed, timed out or aborted: the last two never reach
+ * the dead-letter queue) and a message in the dead-letter queue (which also catches events EventBridge
+ * could not deliver, which never become executions). Optionally both notify an email through SNS.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -32,7 +32,7 @@ export interface PicflowAlarmsProps {
 }
 
 export class PicflowAlarms extends Construct {
-  /** ExecutionsFailed >= 1. */
+  /** ExecutionsFailed + ExecutionsTimedOut + ExecutionsAborted >= 1. */
   readonly executionsFailed: cloudwatch.Alarm;
   /** ApproximateNumberOfMessagesVisible >= 1 on the dead-letter queue. */
   readonly deadLetterMessages: cloudwatch.Alarm;
@@ -44,8 +44,18 @@ export class PicflowAlarms extends Construct {
     const period = props.period ?? Duration.minutes(5);
 
     this.executionsFailed = new cloudwatch.Alarm(this, 'ExecutionsFailed', {
-      alarmDescription: 'picflow: at least one image pipeline execution failed (its item is FAILED and its message is in the dead-letter queue).',
-      metric: props.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
+      alarmDescription:
+        'picflow: at least one image pipeline execution failed, timed out or was aborted. A failed image is FAILED in the table with its message in the dead-letter queue; a timed-out or aborted execution has neither: redrive it.',
+      metric: new cloudwatch.MathExpression({
+        label: 'Executions not succeeded',
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        usingMetrics: {
+          failed: props.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
+          timedOut: props.stateMachine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
+          aborted: props.stateMachine.metricAborted({ period, statistic: cloudwatch.Stats.SUM }),
+        },
+        period,
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

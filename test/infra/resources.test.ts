@@ -92,18 +92,28 @@ describe('default stack resources', () => {
     });
   });
 
-  it('alarms on a failed execution and on any message in the dead-letter queue, without actions by default', () => {
+  it('alarms on an execution that failed, timed out or was aborted, and on any message in the dead-letter queue, without actions by default', () => {
     // Prepare
     const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
     const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);
 
     // Act / Assess
     synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    const executionMetric = (name: string) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: { Namespace: 'AWS/States', MetricName: name, Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }] },
+          Stat: 'Sum',
+        }),
+        ReturnData: false,
+      });
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/States',
-      MetricName: 'ExecutionsFailed',
-      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
-      Statistic: 'Sum',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)' }),
+        executionMetric('ExecutionsFailed'),
+        executionMetric('ExecutionsTimedOut'),
+        executionMetric('ExecutionsAborted'),
+      ]),
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
