@@ -1,6 +1,6 @@
 /** Builds ClaimImage's conditional UpdateItem: when may this event take the image's item? */
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { RESULT_ATTRIBUTES, buildUpdate, imageKey } from '../shared/image-table';
+import { RESULT_ATTRIBUTES, buildUpdate, imageIdentity, imageKey } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';
 import type { ImageRef } from '../shared/types';
 
@@ -37,13 +37,7 @@ export function claimRequest(parts: ClaimRequestParts): UpdateCommandInput {
   const key = sequencerKey(parts.image.sequencer);
   const update = buildUpdate({
     set: {
-      bucket: parts.image.bucket,
-      key: parts.image.key,
-      versionId: parts.image.versionId,
-      etag: parts.image.etag,
-      size: parts.image.size,
-      sequencer: parts.image.sequencer,
-      sequencerKey: key,
+      ...imageIdentity(parts.image),
       status: 'PROCESSING',
       executionId: parts.executionId,
       startedAt: parts.startedAt,

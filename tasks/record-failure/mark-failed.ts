@@ -3,7 +3,7 @@ import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../shared/aws-clients';
 import type { FailureEntry } from '../shared/dead-letter';
 import { callAws } from '../shared/errors';
-import { buildUpdate, imageKey, isConditionalCheckFailed } from '../shared/image-table';
+import { buildUpdate, imageIdentity, imageKey, isConditionalCheckFailed } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';
 import type { ImageRef } from '../shared/types';
 
@@ -39,13 +39,7 @@ export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
   const key = sequencerKey(parts.image.sequencer);
   const update = buildUpdate({
     set: {
-      bucket: parts.image.bucket,
-      key: parts.image.key,
-      versionId: parts.image.versionId,
-      etag: parts.image.etag,
-      size: parts.image.size,
-      sequencer: parts.image.sequencer,
-      sequencerKey: key,
+      ...imageIdentity(parts.image),
       status: 'FAILED',
       statusReason: parts.reason,
       failure: parts.failure,

@@ -1,6 +1,7 @@
 /** The images table's key schema, index and attribute names: the one place that knows them. */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { ImageItem } from './types';
+import { sequencerKey } from './sequencer';
+import type { ImageItem, ImageRef } from './types';
 
 /** Partition key of the table: `${bucket}/${key}`, one item per object key (not per version). */
 export const PARTITION_KEY = 'imageId' as const;
@@ -121,4 +122,19 @@ export function buildUpdate(parts: {
 export function isConditionalCheckFailed(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return name === 'ConditionalCheckFailedException' || name === 'DynamoDB.ConditionalCheckFailedException';
+}
+
+/** The attributes that say which object version an item describes; every write sets all of them. */
+export type ImageIdentity = Pick<ImageItem, 'bucket' | 'key' | 'versionId' | 'etag' | 'size' | 'sequencer' | 'sequencerKey'>;
+
+export function imageIdentity(image: ImageRef): ImageIdentity {
+  return {
+    bucket: image.bucket,
+    key: image.key,
+    versionId: image.versionId,
+    etag: image.etag,
+    size: image.size,
+    sequencer: image.sequencer,
+    sequencerKey: sequencerKey(image.sequencer),
+  };
 }

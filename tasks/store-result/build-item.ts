@@ -1,6 +1,6 @@
 /** Merges the four branch results into the image's item, its status and a readable reason (pure). */
 import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../shared/dead-letter';
-import { sequencerKey } from '../shared/sequencer';
+import { imageIdentity } from '../shared/image-table';
 import type {
   BranchName,
   BranchResult,
@@ -70,13 +70,7 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
 
   const item: ImageItem = compact({
     imageId: input.image.imageId,
-    bucket: input.image.bucket,
-    key: input.image.key,
-    versionId: input.image.versionId,
-    etag: input.image.etag,
-    sequencer: input.image.sequencer,
-    sequencerKey: sequencerKey(input.image.sequencer),
-    size: input.image.size,
+    ...imageIdentity(input.image),
     format: input.validation?.format,
     width: input.validation?.width,
     height: input.validation?.height,
