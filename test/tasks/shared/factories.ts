@@ -16,6 +16,7 @@ import type {
   ThumbnailsBranchResult,
   ValidationResult,
 } from '../../../tasks/shared/types';
+import { encodeEventKey, objectCreatedEvent } from '../../support/events';
 
 export const BUCKET = 'picflow-uploads';
 export const SEQUENCER = '0062E99A88DC407460';
@@ -25,9 +26,7 @@ export const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:pic
 export const OTHER_EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:picflow:exec-2';
 
 /** Encodes a key the way S3 puts it in events: form encoding, a space as `+`, `/` kept. */
-export function s3EncodeKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
+export const s3EncodeKey = encodeEventKey;
 
 export interface EventOptions {
   key?: string;
@@ -41,31 +40,16 @@ export interface EventOptions {
 }
 
 export function s3Event(options: EventOptions = {}): S3ObjectCreatedEvent {
-  return {
-    version: '0',
-    id: '17793124-05d4-b198-2fde-7ededc63b103',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2024-05-01T10:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${options.bucket ?? BUCKET}`],
-    detail: {
-      version: '0',
-      bucket: { name: options.bucket ?? BUCKET },
-      object: {
-        key: options.encodedKey ?? s3EncodeKey(options.key ?? 'uploads/cat.jpg'),
-        size: options.size ?? 12345,
-        etag: options.etag ?? 'b1946ac92492d2347c6235b4d2611184',
-        ...(options.versionId ? { 'version-id': options.versionId } : {}),
-        sequencer: options.sequencer ?? SEQUENCER,
-      },
-      'request-id': 'N4N7GDK58NMKJ12R',
-      requester: '123456789012',
-      'source-ip-address': '1.2.3.4',
-      reason: 'PutObject',
-    },
-  };
+  const event = objectCreatedEvent({
+    bucket: options.bucket ?? BUCKET,
+    key: options.key ?? 'uploads/cat.jpg',
+    size: options.size ?? 12345,
+    etag: options.etag,
+    versionId: options.versionId,
+    sequencer: options.sequencer ?? SEQUENCER,
+  });
+  if (options.encodedKey !== undefined) event.detail.object.key = options.encodedKey;
+  return event;
 }
 
 export function imageRef(options: EventOptions = {}): ImageRef {
@@ -79,7 +63,7 @@ export function imageRef(options: EventOptions = {}): ImageRef {
     etag: options.etag ?? 'b1946ac92492d2347c6235b4d2611184',
     size: options.size ?? 12345,
     sequencer: options.sequencer ?? SEQUENCER,
-    eventTime: '2024-05-01T10:00:00Z',
+    eventTime: s3Event().time,
   };
 }
 

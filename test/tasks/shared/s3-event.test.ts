@@ -59,7 +59,7 @@ describe('Module: s3-event', () => {
         etag: 'b1946ac92492d2347c6235b4d2611184',
         size: 12345,
         sequencer: SEQUENCER,
-        eventTime: '2024-05-01T10:00:00Z',
+        eventTime: '2026-11-23T18:00:00Z',
       });
     });
 
