@@ -15,7 +15,7 @@ describe('cdk synth (with bundling)', () => {
   let result: ReturnType<typeof spawnSync>;
 
   beforeAll(() => {
-    const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' };
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' };
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
     result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', out], { cwd: ROOT, env, encoding: 'utf8', timeout: 170_000 });
