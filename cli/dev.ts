@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { startLocalStack, LOCAL_REGION, type LocalStack } from '../local/stack/local-stack';
 import type { ExecutionRecord } from '../local/engine/execution-store';
+import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 
 interface DevOptions {
@@ -30,6 +31,13 @@ export function devCommand(program: Command): void {
         ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
         rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
       });
+      let consoleServer: ConsoleServer;
+      try {
+        consoleServer = await startConsoleServer({ stack, port: base });
+      } catch (error) {
+        await stack.close();
+        throw error;
+      }
       writeDevServerInfo(dataDir, {
         pid: process.pid,
         startedAt: new Date().toISOString(),
@@ -38,22 +46,24 @@ export function devCommand(program: Command): void {
         tableName: stack.tableName,
         queueUrl: stack.queueUrl,
         region: LOCAL_REGION,
-        endpoints: stack.endpoints,
+        endpoints: { ...stack.endpoints, console: consoleServer.url },
       });
-      printBanner(stack);
+      printBanner(stack, consoleServer.url);
       reportExecutions(stack);
       await waitForSignal();
       process.stderr.write('\npicflow dev: stopping (waiting for running executions)...\n');
       removeDevServerInfo(dataDir);
+      await consoleServer.close();
       await stack.close();
     });
 }
 
-function printBanner(stack: LocalStack): void {
+function printBanner(stack: LocalStack, consoleUrl: string): void {
   const { s3, dynamodb, rekognition } = stack.endpoints;
   const lines = [
     `picflow dev: local stack running (data in ${stack.dataDir})`,
     '',
+    `  Console      ${consoleUrl}   executions, graphs, results, failures, uploads`,
     `  S3           ${s3}   bucket ${stack.bucket}, uploads under ${stack.uploadPrefix}`,
     `  DynamoDB     ${dynamodb}   table ${stack.tableName}`,
     `  SQS (DLQ)    ${stack.queueUrl}`,

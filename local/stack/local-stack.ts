@@ -17,6 +17,7 @@ import { ExecutionStore } from '../engine/execution-store';
 import { LocalStateMachine } from '../engine/local-state-machine';
 import { routeObjectEvents } from '../events/event-router';
 import { ANALYZER_NAME, startRekognitionServer, type FaultConfig, type RekognitionServer } from '../rekognition';
+import type { FaultInjector } from '../rekognition/faults';
 import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
 import { recoverUnfinishedWork, type RecoveryReport } from './recovery';
@@ -58,6 +59,8 @@ export interface LocalStack {
   store: ExecutionStore;
   recovery: RecoveryReport;
   clients: { s3: S3Client; dynamodb: DynamoDBClient; sqs: SQSClient };
+  /** The Rekognition server's fault injector: change or reset injected faults at run time (tests, demos). */
+  faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -154,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       recovery,
       clients: { s3, dynamodb, sqs },
+      faults: rekognition.faults,
       close: async () => {
         await runner.idle();
         s3.destroy();

@@ -1,0 +1,102 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ExecutionSummary } from '../../shared/api-types';
+import { api, useTicker } from '../api';
+import { StatusBadge } from '../components/badges';
+import { useFeed } from '../feed';
+import { fileName, formatDuration, formatTime } from '../format';
+import { href } from '../router';
+
+const FILTERS: { label: string; status?: string }[] = [
+  { label: 'All' },
+  { label: 'Running', status: 'RUNNING' },
+  { label: 'Succeeded', status: 'SUCCEEDED' },
+  { label: 'Failed', status: 'FAILED' },
+  { label: 'Aborted', status: 'ABORTED' },
+];
+
+/** Executions, newest first, filtered by status, kept current by the live feed. */
+export function ExecutionsPage({ status }: { status?: string }) {
+  const [executions, setExecutions] = useState<ExecutionSummary[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const pending = useRef<Map<string, ExecutionSummary> | undefined>(undefined);
+
+  const load = (): void => {
+    pending.current = new Map();
+    api.executions({ status }).then(
+      ({ executions: snapshot }) => {
+        const byName = new Map(snapshot.map((e) => [e.name, e]));
+        for (const update of pending.current?.values() ?? []) byName.set(update.name, update);
+        pending.current = undefined;
+        setExecutions(sortAndFilter([...byName.values()], status));
+        setError(undefined);
+      },
+      (e: Error) => setError(e.message),
+    );
+  };
+  useEffect(load, [status]);
+  useFeed(
+    (update) => {
+      pending.current?.set(update.name, update);
+      setExecutions((list) => (list ? sortAndFilter([...list.filter((e) => e.name !== update.name), update], status) : list));
+    },
+    load,
+  );
+
+  const running = executions?.some((e) => e.status === 'RUNNING') ?? false;
+  const now = useTicker(running);
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Executions</h1>
+        <div class="segmented" role="group" aria-label="Filter by status">
+          {FILTERS.map((f) => (
+            <a key={f.label} class={(status ?? '') === (f.status ?? '') ? 'selected' : ''} href={href({ page: 'executions', status: f.status })} data-filter={f.status ?? 'ALL'}>
+              {f.label}
+            </a>
+          ))}
+        </div>
+      </div>
+      {error && <div class="alert error">{error}</div>}
+      <div class="card flush">
+        <table class="grid executions" data-testid="executions">
+          <thead>
+            <tr>
+              <th>Image</th>
+              <th>Execution</th>
+              <th>Status</th>
+              <th>Started</th>
+              <th class="num">Duration</th>
+              <th class="num">Retries</th>
+            </tr>
+          </thead>
+          <tbody>
+            {executions?.map((e) => (
+              <tr key={e.name} data-execution={e.name} data-status={e.status}>
+                <td>{e.imageId ? <a href={href({ page: 'image', imageId: e.imageId })}>{fileName(e.imageId)}</a> : '—'}</td>
+                <td class="mono">
+                  <a href={href({ page: 'execution', name: e.name })}>{e.name}</a>
+                </td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td>{formatTime(e.startedAt)}</td>
+                <td class="num">{formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.startedAt) : undefined))}</td>
+                <td class="num">{e.retries || ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {executions && executions.length === 0 && (
+          <p class="empty">
+            No {status ? status.toLowerCase() : ''} executions yet. <a href={href({ page: 'upload' })}>Upload images</a> to start some.
+          </p>
+        )}
+        {!executions && !error && <p class="empty">Loading…</p>}
+      </div>
+    </section>
+  );
+}
+
+function sortAndFilter(list: ExecutionSummary[], status: string | undefined): ExecutionSummary[] {
+  return list.filter((e) => !status || e.status === status).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}

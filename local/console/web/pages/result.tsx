@@ -1,0 +1,252 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { BoundingBox, ImageItem, Thumbnail } from '../../../../tasks/shared/types';
+import { api, ApiError, objectUrl } from '../api';
+import { StatusBadge } from '../components/badges';
+import { fileName, formatBytes, formatDuration, formatTime, json, percent } from '../format';
+import { href } from '../router';
+
+const BROWSER_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'avif']);
+
+/** One image's result: the picture with face and object boxes, what was found, and the raw item. */
+export function ResultPage({ imageId }: { imageId: string }) {
+  const [item, setItem] = useState<ImageItem | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [show, setShow] = useState({ faces: true, objects: true, text: false });
+
+  useEffect(() => {
+    let timer: number | undefined;
+    let stopped = false;
+    const load = (): void => {
+      api.image<ImageItem>(imageId).then(
+        (loaded) => {
+          if (stopped) return;
+          setItem(loaded);
+          setError(undefined);
+          if (loaded.status === 'PROCESSING') timer = window.setTimeout(load, 1000);
+        },
+        (e: Error) => {
+          if (stopped) return;
+          setError(e instanceof ApiError && e.status === 404 ? 'No result stored for this image yet.' : e.message);
+          timer = window.setTimeout(load, 2000);
+        },
+      );
+    };
+    load();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [imageId]);
+
+  if (!item) {
+    return (
+      <section class="page">
+        <div class="crumbs">
+          <a href={href({ page: 'executions' })}>Executions</a> / {fileName(imageId)}
+        </div>
+        {error ? <div class="alert">{error}</div> : <p class="empty">Loading…</p>}
+      </section>
+    );
+  }
+  const picture = displayImage(item);
+  const executionName = item.executionId?.split(':').pop();
+  const faces = item.faces ?? [];
+  const labels = item.labels ?? [];
+  const objects = labels.flatMap((l) => l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })));
+  const textBoxes = (item.text ?? []).filter((t) => t.box);
+  return (
+    <section class="page result-page">
+      <div class="crumbs">
+        <a href={href({ page: 'executions' })}>Executions</a> / <span>{item.key}</span>
+      </div>
+      <div class="page-head">
+        <h1>{fileName(item.key)}</h1>
+        <StatusBadge status={item.status} />
+        {executionName && (
+          <a class="button ghost" href={href({ page: 'execution', name: executionName })}>
+            View execution graph
+          </a>
+        )}
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Format</dt>
+          <dd>{item.format ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>
+            {item.width && item.height ? `${item.width} × ${item.height} px, ` : ''}
+            {formatBytes(item.size)}
+          </dd>
+        </div>
+        <div>
+          <dt>Moderation</dt>
+          <dd>
+            <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`} data-testid="moderation-verdict">
+              {item.moderation?.verdict ?? 'unavailable'}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Completed</dt>
+          <dd>{formatTime(item.completedAt ?? item.updatedAt)}</dd>
+        </div>
+        <div>
+          <dt>Analyzer</dt>
+          <dd class="mono small">{item.analyzer}</dd>
+        </div>
+      </dl>
+      {item.statusReason && item.status !== 'SUCCEEDED' && <div class="alert warn">{item.statusReason}</div>}
+      <div class="result-grid">
+        <div class="card viewer-card">
+          <div class="card-head">
+            <h2>Image</h2>
+            <div class="toggles">
+              <label>
+                <input type="checkbox" checked={show.faces} onChange={() => setShow({ ...show, faces: !show.faces })} /> Faces ({faces.length})
+              </label>
+              <label>
+                <input type="checkbox" checked={show.objects} onChange={() => setShow({ ...show, objects: !show.objects })} /> Objects ({objects.length})
+              </label>
+              <label>
+                <input type="checkbox" checked={show.text} onChange={() => setShow({ ...show, text: !show.text })} /> Text ({textBoxes.length})
+              </label>
+            </div>
+          </div>
+          {picture ? (
+            <div class="viewer" data-testid="viewer">
+              <img src={objectUrl(picture.key)} alt={fileName(item.key)} width={picture.width} height={picture.height} />
+              {show.objects && objects.map((o) => <Box key={o.key} box={o.box} kind="object" label={`${o.name} ${percent(o.confidence)}`} />)}
+              {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} />)}
+              {show.faces && faces.map((f, i) => <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />)}
+            </div>
+          ) : (
+            <p class="empty">No thumbnail (the thumbnails branch did not succeed, and the browser cannot show this format).</p>
+          )}
+        </div>
+        <div class="side">
+          <div class="card">
+            <h2>Faces</h2>
+            {faces.length === 0 ? (
+              <p class="empty small">No faces found.</p>
+            ) : (
+              <table class="grid compact" data-testid="faces">
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>Emotion</th>
+                    <th>Age</th>
+                    <th>Gender</th>
+                    <th class="num">Confidence</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {faces.map((f, i) => (
+                    <tr key={i}>
+                      <td>{i + 1}</td>
+                      <td>
+                        <strong>{f.dominantEmotion ?? '—'}</strong>
+                        {f.emotions[0] ? <span class="muted"> {percent(f.emotions[0].confidence)}</span> : null}
+                      </td>
+                      <td>{f.ageRange ? `${f.ageRange.low}–${f.ageRange.high}` : '—'}</td>
+                      <td>{f.gender?.value ?? '—'}</td>
+                      <td class="num">{percent(f.confidence)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+          <div class="card">
+            <h2>Labels</h2>
+            {labels.length === 0 ? (
+              <p class="empty small">No labels.</p>
+            ) : (
+              <div class="chips" data-testid="labels">
+                {labels.map((l) => (
+                  <span key={l.name} class="chip" title={l.parents.length ? `parents: ${l.parents.join(', ')}` : undefined}>
+                    {l.name} <span class="muted">{percent(l.confidence)}</span>
+                    {l.instances.length > 0 && <span class="chip-count">{l.instances.length}</span>}
+                  </span>
+                ))}
+              </div>
+            )}
+          </div>
+          <div class="card">
+            <h2>Detected text</h2>
+            {(item.text ?? []).length === 0 ? (
+              <p class="empty small">No text.</p>
+            ) : (
+              <ul class="text-lines" data-testid="text">
+                {(item.text ?? []).map((t, i) => (
+                  <li key={i}>
+                    <span class="mono">{t.text}</span> <span class="muted">{percent(t.confidence)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div class="card">
+            <h2>Moderation</h2>
+            <p>
+              Verdict: <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`}>{item.moderation?.verdict ?? 'unavailable'}</span>
+            </p>
+            {(item.moderation?.labels ?? []).length > 0 && (
+              <div class="chips">
+                {item.moderation!.labels.map((l) => (
+                  <span key={l.name} class="chip">
+                    {l.name} <span class="muted">{percent(l.confidence)}</span>
+                  </span>
+                ))}
+              </div>
+            )}
+          </div>
+          {item.branches && (
+            <div class="card">
+              <h2>Branches</h2>
+              <table class="grid compact">
+                <tbody>
+                  {Object.entries(item.branches).map(([branch, summary]) => (
+                    <tr key={branch}>
+                      <td>{branch}</td>
+                      <td>
+                        <StatusBadge status={summary.status} />
+                      </td>
+                      <td class="num">{formatDuration(summary.durationMs)}</td>
+                      <td class="detail">{summary.error ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      </div>
+      <details class="card raw" data-testid="raw-item">
+        <summary>Raw item (JSON)</summary>
+        <pre>{json(item)}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** The largest `inside` thumbnail (same proportions as the image, so boxes fit), else the upload itself. */
+function displayImage(item: ImageItem): { key: string; width?: number; height?: number } | undefined {
+  const inside = (item.thumbnails ?? []).filter((t: Thumbnail) => t.fit === 'inside').sort((a, b) => b.width - a.width)[0];
+  if (inside) return { key: inside.key, width: inside.width, height: inside.height };
+  if (item.format && BROWSER_FORMATS.has(item.format)) return { key: item.key, width: item.width, height: item.height };
+  return undefined;
+}
+
+function Box({ box, kind, label }: { box: BoundingBox; kind: 'face' | 'object' | 'text'; label: string }) {
+  return (
+    <div
+      class={`box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}`}
+      data-testid={`box-${kind}`}
+      style={{ left: `${box.left * 100}%`, top: `${box.top * 100}%`, width: `${box.width * 100}%`, height: `${box.height * 100}%` }}
+    >
+      <span class="box-label">{label}</span>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+// Shared set-up for the console tests: a local stack in a temp directory with the console on it,
+// headless Chromium (Debian's, installed by .ci/run), and an SSE reader for API-level checks.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startConsoleServer, type ConsoleServer } from '../../local/console/server';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack/local-stack';
+import type { StreamMessage } from '../../local/console/shared/api-types';
+
+export const ROOT = join(__dirname, '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'images');
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+export const CHROMIUM = process.env.PICFLOW_CHROMIUM ?? '/usr/bin/chromium';
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `picflow-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface Running {
+  stack: LocalStack;
+  console: ConsoleServer;
+  close(): Promise<void>;
+}
+
+export async function startStackWithConsole(dataDir: string, options: LocalStackOptions = {}): Promise<Running> {
+  const stack = await startLocalStack({ dataDir, rekognitionWorkers: 1, ...options });
+  let server: ConsoleServer;
+  try {
+    server = await startConsoleServer({ stack, port: 0 });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return {
+    stack,
+    console: server,
+    close: async () => {
+      await server.close();
+      await stack.close();
+    },
+  };
+}
+
+/** Headless Chromium as root on a closed network: without the background-networking flags it hangs. */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set PICFLOW_CHROMIUM to a Chromium or Chrome binary`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}
+
+/**
+ * Where a README screenshot goes: docs/screenshots when PICFLOW_UPDATE_SCREENSHOTS=1 (run
+ * `PICFLOW_UPDATE_SCREENSHOTS=1 npx jest test/console/browser` after a UI change and commit them),
+ * otherwise test-artifacts, so an ordinary test run leaves the committed images alone.
+ */
+export function screenshotPath(name: string): string {
+  if (process.env.PICFLOW_UPDATE_SCREENSHOTS !== '1') return artifactPath(name);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return join(SCREENSHOTS, name);
+}
+
+/** Reads a server-sent event stream; `next(predicate)` resolves with the first matching message. */
+export function openStream(url: string): Promise<{ messages: StreamMessage[]; next(match: (m: StreamMessage) => boolean, timeoutMs?: number): Promise<StreamMessage>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const messages: StreamMessage[] = [];
+    const waiters: { match: (m: StreamMessage) => boolean; resolve: (m: StreamMessage) => void }[] = [];
+    const req = request(url, { headers: { Accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data: '))
+            .map((line) => line.slice(6))
+            .join('\n');
+          if (!data) continue;
+          const message = JSON.parse(data) as StreamMessage;
+          messages.push(message);
+          for (const w of [...waiters]) {
+            if (w.match(message)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(message);
+            }
+          }
+        }
+      });
+      resolve({
+        messages,
+        next: (match, timeoutMs = 30_000) => {
+          const seen = messages.find(match);
+          if (seen) return Promise.resolve(seen);
+          return new Promise((done, fail) => {
+            const timer = setTimeout(() => fail(new Error('no matching stream message in time')), timeoutMs);
+            waiters.push({ match, resolve: (m) => (clearTimeout(timer), done(m)) });
+          });
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
+    });
+    req.end();
+  });
+}
