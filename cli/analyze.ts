@@ -35,6 +35,9 @@ export function analyzeCommand(program: Command): void {
 
 export async function analyze(paths: string[], dataDir: string, options: AnalyzeOptions = {}): Promise<AnalyzedImage[]> {
   const files = collectImageFiles(paths);
+  // The table (or the JSON) already says why an image failed; task logs would repeat it as JSON
+  // lines. POWERTOOLS_LOG_LEVEL=INFO (or WARN...) brings them back, on stderr.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const started = Date.now();
   process.stderr.write(`picflow: analysing ${files.length} image${files.length === 1 ? '' : 's'} locally (data in ${dataDir})\n`);
   const target = await connectLocal(dataDir, { workers: toNumber(options.workers), concurrency: toNumber(options.concurrency) });
