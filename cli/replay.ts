@@ -11,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
 import { describeDeployedStack } from './aws-stack';
 import { replayDeadLetters, replayQueue, type ReplayOutcome } from '../local/stack/replay-dead-letters';
+import type { DeadLettersResponse, ReplayResponse } from '../local/console/shared/api-types';
 import { runningDevServer } from './dev-server-info';
 
 interface ReplayOptions {
@@ -30,26 +31,56 @@ export function replayCommand(program: Command): void {
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
-      const outcomes = options.stack ? await replayOnAws(options.stack, options) : await replayLocally(dataDir, options);
-      for (const o of outcomes) {
-        const key = o.letter.event ? decodeURIComponent(o.letter.event.detail.object.key.replace(/\+/g, ' ')) : o.letter.messageId;
-        process.stdout.write(`${o.status.padEnd(9)} ${key}  ${o.detail}\n`);
-      }
+      const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
+      for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}\n`);
       const failed = outcomes.filter((o) => o.status === 'FAILED').length;
       process.stderr.write(`picflow replay: ${outcomes.length} message(s), ${outcomes.filter((o) => o.status === 'SUCCEEDED').length} succeeded, ${failed} still failing\n`);
       if (failed > 0) process.exitCode = 1;
     });
 }
 
-export async function replayLocally(dataDir: string, options: ReplayOptions = {}): Promise<ReplayOutcome[]> {
+/** One replayed message, as printed: its status, the image's key, and what happened. */
+export interface ReplaySummary {
+  messageId: string;
+  status: ReplayOutcome['status'];
+  key: string;
+  detail: string;
+}
+
+function summarize(outcome: ReplayOutcome): ReplaySummary {
+  const event = outcome.letter.event;
+  const key = event ? decodeURIComponent(event.detail.object.key.replace(/\+/g, ' ')) : outcome.letter.messageId;
+  return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail };
+}
+
+/**
+ * Replays the local DLQ: through the running `picflow dev` (its console API) when there is one, as the
+ * data directory is its; otherwise with a stack started for the command.
+ */
+export async function replayLocally(dataDir: string, options: ReplayOptions = {}): Promise<ReplaySummary[]> {
   const dev = runningDevServer(dataDir);
-  if (dev) throw new Error(`picflow dev is running on ${dataDir} (pid ${dev.pid}): stop it first, then replay`);
+  if (dev?.endpoints.console) return replayThroughConsole(dev.endpoints.console, options);
+  if (dev) throw new Error(`picflow dev (pid ${dev.pid}) is running on ${dataDir} without a console: stop it first, then replay`);
   const stack = await startLocalStack({ dataDir, recover: false });
   try {
-    return await replayDeadLetters(stack, { dryRun: options.dryRun });
+    return (await replayDeadLetters(stack, { dryRun: options.dryRun })).map(summarize);
   } finally {
     await stack.close();
   }
+}
+
+async function replayThroughConsole(consoleUrl: string, options: ReplayOptions): Promise<ReplaySummary[]> {
+  const { messages } = (await request(`${consoleUrl}/api/dead-letters`)) as DeadLettersResponse;
+  const keyOf = new Map(messages.map((m) => [m.messageId, m.key ?? m.messageId]));
+  if (options.dryRun) return messages.map((m) => ({ messageId: m.messageId, status: 'DRY_RUN', key: keyOf.get(m.messageId)!, detail: m.reason }));
+  const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })) as ReplayResponse;
+  return outcomes.map((o) => ({ messageId: o.messageId, status: o.status, key: keyOf.get(o.messageId) ?? o.messageId, detail: o.detail }));
+}
+
+async function request(url: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
+  return response.json();
 }
 
 export async function replayOnAws(stackName: string, options: ReplayOptions): Promise<ReplayOutcome[]> {

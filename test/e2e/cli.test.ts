@@ -54,9 +54,26 @@ describe('CLI: picflow analyze', () => {
   });
 });
 
-describe('CLI: picflow analyze with picflow dev running', () => {
+describe('CLI: picflow analyze and replay with picflow dev running', () => {
   const data = tempDir('cli-dev');
   let dev: ChildProcess | undefined;
+  let devLog = '';
+
+  beforeAll(async () => {
+    // A dev server on free ports, whose analyzer fails moderation permanently: images end PARTIAL
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    dev = spawn(process.execPath, [BIN, '--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PICFLOW_FAULTS: JSON.stringify({ DetectModerationLabels: { fail: 'InvalidParameterException' } }) },
+    });
+    await new Promise<void>((resolve, reject) => {
+      dev!.stderr!.on('data', (chunk: Buffer) => {
+        devLog += chunk.toString();
+        if (devLog.includes('Waiting for uploads')) resolve();
+      });
+      dev!.once('exit', (code) => reject(new Error(`picflow dev exited (${code}): ${devLog}`)));
+    });
+  });
 
   afterAll(async () => {
     if (dev && dev.exitCode === null) {
@@ -66,28 +83,28 @@ describe('CLI: picflow analyze with picflow dev running', () => {
     data.remove();
   });
 
-  it('sends the images to the running server instead of starting a second stack', async () => {
-    // Prepare: a dev server on free ports
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    dev = spawn(process.execPath, [BIN, '--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let devLog = '';
-    await new Promise<void>((resolve, reject) => {
-      dev!.stderr!.on('data', (chunk: Buffer) => {
-        devLog += chunk.toString();
-        if (devLog.includes('Waiting for uploads')) resolve();
-      });
-      dev!.once('exit', (code) => reject(new Error(`picflow dev exited (${code}): ${devLog}`)));
-    });
-
+  it('analyze sends the images to the running server instead of starting a second stack', async () => {
     // Act
     const { code, stdout } = await picflow(['--data-dir', data.path, 'analyze', fixturePath('coffee.png')]);
 
     // Assess: the result came back, and the dev server ran the execution (it prints each one as it
     // ends, which can be a moment after the item the CLI waited for is stored)
-    expect(stdout).toMatch(/coffee\.png\s+SUCCEEDED/);
-    expect(code).toBe(0);
-    for (let i = 0; i < 100 && !/✔ coffee-png-\w+\s+SUCCEEDED/.test(devLog); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(devLog).toMatch(/✔ coffee-png-\w+\s+SUCCEEDED/);
+    expect(stdout).toMatch(/coffee\.png\s+PARTIAL/);
+    expect(code).toBe(1);
+    for (let i = 0; i < 100 && !/✖ coffee-png-\w+\s+FAILED/.test(devLog); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(devLog).toMatch(/✖ coffee-png-\w+\s+FAILED/);
+  });
+
+  it('replay goes through the running server: --dry-run lists, a re-run that fails again keeps its one message', async () => {
+    // Act
+    const listed = await picflow(['--data-dir', data.path, 'replay', '--dry-run']);
+    const replayed = await picflow(['--data-dir', data.path, 'replay']);
+    const again = await picflow(['--data-dir', data.path, 'replay', '--dry-run']);
+
+    // Assess
+    expect(listed.stdout).toMatch(/^DRY_RUN\s+uploads\/coffee\.png\s+PARTIAL: DetectModerationLabels failed/m);
+    expect(replayed.stdout).toMatch(/^FAILED\s+uploads\/coffee\.png/m);
+    expect(replayed.code).toBe(1);
+    expect(again.stdout.trim().split('\n')).toHaveLength(1);
   });
 });
-
