@@ -8,6 +8,7 @@ import { startLocalStack, LOCAL_REGION, type LocalStack } from '../local/stack/l
 import type { ExecutionRecord } from '../local/engine/execution-store';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
+import { assertPortsFree } from './ports';
 
 interface DevOptions {
   port: string;
@@ -26,6 +27,7 @@ export function devCommand(program: Command): void {
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
       const base = Number(options.port);
       if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, got "${options.port}"`);
+      await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4 });
       const stack = await startLocalStack({
         dataDir,
         ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },

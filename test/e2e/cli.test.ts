@@ -58,10 +58,10 @@ describe('CLI: picflow analyze and replay with picflow dev running', () => {
   const data = tempDir('cli-dev');
   let dev: ChildProcess | undefined;
   let devLog = '';
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
 
   beforeAll(async () => {
     // A dev server on free ports, whose analyzer fails moderation permanently: images end PARTIAL
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
     dev = spawn(process.execPath, [BIN, '--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, PICFLOW_FAULTS: JSON.stringify({ DetectModerationLabels: { fail: 'InvalidParameterException' } }) },
@@ -106,5 +106,18 @@ describe('CLI: picflow analyze and replay with picflow dev running', () => {
     expect(replayed.stdout).toMatch(/^FAILED\s+uploads\/coffee\.png/m);
     expect(replayed.code).toBe(1);
     expect(again.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a second picflow dev on the same ports says so, instead of crashing', async () => {
+    const other = tempDir('cli-dev-2');
+    try {
+      const { code, stderr } = await picflow(['--data-dir', other.path, 'dev', '--port', String(port)]);
+
+      expect(stderr).toContain(`picflow: ports ${port} (console), ${port + 1} (S3)`);
+      expect(stderr).toContain('is another picflow dev running?');
+      expect(code).toBe(2);
+    } finally {
+      other.remove();
+    }
   });
 });
