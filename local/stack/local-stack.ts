@@ -20,6 +20,7 @@ import { ANALYZER_NAME, startRekognitionServer, type FaultConfig, type Rekogniti
 import type { FaultInjector } from '../rekognition/faults';
 import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
+import { lockDataDir } from './data-dir-lock';
 import { recoverUnfinishedWork, type RecoveryReport } from './recovery';
 import { loadTaskHandlers } from './task-handlers';
 
@@ -70,8 +71,9 @@ export function defaultDataDir(): string {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const lock = lockDataDir(dataDir);
   for (const dir of ['s3', 'dynamodb', 'sqs']) mkdirSync(join(dataDir, dir), { recursive: true });
-  const started: { close(): Promise<void> }[] = [];
+  const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
   try {
     const s3Server: S3Server = await startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 });
     started.push(s3Server);
