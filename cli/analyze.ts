@@ -23,7 +23,7 @@ export function analyzeCommand(program: Command): void {
     .argument('<paths...>', 'image files or directories (searched recursively)')
     .option('--json', 'print the stored DynamoDB items as one JSON array on stdout')
     .option('--workers <n>', 'inference worker threads (default: one per core)')
-    .option('--concurrency <n>', 'executions running at once (default: 2 per worker)')
+    .option('--concurrency <n>', 'executions running at once (default: one per worker)')
     .action(async (paths: string[], options: AnalyzeOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const results = await analyze(paths, dataDir, options);

@@ -92,9 +92,20 @@ function reportExecutions(stack: LocalStack): void {
   });
 }
 
+/**
+ * Resolves on the first SIGINT or SIGTERM, then keeps ignoring them so the clean-up can finish (a
+ * terminal's Ctrl-C can arrive twice: from the terminal and forwarded by bin/picflow.js); a third
+ * signal stops at once.
+ */
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    let received = 0;
+    const onSignal = () => {
+      received += 1;
+      if (received === 1) resolve();
+      if (received >= 3) process.exit(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

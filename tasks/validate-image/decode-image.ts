@@ -17,10 +17,18 @@ function decoder(buffer: Buffer, maxPixels: number): Sharp {
   return sharp(buffer, { failOn: 'truncated', limitInputPixels: maxPixels });
 }
 
-/** Decodes every pixel and throws CORRUPT if any cannot be read. Keeps no pixels (stats() streams). */
+/**
+ * Reads every byte of image data and throws CORRUPT if any cannot be decoded. The output is an
+ * eighth of the size: JPEG then decodes with DCT scaling (still reading all of its data, so a
+ * truncated file fails), other formats stream through a cheap reduce. Measured: 5-19 ms for a 1.5-12
+ * MP JPEG, against 51-350 ms for stats(), which also decoded everything but computed statistics.
+ */
 export async function verifyDecodes(buffer: Buffer, format: ImageFormat, header: ImageHeader, maxPixels: number): Promise<void> {
   try {
-    await decoder(buffer, maxPixels).stats();
+    await decoder(buffer, maxPixels)
+      .resize({ width: Math.max(1, Math.ceil(header.width / 8)), height: Math.max(1, Math.ceil(header.height / 8)), fit: 'fill', kernel: 'nearest' })
+      .raw()
+      .toBuffer();
   } catch (error) {
     throw corruptError(error, format, header.compression);
   }

@@ -27,6 +27,15 @@ function startDev(dataDir: string, port: number): Promise<ChildProcess> {
   });
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function statuses(dynamodb: DynamoDBClient): Promise<Record<string, string>> {
   const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: 'picflow-images', ConsistentRead: true }));
   return Object.fromEntries(Items.map((i) => unmarshall(i)).map((i) => [i.key as string, i.status as string]));
@@ -53,8 +62,13 @@ describe('Local stack: restart in the middle of a batch', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       before = await statuses(dynamodb);
     }
+    // The stack runs in the process that holds the data directory's lock (bin/picflow.js may have
+    // re-launched itself); kill the launcher and wait until that process is gone too.
+    const stackPid = (JSON.parse(readFileSync(join(data.path, 'stack.lock'), 'utf8')) as { pid: number }).pid;
     dev.kill('SIGKILL');
     await new Promise((resolve) => dev.once('exit', resolve));
+    for (let i = 0; i < 100 && isAlive(stackPid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isAlive(stackPid)).toBe(false);
     s3.destroy();
     dynamodb.destroy();
     const unfinishedAtCrash = IMAGES.filter((name) => before[`uploads/${name}`] !== 'SUCCEEDED');

@@ -263,6 +263,18 @@ describe('Function: handler', () => {
       expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
+    it('rejects a JPEG missing only its last tenth: the integrity check reads the data to the end', async () => {
+      // Prepare: the last rows are the ones a shrink-on-load decode could be tempted to skip
+      const whole = await encodedAs('jpeg');
+      uploadHolds(Buffer.from(whole.subarray(0, Math.floor(whole.length * 0.9))));
+
+      // Act
+      const error = await rejection(handler(upload('nine-tenths.jpg')));
+
+      // Assess
+      expect(error.reason).toBe('CORRUPT');
+    });
+
     it('rejects a PNG declaring 30000x30000 as DECOMPRESSION_BOMB without decoding it', async () => {
       // Prepare
       const bomb = await declaredBombPng();
