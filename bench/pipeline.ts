@@ -66,7 +66,7 @@ function parseOptions(argv: string[]): Options {
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg} (see --help)`);
   if (argv.includes('--help')) {
     process.stdout.write(
-      'npm run bench -- [--images N (24; --quick 4)] [--workers N (cores)] [--concurrency N (2 x workers)]\n' +
+      'npm run bench -- [--images N (24; --quick 4)] [--workers N (cores)] [--concurrency N (one per worker)]\n' +
         '                 [--rounds N (2; --quick 1)] [--quick] [--sharp-concurrency N] [--no-sharp-cache]\n' +
         '                 [--phases pipeline,bare,sequential] [--keep]\n',
     );
@@ -82,7 +82,7 @@ function parseOptions(argv: string[]): Options {
   return {
     images: integer('images') ?? (quick ? 4 : 24),
     workers,
-    concurrency: integer('concurrency') ?? workers * 2,
+    concurrency: integer('concurrency') ?? workers,
     quick,
     sharpConcurrency: integer('sharp-concurrency'),
     rounds: integer('rounds') ?? (quick ? 1 : 2),
