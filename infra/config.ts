@@ -46,7 +46,7 @@ export interface PicflowTaskSettings {
   readonly minTextConfidence: number;
   /** @default 60 */
   readonly minModerationConfidence: number;
-  /** @default 900 */
+  /** @default 7200 (the definition's TimeoutSeconds) */
   readonly claimTimeoutSeconds: number;
   /** @default 'amazon-rekognition' */
   readonly analyzerName: string;
@@ -63,7 +63,7 @@ export const DEFAULT_TASK_SETTINGS: PicflowTaskSettings = {
   maxLabels: 25,
   minTextConfidence: 80,
   minModerationConfidence: 60,
-  claimTimeoutSeconds: 900,
+  claimTimeoutSeconds: 7200,
   analyzerName: 'amazon-rekognition',
   rekognitionMaxAttempts: 1,
 };
@@ -101,7 +101,7 @@ export const CONTEXT_KEYS: readonly ContextKeyDoc[] = [
   { key: 'maxLabels', default: '25', description: 'DetectLabels MaxLabels.' },
   { key: 'minTextConfidence', default: '80', description: 'Text detections below this confidence are dropped (0-100].' },
   { key: 'minModerationConfidence', default: '60', description: 'DetectModerationLabels MinConfidence (0-100].' },
-  { key: 'claimTimeoutSeconds', default: '900', description: 'A PROCESSING claim older than this may be taken over by a new execution.' },
+  { key: 'claimTimeoutSeconds', default: '7200', description: 'A PROCESSING claim older than this may be taken over by a new execution; keep it at least the state machine timeout (2 h).' },
   { key: 'analyzerName', default: 'amazon-rekognition', description: 'Stored on each item as `analyzer`.' },
   { key: 'rekognitionMaxAttempts', default: '1', description: 'SDK-level attempts per Rekognition call (1-10); 1 leaves retries to the state machine.' },
   { key: 'architecture', default: 'arm64', description: 'Lambda architecture: arm64 or x86_64 (sharp is installed for the matching CPU).' },

@@ -23,6 +23,7 @@ export interface AslState {
 export interface AslDefinition {
   Comment?: string;
   StartAt: string;
+  TimeoutSeconds?: number;
   States: Record<string, AslState>;
 }
 

@@ -45,7 +45,11 @@ export interface PicflowConfig {
   minTextConfidence: number;
   /** Env `MIN_MODERATION_CONFIDENCE`. @default 60 */
   minModerationConfidence: number;
-  /** A PROCESSING claim older than this may be taken over by a new execution. Env `CLAIM_TIMEOUT_SECONDS`. @default 900 */
+  /**
+   * A PROCESSING claim older than this may be taken over by a new execution. It is the definition's
+   * TimeoutSeconds (2 h): by then the claiming execution can no longer be running, so a takeover
+   * never races a live one. Env `CLAIM_TIMEOUT_SECONDS`. @default 7200
+   */
   claimTimeoutSeconds: number;
   /** Name stored on each item as `analyzer`. Env `ANALYZER_NAME`. @default 'amazon-rekognition' */
   analyzerName: string;
@@ -87,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PicflowConfig 
     maxLabels: positiveNumber(env, 'MAX_LABELS', 25),
     minTextConfidence: percentage(env, 'MIN_TEXT_CONFIDENCE', 80),
     minModerationConfidence: percentage(env, 'MIN_MODERATION_CONFIDENCE', 60),
-    claimTimeoutSeconds: positiveNumber(env, 'CLAIM_TIMEOUT_SECONDS', 900),
+    claimTimeoutSeconds: positiveNumber(env, 'CLAIM_TIMEOUT_SECONDS', 7200),
     analyzerName: env.ANALYZER_NAME ?? 'amazon-rekognition',
     rekognitionMaxAttempts: positiveNumber(env, 'REKOGNITION_MAX_ATTEMPTS', 1),
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',

@@ -221,7 +221,7 @@ describe('task functions', () => {
       MAX_LABELS: '25',
       MIN_TEXT_CONFIDENCE: '80',
       MIN_MODERATION_CONFIDENCE: '60',
-      CLAIM_TIMEOUT_SECONDS: '900',
+      CLAIM_TIMEOUT_SECONDS: '7200',
       ANALYZER_NAME: 'amazon-rekognition',
       REKOGNITION_MAX_ATTEMPTS: '1',
       POWERTOOLS_SERVICE_NAME: 'picflow',

@@ -3,6 +3,8 @@
 import aslValidator from 'asl-validator';
 import { allStates, definitionPlaceholders, loadDefinition, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
+import { DEFAULT_TASK_SETTINGS } from '../../infra/config';
+import { loadConfig } from '../../tasks/shared/config';
 import { transientErrorNames } from '../../tasks/shared/errors';
 
 function realisticSubstitutions(): Record<string, string> {
@@ -140,6 +142,22 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
     expect(definition.States.Failed).toMatchObject({ Type: 'Fail', Error: 'ImageProcessingFailed' });
     const catchTargets = states.flatMap(([, s]) => s.Catch ?? []).map((c) => c.Next);
     expect(new Set(catchTargets.filter((next) => !/Failed$|Superseded/.test(next)))).toEqual(new Set(['RecordFailure']));
+  });
+
+  it('bounds an execution, and lets a claim be taken over only once its execution can no longer run', () => {
+    // Prepare: the longest a Task can run, retries and backoff included (an execution is much shorter)
+    const worstTask = Math.max(
+      ...taskStates.map(([, s]) => {
+        const attempts = 1 + Math.max(0, ...(s.Retry ?? []).map((r) => r.MaxAttempts ?? 3));
+        const backoff = Math.max(0, ...(s.Retry ?? []).map((r) => (r.MaxDelaySeconds ?? 0) * (r.MaxAttempts ?? 3)));
+        return ((s.TimeoutSeconds as number | undefined) ?? 60) * attempts + backoff;
+      }),
+    );
+
+    // Assess
+    expect(definition.TimeoutSeconds).toBeGreaterThan(worstTask);
+    expect(loadConfig({ TABLE_NAME: 't' }).claimTimeoutSeconds).toBeGreaterThanOrEqual(definition.TimeoutSeconds!);
+    expect(DEFAULT_TASK_SETTINGS.claimTimeoutSeconds).toBeGreaterThanOrEqual(definition.TimeoutSeconds!);
   });
 
   it('records which state failed: each Catch writes under $.failedStates.<its own state name>', () => {
