@@ -83,7 +83,9 @@ export class LocalStateMachine {
         taskResourceLocalHandlers: this.taskHandlers as never,
         retryIntervalOverrides: options.retryIntervalOverrides,
       },
-      // The engine's context object only has what we give it: the definition reads Execution.Id and StartTime.
+      // The engine's context object only has what we give it: the definition reads Execution.Id and
+      // StartTime. (patches/aws-local-stepfunctions+3.0.0.patch keeps our StartTime: the engine
+      // overwrote it with its own clock, a millisecond off the execution record's.)
       context: { Execution: { Id: executionArn, Name: options.name, Input: input as never, StartTime: startedAt, RoleArn: '' } },
     });
     const events: EventLog[] = [];
