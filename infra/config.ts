@@ -190,21 +190,8 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     problems.push('analyzerName: give a non-empty name of at most 100 characters');
   }
 
-  const architectureName = ctx.string('architecture', 'arm64').toLowerCase();
-  const architecture =
-    architectureName === 'arm64'
-      ? Architecture.ARM_64
-      : architectureName === 'x86_64'
-        ? Architecture.X86_64
-        : (problems.push(`architecture: "${architectureName}" is not arm64 or x86_64`), Architecture.ARM_64);
-
-  const removalName = ctx.string('removalPolicy', 'retain').toLowerCase();
-  const removalPolicy =
-    removalName === 'retain'
-      ? RemovalPolicy.RETAIN
-      : removalName === 'destroy'
-        ? RemovalPolicy.DESTROY
-        : (problems.push(`removalPolicy: "${removalName}" is not retain or destroy`), RemovalPolicy.RETAIN);
+  const architecture = ctx.choice('architecture', { arm64: Architecture.ARM_64, x86_64: Architecture.X86_64 }, 'arm64');
+  const removalPolicy = ctx.choice('removalPolicy', { retain: RemovalPolicy.RETAIN, destroy: RemovalPolicy.DESTROY }, 'retain');
 
   const retentionRaw = ctx.string('logRetentionDays', '30');
   let logRetention = RetentionDays.ONE_MONTH;
@@ -305,6 +292,15 @@ class ContextReader {
       return fallback;
     }
     return value;
+  }
+
+  /** One of a few names (case-insensitive), mapped to its value; anything else is a problem. */
+  choice<T>(key: string, options: Record<string, T>, fallback: string): T {
+    const name = this.string(key, fallback).toLowerCase();
+    if (name in options) return options[name];
+    const names = Object.keys(options);
+    this.problems.push(`${key}: "${name}" is not ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
+    return options[fallback];
   }
 
   /** (0, 100]: the tasks reject 0 (tasks/shared/config.ts), so the app does too, at synth time. */
