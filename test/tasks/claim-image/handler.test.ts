@@ -14,17 +14,13 @@ import {
   OLDER_SEQUENCER,
   OTHER_EXECUTION_ID,
   SEQUENCER,
+  conditionFailed,
+  useTaskEnvironment,
 } from '../shared/factories';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2024-05-01T10:00:02.000Z');
 
-function conditionFailed(): Error {
-  return Object.assign(new Error('The conditional request failed'), {
-    name: 'ConditionalCheckFailedException',
-    $metadata: { httpStatusCode: 400 },
-  });
-}
 
 function storedItem(overrides: Partial<ImageItem> = {}): Partial<ImageItem> {
   const sequencer = overrides.sequencer ?? SEQUENCER;
@@ -41,17 +37,7 @@ function storedItem(overrides: Partial<ImageItem> = {}): Partial<ImageItem> {
 }
 
 describe('Function: handler', () => {
-  beforeEach(() => {
-    ddb.reset();
-    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate'] });
-    process.env.TABLE_NAME = 'images';
-    process.env.CLAIM_TIMEOUT_SECONDS = '900';
-    delete process.env.UPLOAD_PREFIX;
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', CLAIM_TIMEOUT_SECONDS: '900', UPLOAD_PREFIX: undefined });
 
   it('claims a new image with one conditional update that writes the claim and clears old results', async () => {
     // Prepare

@@ -5,24 +5,14 @@ import { failureReason, failuresFrom } from '../../../tasks/record-failure/descr
 import { handler } from '../../../tasks/record-failure/handler';
 import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
-import { EXECUTION_ID, lambdaCause, recordFailureInput, s3Event, SEQUENCER } from '../shared/factories';
+import { conditionFailed, EXECUTION_ID, lambdaCause, recordFailureInput, s3Event, SEQUENCER, useTaskEnvironment } from '../shared/factories';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2024-05-01T10:00:07.000Z');
 const CORRUPT_REASON = 'ValidateImage failed: ImageValidationError: CORRUPT: the JPEG data ends early (truncated file)';
 
 describe('Function: handler', () => {
-  beforeEach(() => {
-    ddb.reset();
-    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate'] });
-    process.env.TABLE_NAME = 'images';
-    process.env.CLAIM_TIMEOUT_SECONDS = '900';
-    delete process.env.UPLOAD_PREFIX;
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', CLAIM_TIMEOUT_SECONDS: '900', UPLOAD_PREFIX: undefined });
 
   it('marks the item FAILED with a readable reason and returns the dead letter', async () => {
     // Prepare
@@ -79,7 +69,7 @@ describe('Function: handler', () => {
 
   it('still returns FAILED and the dead letter when the condition protects a newer item', async () => {
     // Prepare
-    ddb.on(UpdateCommand).rejects(Object.assign(new Error(''), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } }));
+    ddb.on(UpdateCommand).rejects(conditionFailed());
 
     // Act
     const result = await handler(recordFailureInput());

@@ -189,3 +189,31 @@ export function recordFailureInput(
     },
   };
 }
+
+/** What DynamoDB answers when a condition expression is false (dynalite sends an empty message). */
+export function conditionFailed(): Error {
+  return Object.assign(new Error('The conditional request failed'), {
+    name: 'ConditionalCheckFailedException',
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+/**
+ * The bookkeeping tasks' test set-up: the DocumentClient mock reset, the clock frozen at `now` (their
+ * timestamps and claim timeouts come from it), and the environment they read.
+ */
+export function useTaskEnvironment(ddb: { reset(): void }, now: Date, env: Record<string, string | undefined>): void {
+  beforeEach(() => {
+    ddb.reset();
+    jest.useFakeTimers({ now, doNotFake: ['nextTick', 'setImmediate'] });
+    for (const [name, value] of Object.entries(env)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+}
+

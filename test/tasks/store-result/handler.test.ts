@@ -15,6 +15,8 @@ import {
   SEQUENCER,
   storeInput,
   thumbnailsOk,
+  conditionFailed,
+  useTaskEnvironment,
 } from '../shared/factories';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -25,21 +27,9 @@ const THROTTLED = failed(
   lambdaCause('Rekognition.ThrottlingException', 'ThrottlingException: Rate exceeded'),
 );
 
-function conditionFailed(): Error {
-  return Object.assign(new Error(''), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
-}
 
 describe('Function: handler', () => {
-  beforeEach(() => {
-    ddb.reset();
-    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate'] });
-    process.env.TABLE_NAME = 'images';
-    process.env.ANALYZER_NAME = 'amazon-rekognition';
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', ANALYZER_NAME: 'amazon-rekognition' });
 
   it('stores a SUCCEEDED item only while the item holds this version, keeping createdAt', async () => {
     // Prepare
