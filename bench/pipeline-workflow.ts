@@ -91,8 +91,8 @@ export class HandlerTimer {
 
 function keyOf(input: unknown): string | undefined {
   const value = input as { image?: { key?: string }; event?: { detail?: { object?: { key?: string } } } } | null;
-  const raw = value?.image?.key ?? value?.event?.detail?.object?.key;
-  return raw === undefined ? undefined : decodeURIComponent(raw.replace(/\+/g, ' '));
+  // Event keys are raw (EventBridge does not encode them), the same string as the image's key.
+  return value?.image?.key ?? value?.event?.detail?.object?.key;
 }
 
 /** Times ExecutionStore.save (a synchronous JSON.stringify + writeFileSync on the main thread). */

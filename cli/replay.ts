@@ -49,7 +49,7 @@ export interface ReplaySummary {
 
 function summarize(outcome: ReplayOutcome): ReplaySummary {
   const event = outcome.letter.event;
-  const key = event ? decodeURIComponent(event.detail.object.key.replace(/\+/g, ' ')) : outcome.letter.messageId;
+  const key = event ? event.detail.object.key : outcome.letter.messageId; // raw, as EventBridge sends it
   return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail };
 }
 

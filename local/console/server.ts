@@ -398,7 +398,7 @@ function describeDeadLetter(letter: DeadLetter, body: string): DeadLetterSummary
     // parseDeadLetter already says it is not JSON
   }
   const event = letter.event;
-  const key = event ? decodeURIComponent(event.detail.object.key.replace(/\+/g, ' ')) : undefined;
+  const key = event ? event.detail.object.key : undefined; // raw, as EventBridge sends it
   const failures = Array.isArray(parsed.failures)
     ? (parsed.failures as Record<string, unknown>[]).map((f) => ({ state: String(f.state ?? ''), error: String(f.error ?? ''), cause: String(f.cause ?? '') }))
     : [];

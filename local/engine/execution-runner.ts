@@ -115,10 +115,13 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
   }
 }
 
-/** Step Functions execution names: up to 80 characters of letters, digits, `-` and `_`. */
-function executionName(input: unknown): string {
+/**
+ * Step Functions execution names: up to 80 characters of letters, digits, `-` and `_`. Built from the
+ * raw key's last segment (any other character, non-ASCII included, becomes `-`), at most 40 + 9.
+ */
+export function executionName(input: unknown): string {
   const key = (input as Partial<S3ObjectCreatedEvent>)?.detail?.object?.key ?? 'execution';
-  const base = decodeURIComponent(key.replace(/\+/g, ' '))
+  const base = key
     .split('/')
     .pop()!
     .replace(/[^A-Za-z0-9_-]+/g, '-')
@@ -129,5 +132,5 @@ function executionName(input: unknown): string {
 function imageIdOf(input: unknown): string | undefined {
   const detail = (input as Partial<S3ObjectCreatedEvent>)?.detail;
   if (!detail?.bucket?.name || !detail.object?.key) return undefined;
-  return `${detail.bucket.name}/${decodeURIComponent(detail.object.key.replace(/\+/g, ' '))}`;
+  return `${detail.bucket.name}/${detail.object.key}`;
 }

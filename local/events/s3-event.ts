@@ -1,18 +1,14 @@
 /**
  * Builds the EventBridge "Object Created" event AWS S3 would send for an object created in the local
- * store: same fields, the key URL-encoded the way S3 encodes it, and a sequencer that orders the
- * writes (s3rver's own is a millisecond clock, which ties within the same millisecond).
+ * store: same fields, the key RAW as EventBridge delivers it (only classic S3 notifications encode
+ * keys), and a sequencer that orders the writes (s3rver's own is a millisecond clock, which ties
+ * within the same millisecond).
  */
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { CreatedObject } from '../s3/s3-server';
 
 export const LOCAL_ACCOUNT = '000000000000';
-
-/** Form-style URL encoding of an object key, as S3 puts it in events: "a b+c" → "a+b%2Bc". */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/gi, '/');
-}
 
 let lastSequence = 0n;
 
@@ -36,7 +32,7 @@ export function objectCreatedEvent(object: CreatedObject, region: string): S3Obj
     detail: {
       version: '0',
       bucket: { name: object.bucket },
-      object: { key: encodeEventKey(object.key), size: object.size, etag: object.etag, sequencer: nextSequencer() },
+      object: { key: object.key, size: object.size, etag: object.etag, sequencer: nextSequencer() },
       'request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
       requester: LOCAL_ACCOUNT,
       'source-ip-address': object.sourceIp ?? '127.0.0.1',

@@ -39,6 +39,8 @@ export async function recoverUnfinishedWork(options: RecoveryOptions): Promise<R
   let started = 0;
   for await (const page of paginateListObjectsV2({ client: options.s3 }, { Bucket: options.bucket, Prefix: options.uploadPrefix })) {
     for (const object of page.Contents ?? []) {
+      // Folder markers (`uploads/x/`) never get an item: ClaimImage skips them, so do not restart them.
+      if (object.Key === undefined || object.Key.endsWith('/')) continue;
       const imageId = `${options.bucket}/${object.Key}`;
       if (covered.has(imageId)) continue;
       const etag = (object.ETag ?? '').replace(/"/g, '');

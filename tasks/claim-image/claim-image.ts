@@ -1,10 +1,10 @@
-/** ClaimImage: decode the event and take the image's item in DynamoDB, or say why this event must SKIP. */
+/** ClaimImage: read the event and take the image's item in DynamoDB, or say why this event must SKIP. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { callAws } from '../shared/errors';
 import { imageKey, isConditionalCheckFailed } from '../shared/image-table';
-import { parseS3Event } from '../shared/s3-event';
+import { isFolderKey, parseS3Event } from '../shared/s3-event';
 import type { ClaimResult, ExecutionInput, ImageItem } from '../shared/types';
 import { claimRequest } from './claim-request';
 import { processReason, skipReason } from './claim-reasons';
@@ -12,6 +12,11 @@ import { processReason, skipReason } from './claim-reasons';
 export async function claimImage(input: ExecutionInput, config: PicflowConfig, now: Date = new Date()): Promise<ClaimResult> {
   // Throws InvalidEventError (caught by the definition, recorded as a failure) for a foreign event.
   const image = parseS3Event(input?.event, config);
+  // A folder marker (zero-byte `uploads/x/` from the console's "Create folder") is not an upload:
+  // skip it before touching the table, so it leaves no item, no dead letter and no alarm.
+  if (isFolderKey(image.key)) {
+    return { image, decision: 'SKIP', reason: `${image.key} is a folder marker (its key ends with "/"), not an image` };
+  }
   const request = claimRequest({
     tableName: config.tableName,
     image,

@@ -19,10 +19,12 @@ export function failureReason(failures: FailureEntry[]): string {
 }
 
 /**
- * The image the execution was about: the claim's, or else decoded from the event. When the event
- * itself was the problem (InvalidEventError before any claim) there is none, and no item to mark.
+ * The image the execution was about: the one ValidateImage resolved (same imageId as the claim's, its
+ * key the object actually read), the claim's, or else read from the event. When the event itself was
+ * the problem (InvalidEventError before any claim) there is none, and no item to mark.
  */
 export function imageFrom(input: RecordFailureInput, config: Pick<PicflowConfig, 'uploadPrefix'>): ImageRef | undefined {
+  if (input?.validation?.image) return input.validation.image;
   if (input?.claim?.image) return input.claim.image;
   try {
     return parseS3Event(input?.event, config);

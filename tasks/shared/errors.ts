@@ -11,7 +11,9 @@ export type ImageRejection =
   | 'UNSUPPORTED_FORMAT'
   | 'CORRUPT'
   | 'DECOMPRESSION_BOMB'
-  | 'TOO_SMALL';
+  | 'TOO_SMALL'
+  /** No object under the event's key (nor, with the event's ETag, under its form-decoded reading). */
+  | 'NOT_FOUND';
 
 /** The upload is not an image picflow can analyse. Permanent: never retried. */
 export class ImageValidationError extends Error {
@@ -30,8 +32,9 @@ export class InvalidEventError extends Error {
 }
 
 /**
- * The object named by the event was replaced or deleted before this execution read it. A newer event
- * owns the key now, so this execution stops quietly instead of recording a failure.
+ * The object named by the event was replaced (it has another ETag now) before this execution read it.
+ * A newer event owns the key now, so this execution stops quietly instead of recording a failure. A
+ * MISSING object is not this: it is ImageValidationError NOT_FOUND, recorded FAILED, never a success.
  */
 export class StaleEventError extends Error {
   override readonly name = 'StaleEventError';

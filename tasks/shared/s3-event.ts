@@ -4,16 +4,24 @@ import { sequencerKey } from './sequencer';
 import type { ImageRef, S3ObjectCreatedEvent } from './types';
 
 /**
- * The decoded key, as S3 APIs take it. S3 form-encodes keys in events (a space arrives as `+`, a
- * literal `+` as `%2B`), so `+` must become a space BEFORE percent-decoding: the other order would
- * turn a real `+` (`%2B`) into a space.
+ * The form-decoded reading of a key (`+` as a space, then percent-decoding), or undefined when it
+ * does not decode or reads the same. EventBridge delivers keys RAW, so this is never the key itself:
+ * it is only the second guess ValidateImage tries (and accepts only with the event's ETag) for an
+ * event whose raw key names no object, e.g. one written by a tool that encoded it like a classic S3
+ * notification. `+` becomes a space BEFORE percent-decoding, or a real `+` (`%2B`) would turn into one.
  */
-export function decodeS3Key(encoded: string): string {
+export function formDecodedKey(key: string): string | undefined {
   try {
-    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+    const decoded = decodeURIComponent(key.replace(/\+/g, ' '));
+    return decoded === key ? undefined : decoded;
   } catch {
-    throw new InvalidEventError(`the object key "${clip(encoded)}" is not valid URL encoding`);
+    return undefined;
   }
+}
+
+/** A key ending in `/` is a folder marker (the S3 console's "Create folder"), never an image. */
+export function isFolderKey(key: string): boolean {
+  return key.endsWith('/');
 }
 
 /**
@@ -44,7 +52,8 @@ export function parseS3Event(event: unknown, options: { uploadPrefix: string }):
     throw new InvalidEventError(`the S3 event is missing ${missing.join(', ')}`);
   }
   const s3Object = object as unknown as S3ObjectCreatedEvent['detail']['object'];
-  const key = decodeS3Key(s3Object.key);
+  // Raw, as EventBridge delivers it: decoding would corrupt keys containing `+` or `%`.
+  const key = s3Object.key;
   if (!key.startsWith(options.uploadPrefix)) {
     throw new InvalidEventError(
       `the key "${clip(key)}" is outside the upload prefix "${options.uploadPrefix}": picflow only analyses uploads, never the objects it writes`,

@@ -3,9 +3,10 @@
  * JSON and image writes, `s3://` URIs and the naming of every object picflow derives from an upload.
  * Every call goes through callAws('S3') so the state machine can retry transient failures by name.
  */
+import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { s3Client } from './aws-clients';
-import { callAws, StaleEventError } from './errors';
+import { callAws, ImageValidationError, StaleEventError } from './errors';
 import type { ImageRef, S3Location } from './types';
 
 /** One exact version of an object: reads fail with StaleEventError when the object no longer matches. */
@@ -33,8 +34,9 @@ export class ObjectTooLargeError extends Error {
 }
 
 /**
- * HeadObject, pinned to one version when `pin` is given. A pinned object that was replaced (412) or
- * deleted (404) since the event raises StaleEventError: a newer event owns the key now.
+ * HeadObject, pinned to one version when `pin` is given. A pinned object that was replaced (412)
+ * raises StaleEventError (a newer event owns the key now); one that does not exist (404) raises
+ * ImageValidationError NOT_FOUND: no newer event owns a missing object, so it must be recorded.
  */
 export async function headObject(location: S3Location, pin?: ObjectPin): Promise<HeadObjectCommandOutput> {
   return callAws('S3', async () => {
@@ -43,7 +45,7 @@ export async function headObject(location: S3Location, pin?: ObjectPin): Promise
         new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
       );
     } catch (error) {
-      throw pin && isStale(error) ? staleError(location, pin, error) : error;
+      throw pin ? pinnedError(location, pin, error) : error;
     }
   });
 }
@@ -60,7 +62,7 @@ export async function readObject(location: S3Location, options: ReadOptions): Pr
         new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
       );
     } catch (error) {
-      throw pin && isStale(error) ? staleError(location, pin, error) : error;
+      throw pin ? pinnedError(location, pin, error) : error;
     }
   });
   const body = output.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
@@ -141,7 +143,33 @@ export function bareEtag(etag: string): string {
  * mixed up with) the outputs of the version before it.
  */
 export function derivedKey(prefix: string, image: Pick<ImageRef, 'key' | 'etag'>, uploadPrefix: string, suffix: string): string {
-  return `${prefix}${keyWithoutUploadPrefix(image.key, uploadPrefix)}/${bareEtag(image.etag)}${suffix}`;
+  const tail = `/${bareEtag(image.etag)}${suffix}`;
+  const middle = keyWithoutUploadPrefix(image.key, uploadPrefix);
+  const key = `${prefix}${middle}${tail}`;
+  if (Buffer.byteLength(key) <= MAX_S3_KEY_BYTES) return key;
+  // S3 rejects keys over 1,024 bytes, and an upload's key may use them all: cut the middle and add a
+  // hash of the whole key, so the name stays unique, deterministic and as readable as fits. The cut
+  // leaves room for any tail up to DERIVED_TAIL_BYTES, so one upload's outputs share one folder.
+  const hash = `~${createHash('sha256').update(middle).digest('hex').slice(0, 16)}`;
+  const budget = MAX_S3_KEY_BYTES - Buffer.byteLength(prefix + hash) - Math.max(Buffer.byteLength(tail), DERIVED_TAIL_BYTES);
+  return `${prefix}${utf8Head(middle, budget)}${hash}${tail}`;
+}
+
+/** S3's limit on a key's length, in UTF-8 bytes. */
+export const MAX_S3_KEY_BYTES = 1024;
+/** Room kept for `/<etag><suffix>` when a long key is cut: a multipart ETag and a long file name fit. */
+const DERIVED_TAIL_BYTES = 128;
+
+/** The longest start of `text` that fits in `bytes` UTF-8 bytes, never cutting a character in two. */
+function utf8Head(text: string, bytes: number): string {
+  let head = '';
+  let used = 0;
+  for (const char of text) {
+    used += Buffer.byteLength(char);
+    if (used > bytes) break;
+    head += char;
+  }
+  return head;
 }
 
 /** The JPEG copy ValidateImage writes: `normalized/<key>/<etag>.jpg`. */
@@ -180,20 +208,29 @@ function pinParams(pin: ObjectPin | undefined): { IfMatch?: string; VersionId?: 
   return { IfMatch: `"${bareEtag(pin.etag)}"`, ...(pin.versionId ? { VersionId: pin.versionId } : {}) };
 }
 
-const STALE_NAMES = new Set(['PreconditionFailed', 'NoSuchKey', 'NotFound', 'NoSuchVersion']);
+const REPLACED_NAMES = new Set(['PreconditionFailed']);
+const MISSING_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
 
-/** 412: the object has another ETag now; 404: it (or that version) is gone. A missing bucket is not "stale". */
-function isStale(error: unknown): boolean {
+/**
+ * What a pinned read's failure means. 412: the object has another ETag now (StaleEventError). 404: it
+ * (or that version) does not exist (NOT_FOUND). A missing bucket, or anything else, stays as it is.
+ */
+function pinnedError(location: S3Location, pin: ObjectPin, error: unknown): unknown {
   const err = (error ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (err.name === 'NoSuchBucket') return false;
+  if (err.name === 'NoSuchBucket') return error;
   const status = err.$metadata?.httpStatusCode;
-  return STALE_NAMES.has(err.name ?? '') || status === 412 || status === 404;
-}
-
-function staleError(location: S3Location, pin: ObjectPin, error: unknown): StaleEventError {
-  const name = (error as { name?: string })?.name ?? 'Error';
-  return new StaleEventError(
-    `${s3Uri(location)} no longer has ETag ${bareEtag(pin.etag)}${pin.versionId ? ` (version ${pin.versionId})` : ''}: ` +
-      `it was replaced or deleted after the event (${name})`,
-  );
+  const name = err.name ?? 'Error';
+  if (REPLACED_NAMES.has(name) || status === 412) {
+    return new StaleEventError(
+      `${s3Uri(location)} no longer has ETag ${bareEtag(pin.etag)}${pin.versionId ? ` (version ${pin.versionId})` : ''}: ` +
+        `it was replaced after the event (${name})`,
+    );
+  }
+  if (MISSING_NAMES.has(name) || status === 404) {
+    return new ImageValidationError(
+      'NOT_FOUND',
+      `${s3Uri(location)}${pin.versionId ? ` (version ${pin.versionId})` : ''} does not exist (${name})`,
+    );
+  }
+  return error;
 }

@@ -18,7 +18,7 @@ export interface S3ObjectCreatedEvent {
     version: string;
     bucket: { name: string };
     object: {
-      /** URL-encoded (form encoding: a space arrives as `+`), as S3 sends it. */
+      /** Raw, NOT URL-encoded: EventBridge delivers the key as stored (classic S3 notifications encode it). */
       key: string;
       size: number;
       etag: string;
@@ -40,11 +40,12 @@ export interface ExecutionInput {
   startedAt: string;
 }
 
-/** One uploaded object, decoded from the event. `imageId` is the item's partition key. */
+/** One uploaded object, read from the event. `imageId` is the item's partition key. */
 export interface ImageRef {
+  /** `bucket/key` with the event's raw key; stays so even when ValidateImage resolves another key. */
   imageId: string;
   bucket: string;
-  /** The decoded object key (what S3 APIs take). */
+  /** The object key as S3 APIs take it (the event's raw key, or the one ValidateImage resolved). */
   key: string;
   versionId?: string;
   etag: string;
@@ -79,6 +80,12 @@ export interface ValidationResult {
   analysisObject: S3Location;
   normalized: boolean;
   normalizedReason?: string;
+  /**
+   * The image the later states read (the definition passes `$.validation.image` on): the claim's,
+   * with `key` replaced when the event's raw key named no object and its form-decoded reading, with
+   * the event's ETag, did.
+   */
+  image: ImageRef;
 }
 
 /** What every analysis branch receives (the Parallel state's Parameters). */

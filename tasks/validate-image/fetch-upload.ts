@@ -1,23 +1,25 @@
 /** Downloads the upload named by the event, pinned to its ETag/version, rejecting empty and oversized objects before reading them. */
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { ImageValidationError, StaleEventError } from '../shared/errors';
+import { formDecodedKey } from '../shared/s3-event';
 import { headObject, ObjectTooLargeError, readObject } from '../shared/s3-objects';
 import type { ImageRef } from '../shared/types';
 
+/** The upload's bytes, and the image they were read from (the event's key, or the resolved one). */
+export interface FetchedUpload {
+  buffer: Buffer;
+  image: ImageRef;
+}
+
 /**
  * HeadObject first: its ContentLength rejects an empty or oversized object without downloading a
- * byte. Both calls carry IfMatch (and VersionId), so an object replaced or deleted since the event
- * raises StaleEventError instead of validating someone else's upload.
+ * byte. Both calls carry IfMatch (and VersionId), so an object replaced since the event raises
+ * StaleEventError instead of validating someone else's upload; a missing one raises NOT_FOUND.
  */
-export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<Buffer> {
-  const location = { bucket: image.bucket, key: image.key };
-  const pin = { etag: image.etag, versionId: image.versionId };
-  const head = await headObject(location, pin);
-  // Also compare the ETag ourselves: S3-compatible servers that ignore If-Match (s3rver) would
-  // otherwise hand back a newer object under the old event's name.
-  const etag = head.ETag?.replace(/"/g, '');
-  if (etag && image.etag && etag !== image.etag) {
-    throw new StaleEventError(`${image.key} changed since the event (ETag ${etag}, event had ${image.etag})`);
-  }
+export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<FetchedUpload> {
+  const { head, image: resolved } = await resolveUpload(image);
+  const location = { bucket: resolved.bucket, key: resolved.key };
+  const pin = { etag: resolved.etag, versionId: resolved.versionId };
   const declared = head.ContentLength ?? image.size;
   if (declared === 0) throw emptyError();
   if (declared > maxBytes) throw tooLargeError(declared, maxBytes);
@@ -30,7 +32,63 @@ export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<Bu
     throw error;
   }
   if (buffer.length === 0) throw emptyError();
-  return buffer;
+  return { buffer, image: resolved };
+}
+
+/**
+ * Finds the event's object. The key is raw (EventBridge does not encode it); only when no object has
+ * that key is its form-decoded reading tried (an event encoded like a classic S3 notification), and
+ * that object is taken only with the event's ETag: anything else under that name is another upload.
+ * The resolved image keeps the claim's imageId: the item was claimed under the event's key before any
+ * S3 call, and re-keying it here would bypass the claim's ordering and duplicate checks.
+ */
+async function resolveUpload(image: ImageRef): Promise<{ head: HeadObjectCommandOutput; image: ImageRef }> {
+  try {
+    const head = await pinnedHead(image);
+    if (!sameEtag(head, image)) {
+      // S3-compatible servers that ignore If-Match (s3rver) would otherwise hand back a newer object.
+      throw new StaleEventError(`${image.key} changed since the event (ETag ${etagOf(head)}, event had ${image.etag})`);
+    }
+    return { head, image };
+  } catch (error) {
+    const decoded = isNotFound(error) ? formDecodedKey(image.key) : undefined;
+    if (decoded === undefined) throw error;
+    const candidate = { ...image, key: decoded };
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await pinnedHead(candidate);
+    } catch (second) {
+      if (isNotFound(second) || second instanceof StaleEventError) throw notFound(image, decoded, second);
+      throw second;
+    }
+    if (!sameEtag(head, candidate)) throw notFound(image, decoded, `it has ETag ${etagOf(head)}, the event had ${image.etag}`);
+    return { head, image: candidate };
+  }
+}
+
+function pinnedHead(image: ImageRef): Promise<HeadObjectCommandOutput> {
+  return headObject({ bucket: image.bucket, key: image.key }, { etag: image.etag, versionId: image.versionId });
+}
+
+function etagOf(head: HeadObjectCommandOutput): string | undefined {
+  return head.ETag?.replace(/"/g, '');
+}
+
+function sameEtag(head: HeadObjectCommandOutput, image: ImageRef): boolean {
+  const etag = etagOf(head);
+  return !etag || !image.etag || etag === image.etag;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ImageValidationError && error.reason === 'NOT_FOUND';
+}
+
+function notFound(image: ImageRef, decoded: string, why: unknown): ImageValidationError {
+  const detail = why instanceof Error ? why.message : String(why);
+  return new ImageValidationError(
+    'NOT_FOUND',
+    `no object has the key "${image.key}"; its form-decoded reading "${decoded}" is not the event's object either (${detail})`,
+  );
 }
 
 function emptyError(): ImageValidationError {

@@ -11,8 +11,9 @@ import { planNormalization } from './normalization-plan';
 
 const SUPPORTED = 'JPEG, PNG, GIF, WebP, TIFF, AVIF or HEIF';
 
-export async function validateImage(image: ImageRef, config: PicflowConfig): Promise<ValidationResult> {
-  const buffer = await fetchUpload(image, config.maxImageBytes);
+export async function validateImage(event: ImageRef, config: PicflowConfig): Promise<ValidationResult> {
+  // From here on `image` is the object actually read (see fetchUpload): later states get it back.
+  const { buffer, image } = await fetchUpload(event, config.maxImageBytes);
 
   // The bytes decide, never the extension or Content-Type: both are whatever the uploader said.
   const format = detectFormat(buffer);
@@ -23,7 +24,7 @@ export async function validateImage(image: ImageRef, config: PicflowConfig): Pro
   // Header before pixels: a decompression bomb is rejected without being decoded.
   const header = await readHeader(buffer, format, config.maxImagePixels);
   const plan = planNormalization({ format, bytes: buffer.length, ...header });
-  const result = { format, width: header.displayWidth, height: header.displayHeight, bytes: buffer.length };
+  const result = { format, width: header.displayWidth, height: header.displayHeight, bytes: buffer.length, image };
 
   if (!plan.normalize) {
     await verifyDecodes(buffer, format, header, config.maxImagePixels);

@@ -1,18 +1,15 @@
 // Builds the EventBridge "Object Created" events S3 sends, for tests. Each call returns a fresh object.
-import { encodeEventKey } from '../../local/events/s3-event';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 
 export interface ObjectCreatedOptions {
   bucket?: string;
-  /** The decoded key; it is URL-encoded (form style) into the event the way S3 does. */
+  /** The object key; EventBridge puts it in the event raw (not URL-encoded). */
   key?: string;
   size?: number;
   etag?: string;
   sequencer?: string;
   versionId?: string;
 }
-
-export { encodeEventKey };
 
 export function objectCreatedEvent(options: ObjectCreatedOptions = {}): S3ObjectCreatedEvent {
   const bucket = options.bucket ?? 'picflow-images';
@@ -29,7 +26,7 @@ export function objectCreatedEvent(options: ObjectCreatedOptions = {}): S3Object
       version: '0',
       bucket: { name: bucket },
       object: {
-        key: encodeEventKey(options.key ?? 'uploads/astronaut.png'),
+        key: options.key ?? 'uploads/astronaut.png',
         size: options.size ?? 266_765,
         etag: options.etag ?? 'b1946ac92492d2347c6235b4d2611184',
         ...(options.versionId ? { 'version-id': options.versionId } : {}),

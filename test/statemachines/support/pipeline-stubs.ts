@@ -52,13 +52,14 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
     bytes: input.image.size,
     analysisObject: { bucket: input.image.bucket, key: input.image.key },
     normalized: false,
+    image: input.image,
   });
 
   const branch = (result: BranchResult) => (_input: AnalysisInput) => result;
 
   const handlers: Record<string, TaskHandler> = {
     ClaimImage: stub('ClaimImage', (input: ExecutionInput): ClaimResult => {
-      const key = decodeURIComponent(input.event.detail.object.key.replace(/\+/g, ' '));
+      const key = input.event.detail.object.key;
       return {
         decision: claimDecision,
         image: {

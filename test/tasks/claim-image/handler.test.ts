@@ -214,6 +214,15 @@ describe('Function: handler', () => {
     await expect(handler(executionInput())).rejects.toMatchObject({ name: 'DynamoDB.ServiceUnavailable' });
   });
 
+  it.each([['uploads/holiday/'], ['uploads/']])('skips the folder marker %s quietly, before touching the table', async (key) => {
+    // Act
+    const result = await handler(executionInput({ key }));
+
+    // Assess: SKIP ends the execution in a Succeed state: no item, no dead letter, no alarm
+    expect(result).toMatchObject({ decision: 'SKIP', reason: expect.stringContaining('folder marker') });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
   it.each([
     ['a derived object', executionInput({ key: 'thumbnails/cat.jpg' })],
     ['a foreign event', { ...executionInput(), event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' } }],

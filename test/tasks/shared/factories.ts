@@ -16,7 +16,7 @@ import type {
   ThumbnailsBranchResult,
   ValidationResult,
 } from '../../../tasks/shared/types';
-import { encodeEventKey, objectCreatedEvent } from '../../support/events';
+import { objectCreatedEvent } from '../../support/events';
 
 export const BUCKET = 'picflow-uploads';
 export const SEQUENCER = '0062E99A88DC407460';
@@ -25,13 +25,8 @@ export const OLDER_SEQUENCER = '0062E99A88DC40745F';
 export const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:picflow:exec-1';
 export const OTHER_EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:picflow:exec-2';
 
-/** Encodes a key the way S3 puts it in events: form encoding, a space as `+`, `/` kept. */
-export const s3EncodeKey = encodeEventKey;
-
 export interface EventOptions {
   key?: string;
-  /** Already-encoded key, used as is. */
-  encodedKey?: string;
   bucket?: string;
   sequencer?: string;
   versionId?: string;
@@ -40,7 +35,7 @@ export interface EventOptions {
 }
 
 export function s3Event(options: EventOptions = {}): S3ObjectCreatedEvent {
-  const event = objectCreatedEvent({
+  return objectCreatedEvent({
     bucket: options.bucket ?? BUCKET,
     key: options.key ?? 'uploads/cat.jpg',
     size: options.size ?? 12345,
@@ -48,8 +43,6 @@ export function s3Event(options: EventOptions = {}): S3ObjectCreatedEvent {
     versionId: options.versionId,
     sequencer: options.sequencer ?? SEQUENCER,
   });
-  if (options.encodedKey !== undefined) event.detail.object.key = options.encodedKey;
-  return event;
 }
 
 export function imageRef(options: EventOptions = {}): ImageRef {
@@ -83,6 +76,7 @@ export function validation(overrides: Partial<ValidationResult> = {}): Validatio
     bytes: 12345,
     analysisObject: { bucket: BUCKET, key: 'uploads/cat.jpg' },
     normalized: false,
+    image: imageRef(),
     ...overrides,
   };
 }

@@ -46,6 +46,7 @@ export function validationResult(overrides: Partial<ValidationResult> = {}): Val
     bytes: 1000,
     analysisObject: { bucket: BUCKET, key: 'uploads/photos/astronaut.png' },
     normalized: false,
+    image: imageRef(),
     ...overrides,
   };
 }

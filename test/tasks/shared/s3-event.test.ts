@@ -1,44 +1,55 @@
 import { InvalidEventError } from '../../../tasks/shared/errors';
-import { decodeS3Key, parseS3Event } from '../../../tasks/shared/s3-event';
-import { BUCKET, s3EncodeKey, s3Event, SEQUENCER } from './factories';
+import { formDecodedKey, isFolderKey, parseS3Event } from '../../../tasks/shared/s3-event';
+import { AWKWARD_KEYS } from '../../support/awkward-keys';
+import { BUCKET, s3Event, SEQUENCER } from './factories';
 
 const OPTIONS = { uploadPrefix: 'uploads/' };
 
 describe('Module: s3-event', () => {
-  describe('decodeS3Key', () => {
-    it.each([
-      ['uploads/cat.jpg'],
-      ['uploads/my holiday photo.jpg'],
-      ['uploads/a+b=c.png'],
-      ['uploads/1 + 1 = 2.png'],
-      ['uploads/café/こんにちは 🐱.jpg'],
-      ['uploads/100%25 literal%20percent.jpg'],
-      ['uploads/50% off.jpg'],
-      ['uploads/(weird) [chars] {ok} & ~ ! \' * ; , ? # @.jpeg'],
-    ])('round-trips %s through S3 form encoding', (key) => {
-      // Prepare
-      const encoded = s3EncodeKey(key);
+  describe('parseS3Event with the raw keys EventBridge delivers', () => {
+    it.each(AWKWARD_KEYS)('keeps %s byte for byte', (_, name) => {
+      // Prepare: the event exactly as EventBridge sends it, the key not encoded
+      const key = `uploads/${name}`;
+      const event = s3Event({ key });
 
       // Act
-      const decoded = decodeS3Key(encoded);
+      const image = parseS3Event(event, OPTIONS);
 
       // Assess
-      expect(decoded).toBe(key);
+      expect(Buffer.from(image.key)).toEqual(Buffer.from(key));
+      expect(image.imageId).toBe(`${BUCKET}/${key}`);
+    });
+  });
+
+  describe('formDecodedKey', () => {
+    it.each([
+      ['uploads/a+b.jpg', 'uploads/a b.jpg'],
+      ['uploads/a%2Bb.jpg', 'uploads/a+b.jpg'],
+      ['uploads/50%25off.png', 'uploads/50%off.png'],
+      ['uploads/caf%C3%A9+1.jpg', 'uploads/café 1.jpg'],
+    ])('reads %s as the form-encoded %s', (key, decoded) => {
+      // Act & Assess
+      expect(formDecodedKey(key)).toBe(decoded);
     });
 
     it.each([
-      ['uploads/my+photo.jpg', 'uploads/my photo.jpg'],
-      ['uploads/a%2Bb.jpg', 'uploads/a+b.jpg'],
-      ['uploads/%2520.jpg', 'uploads/%20.jpg'],
-      ['uploads/caf%C3%A9.jpg', 'uploads/café.jpg'],
-    ])('decodes the key %s as S3 sent it into %s', (encoded, key) => {
+      ['not valid encoding', 'uploads/100% real.jpg'],
+      ['reads the same', 'uploads/red flower.jpg'],
+    ])('has no second reading for a key that is %s', (_, key) => {
       // Act & Assess
-      expect(decodeS3Key(encoded)).toBe(key);
+      expect(formDecodedKey(key)).toBeUndefined();
     });
+  });
 
-    it('rejects a key that is not valid URL encoding', () => {
+  describe('isFolderKey', () => {
+    it.each([
+      ['uploads/x/', true],
+      ['uploads/', true],
+      ['uploads/x', false],
+      ['uploads/x/y.jpg', false],
+    ])('says %s is a folder marker: %s', (key, folder) => {
       // Act & Assess
-      expect(() => decodeS3Key('uploads/%E0%A4%A.jpg')).toThrow(InvalidEventError);
+      expect(isFolderKey(key)).toBe(folder);
     });
   });
 

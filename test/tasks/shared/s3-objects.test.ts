@@ -1,7 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StaleEventError } from '../../../tasks/shared/errors';
+import { ImageValidationError, StaleEventError } from '../../../tasks/shared/errors';
 import {
   analysisKey,
   bareEtag,
@@ -15,8 +15,10 @@ import {
   putJson,
   readObject,
   s3Uri,
+  MAX_S3_KEY_BYTES,
   thumbnailKey,
 } from '../../../tasks/shared/s3-objects';
+import { longKey } from '../../support/awkward-keys';
 import { awsError, BUCKET, ETAG, imageRef, putBody, s3Body } from './image-task-helpers';
 
 const s3Mock = mockClient(S3Client);
@@ -45,6 +47,28 @@ describe('Function: derived keys', () => {
     expect(normalizedKey(image, PREFIXES)).toBe(`normalized/photos/cat picture.webp/${ETAG}.jpg`);
     expect(thumbnailKey(image, 'cover-128x128', PREFIXES)).toBe(`thumbnails/photos/cat picture.webp/${ETAG}/cover-128x128.jpg`);
     expect(analysisKey(image, 'faces.json', PREFIXES)).toBe(`analysis/photos/cat picture.webp/${ETAG}/faces.json`);
+  });
+
+  it('keeps the outputs of a 1,000-byte key within S3\'s 1,024 bytes, in one folder per key', () => {
+    // Prepare: two keys that differ only at their very end
+    const key = `uploads/${longKey('uploads/')}`;
+    const image = imageRef({ key, etag: `${ETAG}-12` });
+    const sibling = imageRef({ key: key.replace(/\.jpg$/, '.png'), etag: `${ETAG}-12` });
+
+    // Act
+    const keys = [
+      normalizedKey(image, PREFIXES),
+      thumbnailKey(image, 'cover-128x128', PREFIXES),
+      thumbnailKey(image, 'inside-512x512', PREFIXES),
+      analysisKey(image, 'moderation.json', PREFIXES),
+    ];
+    const folder = (derived: string) => derived.slice(0, derived.lastIndexOf(`/${ETAG}`));
+
+    // Assess
+    for (const derived of keys) expect(Buffer.byteLength(derived)).toBeLessThanOrEqual(MAX_S3_KEY_BYTES);
+    expect(folder(keys[1])).toBe(folder(keys[2]));
+    expect(folder(keys[1])).toMatch(/~[0-9a-f]{16}$/);
+    expect(thumbnailKey(sibling, 'cover-128x128', PREFIXES)).not.toBe(keys[1]);
   });
 
   it.each([
@@ -112,16 +136,27 @@ describe('Function: readObject', () => {
     await expect(readObject(location, { maxBytes: 100 })).rejects.toMatchObject({ name: 'ObjectTooLargeError', bytes: 500 });
   });
 
+  it('raises StaleEventError when a pinned read fails with PreconditionFailed (another ETag now)', async () => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
+
+    // Act & Assess
+    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toBeInstanceOf(StaleEventError);
+  });
+
   it.each([
-    ['PreconditionFailed', 412],
     ['NoSuchKey', 404],
     ['NoSuchVersion', 404],
-  ])('raises StaleEventError when a pinned read fails with %s', async (name, status) => {
+  ])('raises ImageValidationError NOT_FOUND, never StaleEventError, when a pinned read fails with %s', async (name, status) => {
     // Prepare
     s3Mock.on(GetObjectCommand).rejects(awsError(name, status));
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toBeInstanceOf(StaleEventError);
+    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toMatchObject({
+      name: 'ImageValidationError',
+      reason: 'NOT_FOUND',
+      message: expect.stringContaining(`s3://${BUCKET}/${location.key} does not exist`),
+    });
   });
 
   it('keeps a 404 of an unpinned read a plain S3 error', async () => {
@@ -148,16 +183,24 @@ describe('Function: readObject', () => {
 describe('Function: headObject', () => {
   const location = { bucket: BUCKET, key: 'uploads/a.png' };
 
-  it.each([
-    // A HEAD response has no body, so the SDK cannot name a 412: it arrives as "Unknown".
-    ['Unknown', 412],
-    ['NotFound', 404],
-  ])('raises StaleEventError for %s (%i) on a pinned object', async (name, status) => {
-    // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(awsError(name, status));
+  it('raises StaleEventError for a 412 on a pinned object', async () => {
+    // Prepare: a HEAD response has no body, so the SDK cannot name a 412: it arrives as "Unknown".
+    s3Mock.on(HeadObjectCommand).rejects(awsError('Unknown', 412));
 
     // Act & Assess
     await expect(headObject(location, { etag: ETAG })).rejects.toThrow(StaleEventError);
+  });
+
+  it('raises ImageValidationError NOT_FOUND for a 404 on a pinned object: a missing object is no newer upload', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+
+    // Act
+    const error = await headObject(location, { etag: ETAG }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ImageValidationError);
+    expect(error).toMatchObject({ reason: 'NOT_FOUND' });
   });
 
   it('does not call a missing bucket stale', async () => {

@@ -82,6 +82,7 @@ describe('Function: handler', () => {
         bytes: bytes.length,
         analysisObject: { bucket: BUCKET, key: `uploads/photos/${name}` },
         normalized: false,
+        image: upload(name).image,
       });
       expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
     });
@@ -124,6 +125,7 @@ describe('Function: handler', () => {
         analysisObject: { bucket: BUCKET, key },
         normalized: true,
         normalizedReason: `${format.toUpperCase()} is not a format Rekognition reads`,
+        image: upload(`coffee.${format}`).image,
       });
       expect(copy).toMatchObject({ key, contentType: 'image/jpeg', meta: { format: 'jpeg', width, height } });
       await expect(sharp(copy.bytes, { failOn: 'truncated' }).stats()).resolves.toBeDefined();
@@ -361,15 +363,25 @@ describe('Function: handler', () => {
   });
 
   describe('S3 failures', () => {
-    it.each([
-      ['the object was replaced (412 on HEAD, unnamed)', 'Unknown', 412],
-      ['the object was deleted', 'NotFound', 404],
-    ])('throws StaleEventError when %s', async (_case, name, status) => {
+    it('throws StaleEventError when the object was replaced (412 on HEAD, unnamed)', async () => {
       // Prepare
-      s3Mock.on(HeadObjectCommand).rejects(awsError(name, status));
+      s3Mock.on(HeadObjectCommand).rejects(awsError('Unknown', 412));
 
       // Act & Assess
       await expect(handler(upload('rocket.jpg'))).rejects.toBeInstanceOf(StaleEventError);
+      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+    });
+
+    it('rejects a missing object as NOT_FOUND (recorded FAILED), never as StaleEventError (a quiet success)', async () => {
+      // Prepare
+      s3Mock.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+
+      // Act
+      const error = await rejection(handler(upload('rocket.jpg')));
+
+      // Assess
+      expect(error.reason).toBe('NOT_FOUND');
+      expect(error.message).toContain(`s3://${BUCKET}/uploads/photos/rocket.jpg does not exist`);
       expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
 
