@@ -47,9 +47,10 @@ export interface CostLine {
 /** Runs the happy path once and counts what it used. */
 export async function happyPathUsage(): Promise<{ transitions: number; lambdaStates: string[] }> {
   const branch = (name: string) => async () => ({ branch: name, status: 'SUCCEEDED' });
+  const image = { imageId: 'b/k', bucket: 'b', key: 'uploads/k.jpg', etag: 'e', size: 1, sequencer: '1', eventTime: '' };
   const handlers = {
-    ClaimImage: async () => ({ decision: 'PROCESS', image: { imageId: 'b/k', bucket: 'b', key: 'uploads/k.jpg', etag: 'e', size: 1, sequencer: '1', eventTime: '' } }),
-    ValidateImage: async () => ({ format: 'jpeg', width: 1, height: 1, bytes: 1, analysisObject: { bucket: 'b', key: 'uploads/k.jpg' }, normalized: false }),
+    ClaimImage: async () => ({ decision: 'PROCESS', image }),
+    ValidateImage: async () => ({ format: 'jpeg', width: 1, height: 1, bytes: 1, analysisObject: { bucket: 'b', key: 'uploads/k.jpg' }, normalized: false, image }),
     CreateThumbnails: branch('thumbnails'),
     DetectFaces: branch('faces'),
     DetectLabelsAndText: branch('labelsAndText'),
