@@ -5,7 +5,7 @@ import { failureReason, failuresFrom } from '../../../tasks/record-failure/descr
 import { handler } from '../../../tasks/record-failure/handler';
 import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
-import { conditionFailed, EXECUTION_ID, lambdaCause, recordFailureInput, s3Event, SEQUENCER, useTaskEnvironment } from '../shared/factories';
+import { conditionFailed, EXECUTION_ID, imageRef, lambdaCause, recordFailureInput, s3Event, SEQUENCER, useTaskEnvironment, validation } from '../shared/factories';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2024-05-01T10:00:07.000Z');
@@ -13,6 +13,20 @@ const CORRUPT_REASON = 'ValidateImage failed: ImageValidationError: CORRUPT: the
 
 describe('Function: handler', () => {
   useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', CLAIM_TIMEOUT_SECONDS: '900', UPLOAD_PREFIX: undefined });
+
+  it('marks the key ValidateImage resolved (a form-decoded reading) on the item claimed under the event key', async () => {
+    // Prepare: the event said `a+b.jpg`, ValidateImage found the object at `a b.jpg`, a branch failed later
+    const claimed = imageRef({ key: 'uploads/a+b.jpg' });
+    const input = { ...recordFailureInput({ key: 'uploads/a+b.jpg' }), validation: validation({ image: { ...claimed, key: 'uploads/a b.jpg' } }) };
+
+    // Act
+    await handler(input);
+
+    // Assess
+    const update = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(update.Key).toEqual({ imageId: claimed.imageId });
+    expect(Object.values(update.ExpressionAttributeValues ?? {})).toContain('uploads/a b.jpg');
+  });
 
   it('marks the item FAILED with a readable reason and returns the dead letter', async () => {
     // Prepare
