@@ -10,8 +10,16 @@ import { TASKS } from '../statemachines/tasks';
 export const PRICES = {
   stepFunctionsPerTransition: 0.025 / 1000,
   lambdaPerRequest: 0.2 / 1_000_000,
-  /** Arm64, per GB-second. */
+  /**
+   * Arm64, per GB-second. Since 2025-08-01 the INIT phase (cold start) of on-demand ZIP functions on
+   * managed runtimes is billed at this same rate (AWS Compute Blog, "AWS Lambda standardizes billing
+   * for INIT Phase").
+   */
   lambdaPerGbSecond: 0.0000133334,
+  /** CloudWatch Logs ingestion, first tier (standard and vended logs, aws.amazon.com/cloudwatch/pricing). */
+  logsPerGbIngested: 0.5,
+  /** X-Ray, per trace recorded (aws.amazon.com/xray/pricing: $5.00 per million). */
+  xrayPerTrace: 5 / 1_000_000,
   /** DetectFaces, DetectLabels, DetectText, DetectModerationLabels: "Group 2" APIs, first 1M images a month. */
   rekognitionPerImageCall: 0.001,
   dynamoPerWriteUnit: 0.625 / 1_000_000,
@@ -23,19 +31,48 @@ export const PRICES = {
 
 /**
  * What each Lambda task does per image: memory (as deployed by infra/), typical duration for a
- * 1.5 MP photo, and its AWS requests. Durations are estimates for Lambda on arm64, stated as such.
+ * 1.5 MP photo, INIT duration of a cold start, and its AWS requests. Durations are estimates for
+ * Lambda on arm64, stated as such; the INIT estimates cover loading the bundled SDK (and sharp's
+ * native library for the two image tasks).
  */
-export const TASK_PROFILE: Record<string, { memoryMb: number; durationMs: number; rekognition: number; s3Put: number; s3Get: number; dynamoWriteUnits: number; dynamoReadUnits: number }> = {
-  ClaimImage: { memoryMb: 256, durationMs: 40, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
-  ValidateImage: { memoryMb: 1769, durationMs: 400, rekognition: 0, s3Put: 0, s3Get: 2, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  CreateThumbnails: { memoryMb: 1769, durationMs: 300, rekognition: 0, s3Put: 2, s3Get: 1, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  DetectFaces: { memoryMb: 256, durationMs: 700, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  DetectLabelsAndText: { memoryMb: 256, durationMs: 900, rekognition: 2, s3Put: 2, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  DetectModerationLabels: { memoryMb: 256, durationMs: 500, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  // A stored item of a typical photo is 3-8 KB: 8 write units covers it.
-  StoreResult: { memoryMb: 256, durationMs: 60, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 8, dynamoReadUnits: 0 },
-  RecordFailure: { memoryMb: 256, durationMs: 40, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
+export const TASK_PROFILE: Record<
+  string,
+  { memoryMb: number; durationMs: number; initMs: number; rekognition: number; s3Put: number; s3Get: number; dynamoWriteUnits: number; dynamoReadUnits: number }
+> = {
+  ClaimImage: { memoryMb: 256, durationMs: 40, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
+  ValidateImage: { memoryMb: 1769, durationMs: 400, initMs: 400, rekognition: 0, s3Put: 0, s3Get: 2, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  CreateThumbnails: { memoryMb: 1769, durationMs: 300, initMs: 400, rekognition: 0, s3Put: 2, s3Get: 1, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  DetectFaces: { memoryMb: 256, durationMs: 700, initMs: 300, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  DetectLabelsAndText: { memoryMb: 256, durationMs: 900, initMs: 300, rekognition: 2, s3Put: 2, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  DetectModerationLabels: { memoryMb: 256, durationMs: 500, initMs: 300, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  // A stored item of a typical photo is 3-8 KB: 8 write units covers it. A SUCCEEDED item is not in
+  // the sparse byStatus index, so the happy path writes no index entry (see INDEX_WRITE_UNITS).
+  StoreResult: { memoryMb: 256, durationMs: 60, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 8, dynamoReadUnits: 0 },
+  RecordFailure: { memoryMb: 256, durationMs: 40, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
 };
+
+/**
+ * Assumptions beyond the task profiles, each an estimate stated as such.
+ * - coldStartShare: invocations that start a new execution environment (and pay its INIT). AWS puts
+ *   production workloads under 1%; a batch upload scales out, so picflow assumes 10%.
+ * - lambdaLogBytesPerInvocation: START/END/REPORT lines plus the task's own structured log lines.
+ * - stateMachineLogBytesPerImage: the state machine logs at level ERROR without execution data
+ *   (infra/constructs/pipeline.ts), so a successful execution writes nothing. At ALL with execution
+ *   data it would write about two events per state with its input and output: ~40 events, 60-100 KB.
+ * - tracesPerImage: one X-Ray trace per execution (the Lambda segments join the state machine's
+ *   trace). The default sampling rule records the first request each second and 5% of the rest, so
+ *   during a burst far fewer are recorded: 1 is the upper bound.
+ * - indexWriteUnitsPerListedWrite: a FAILED or PARTIAL write also writes the byStatus entry (keys,
+ *   statusReason up to 1,000 characters, executionId): at most 2 write units. Moving an item out of
+ *   the index (a replay's claim) costs one more. The happy path writes none.
+ */
+export const ASSUMPTIONS = {
+  coldStartShare: 0.1,
+  lambdaLogBytesPerInvocation: 1024,
+  stateMachineLogBytesPerImage: 0,
+  tracesPerImage: 1,
+  indexWriteUnitsPerListedWrite: 2,
+} as const;
 
 export interface CostLine {
   item: string;
@@ -72,15 +109,31 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   const profiles = lambdaStates.map((state) => TASK_PROFILE[state]);
   const sum = (pick: (p: (typeof profiles)[number]) => number) => profiles.reduce((total, p) => total + pick(p), 0) * images;
   const gbSeconds = sum((p) => (p.memoryMb / 1024) * (p.durationMs / 1000));
+  const initGbSeconds = sum((p) => (p.memoryMb / 1024) * (p.initMs / 1000)) * ASSUMPTIONS.coldStartShare;
   const s3Puts = sum((p) => p.s3Put);
   const s3Gets = sum((p) => p.s3Get);
+  const invocations = lambdaStates.length * images;
+  // Happy path: every item ends SUCCEEDED, outside the sparse index.
+  const indexWriteUnits = 0;
+  const logBytes = invocations * ASSUMPTIONS.lambdaLogBytesPerInvocation + images * ASSUMPTIONS.stateMachineLogBytesPerImage;
+  const logMb = logBytes / 1024 ** 2;
+  const traces = images * ASSUMPTIONS.tracesPerImage;
   const lines: CostLine[] = [
     { item: 'Step Functions state transitions', quantity: transitions * images, unit: 'transitions', usd: transitions * images * PRICES.stepFunctionsPerTransition },
-    { item: 'Lambda requests', quantity: lambdaStates.length * images, unit: 'invocations', usd: lambdaStates.length * images * PRICES.lambdaPerRequest },
+    { item: 'Lambda requests', quantity: invocations, unit: 'invocations', usd: invocations * PRICES.lambdaPerRequest },
     { item: 'Lambda compute (arm64)', quantity: Math.round(gbSeconds), unit: 'GB-seconds', usd: gbSeconds * PRICES.lambdaPerGbSecond },
+    {
+      item: `Lambda INIT (${ASSUMPTIONS.coldStartShare * 100}% cold starts)`,
+      quantity: Math.round(initGbSeconds),
+      unit: 'GB-seconds',
+      usd: initGbSeconds * PRICES.lambdaPerGbSecond,
+    },
     { item: 'Rekognition image API calls', quantity: sum((p) => p.rekognition), unit: 'calls', usd: sum((p) => p.rekognition) * PRICES.rekognitionPerImageCall },
     { item: 'DynamoDB on-demand writes', quantity: sum((p) => p.dynamoWriteUnits), unit: 'write units', usd: sum((p) => p.dynamoWriteUnits) * PRICES.dynamoPerWriteUnit },
+    { item: 'DynamoDB byStatus index writes (FAILED/PARTIAL only)', quantity: indexWriteUnits, unit: 'write units', usd: indexWriteUnits * PRICES.dynamoPerWriteUnit },
     { item: 'S3 requests (PUT + GET)', quantity: s3Puts + s3Gets, unit: 'requests', usd: s3Puts * PRICES.s3PerPut + s3Gets * PRICES.s3PerGet },
+    { item: 'CloudWatch Logs ingestion (Lambda; state machine at ERROR)', quantity: Math.round(logMb * 10) / 10, unit: 'MB', usd: (logBytes / 1024 ** 3) * PRICES.logsPerGbIngested },
+    { item: 'X-Ray traces (upper bound)', quantity: traces, unit: 'traces', usd: traces * PRICES.xrayPerTrace },
   ];
   return lines;
 }

@@ -7,10 +7,12 @@ import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-l
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ALL_ANALYSES } from '../tasks/shared/config';
 import type { PicflowPrefixes, PicflowTaskSettings } from './config';
 import { PicflowAlarms } from './constructs/alarms';
 import { PicflowPipeline } from './constructs/pipeline';
 import { PicflowStorage } from './constructs/storage';
+import { rekognitionRegionProblem } from './rekognition-regions';
 
 export interface PicflowStackProps extends StackProps {
   /**
@@ -61,6 +63,8 @@ export class PicflowStack extends Stack {
       ...props,
     });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const regionProblem = rekognitionRegionProblem(this.region, (props.taskSettings?.analyses ?? ALL_ANALYSES).length > 0);
+    if (regionProblem) throw new Error(`PicflowStack ${id}: ${regionProblem}`);
 
     this.storage = new PicflowStorage(this, 'Storage', { removalPolicy });
     this.pipeline = new PicflowPipeline(this, 'Pipeline', {

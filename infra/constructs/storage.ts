@@ -31,7 +31,7 @@ export class PicflowStorage extends Construct {
   readonly bucket: s3.Bucket;
   /** Receives the images bucket's server access logs. */
   readonly accessLogsBucket: s3.Bucket;
-  /** One item per image: partition key `imageId`, GSI `status` + `updatedAt`. */
+  /** One item per image: partition key `imageId`, sparse GSI `byStatus` (`listedStatus` + `updatedAt`). */
   readonly table: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: PicflowStorageProps = {}) {
@@ -84,11 +84,13 @@ export class PicflowStorage extends Construct {
       removalPolicy,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
+    // Sparse (only FAILED and PARTIAL items carry its key) with a narrow projection: see STATUS_INDEX.
     this.table.addGlobalSecondaryIndex({
       indexName: STATUS_INDEX.name,
       partitionKey: { name: STATUS_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: STATUS_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...STATUS_INDEX.projection],
     });
   }
 }

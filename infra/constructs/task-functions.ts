@@ -77,8 +77,10 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
     writes: ['analysis'],
     rekognition: [{ action: 'rekognition:DetectModerationLabels', analysis: 'moderation' }],
   },
-  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
-  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  // The bookkeeping tasks only ever write with a conditional UpdateItem (tasks/store-result/write-item.ts,
+  // tasks/record-failure/mark-failed.ts); ClaimImage also reads the item to say why it skips.
+  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
+  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
 };
 
 export function profileFor(state: string): TaskProfile {

@@ -5,8 +5,8 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { imageTableDefinition } from '../../tasks/shared/image-table';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable, describeTable, migrateImageTable, migrationTableName } from './image-table-migration';
 
 // dynalite ships no type declarations; it returns a plain http.Server.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,12 +41,16 @@ export async function startDynamoServer(options: DynamoServerOptions): Promise<D
   };
 }
 
-/** Creates the images table, as infra/ deploys it, unless it exists already. */
+/**
+ * Creates the images table, as infra/ deploys it, unless it exists already; a table made by an earlier
+ * release (the byStatus index on `status`), or one whose migration was interrupted, is migrated.
+ */
 export async function ensureImageTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
-    await client.send(new CreateTableCommand(imageTableDefinition(tableName)));
+  const table = await describeTable(client, tableName);
+  const interrupted = await describeTable(client, migrationTableName(tableName));
+  if (!table && !interrupted) {
+    await createTable(client, tableName);
+    return;
   }
+  await migrateImageTable(client, tableName);
 }

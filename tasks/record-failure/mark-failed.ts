@@ -3,7 +3,7 @@ import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../shared/aws-clients';
 import type { FailureEntry } from '../shared/dead-letter';
 import { callAws } from '../shared/errors';
-import { buildUpdate, imageIdentity, imageKey, isConditionalCheckFailed } from '../shared/image-table';
+import { buildUpdate, imageIdentity, imageKey, isConditionalCheckFailed, statusIndexValue } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';
 import type { ImageRef } from '../shared/types';
 
@@ -41,6 +41,8 @@ export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
     set: {
       ...imageIdentity(parts.image),
       status: 'FAILED',
+      // Lists the item in the sparse byStatus index.
+      listedStatus: statusIndexValue('FAILED'),
       statusReason: parts.reason,
       failure: parts.failure,
       executionId: parts.executionId,

@@ -69,7 +69,17 @@ const UNAVAILABLE_NAMES = new Set([
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
 
 /** Node's socket-level error codes that mean "the request may never have arrived". */
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * DNS failures: the endpoint's host name does not resolve. For an AWS endpoint that means a wrong
+ * region, a service not offered in it, or a function with no route to DNS (a VPC without a resolver
+ * or NAT): configuration, not load, so minutes of retries only delay the failure. EAI_AGAIN is
+ * nominally "try again", but in Lambda it is what the resolver answers in those same situations.
+ * They become `<Service>.EndpointNotResolved`, which no Retry rule lists.
+ */
+const DNS_ERROR_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+export const ENDPOINT_NOT_RESOLVED = 'EndpointNotResolved';
 
 export type TransientKind = 'ThrottlingException' | 'ServiceUnavailable' | 'NetworkError';
 
@@ -105,10 +115,26 @@ export function toServiceError(service: ServiceName, error: unknown): Error {
   };
   const original = err.name && err.name !== 'Error' ? err.name : (err.code ?? 'UnknownError');
   const message = `${original}: ${err.message || String(error)}`;
+  if (DNS_ERROR_CODES.has(dnsErrorCode(err) ?? '') || DNS_ERROR_CODES.has(original)) {
+    return new AwsServiceError(
+      `${service}.${ENDPOINT_NOT_RESOLVED}`,
+      `${message} (the ${service} endpoint's host name does not resolve: check the region, that ${service} is offered there, and the function's DNS access; retrying will not help)`,
+      false,
+    );
+  }
   const status = err.$metadata?.httpStatusCode ?? 0;
   const kind = transientKind(original, err.code, status);
   if (kind) return new AwsServiceError(`${service}.${kind}`, message, true);
   return new AwsServiceError(`${service}.${original}`, message, false);
+}
+
+/**
+ * The errno code of a failed host-name lookup. The SDK wraps an error from another realm (a vm
+ * context, as under Jest) in "AWS SDK error wrapper for Error: getaddrinfo ENOTFOUND host", dropping
+ * `code`; Node's own message still names it.
+ */
+function dnsErrorCode(err: { code?: string; message?: string }): string | undefined {
+  return err.code ?? /\bgetaddrinfo (E[A-Z_]+)\b/.exec(err.message ?? '')?.[1];
 }
 
 function transientKind(name: string, code: string | undefined, status: number): TransientKind | undefined {

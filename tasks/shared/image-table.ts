@@ -1,24 +1,48 @@
 /** The images table's key schema, index and attribute names: the one place that knows them. */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { sequencerKey } from './sequencer';
-import type { ImageItem, ImageRef } from './types';
+import type { ImageItem, ImageRef, ImageStatus } from './types';
 
 /** Partition key of the table: `${bucket}/${key}`, one item per object key (not per version). */
 export const PARTITION_KEY = 'imageId' as const;
 
-/** GSI for listing images by status, most recently updated last: `status` (partition) + `updatedAt` (sort). */
+/**
+ * GSI listing the images that need attention, oldest update first: `listedStatus` (partition) +
+ * `updatedAt` (sort). It is SPARSE: only items whose status is in LISTED_STATUSES carry
+ * `listedStatus` (`status` itself stays on every item). Keying it on `status` put every write into one
+ * of four partitions, most of them into SUCCEEDED (a hot partition: 1,000 write units a second per
+ * partition, and a throttled index throttles the table's writes), and projecting ALL doubled each
+ * write's cost. Now a successful image never writes to it, and an entry holds only what a failures
+ * list shows: the keys, the reason and the execution to open.
+ */
 export const STATUS_INDEX = {
   name: 'byStatus',
-  partitionKey: 'status',
+  partitionKey: 'listedStatus',
   sortKey: 'updatedAt',
+  projection: ['statusReason', 'executionId'],
 } as const;
 export const STATUS_INDEX_NAME = STATUS_INDEX.name;
 
 /**
+ * The statuses the byStatus index lists. A later need (an HTTP API listing any status by time) adds
+ * a status here, and only here, through statusIndexValue; a high-volume status such as SUCCEEDED
+ * should then get a sharded value (e.g. `SUCCEEDED#<day>`) so it does not recreate the hot partition.
+ */
+export const LISTED_STATUSES = ['FAILED', 'PARTIAL'] as const satisfies readonly ImageStatus[];
+export type ListedStatus = (typeof LISTED_STATUSES)[number];
+
+/** The `listedStatus` an item with this status carries, or undefined: the writer must then REMOVE it. */
+export function statusIndexValue(status: ImageStatus): ListedStatus | undefined {
+  return (LISTED_STATUSES as readonly ImageStatus[]).includes(status) ? (status as ListedStatus) : undefined;
+}
+
+/**
  * Attributes that describe one analysis attempt. A claim removes them all, so a new version of an
- * object (or a replay) never shows the previous attempt's faces or failure next to its own status.
+ * object (or a replay) never shows the previous attempt's faces or failure next to its own status,
+ * and leaves the byStatus index (`listedStatus`) while it is PROCESSING.
  */
 export const RESULT_ATTRIBUTES = [
+  'listedStatus',
   'format',
   'width',
   'height',
@@ -37,7 +61,7 @@ export const RESULT_ATTRIBUTES = [
 ] as const satisfies readonly (keyof ImageItem)[];
 
 /**
- * The table as infra/ deploys it (on-demand, GSI projecting all attributes), as a CreateTable input:
+ * The table as infra/ deploys it (on-demand, the sparse byStatus index), as a CreateTable input:
  * the local runtime and the tests create exactly this against dynalite.
  */
 export function imageTableDefinition(tableName: string): CreateTableCommandInput {
@@ -50,16 +74,19 @@ export function imageTableDefinition(tableName: string): CreateTableCommandInput
       { AttributeName: STATUS_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: STATUS_INDEX.name,
-        KeySchema: [
-          { AttributeName: STATUS_INDEX.partitionKey, KeyType: 'HASH' },
-          { AttributeName: STATUS_INDEX.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
+    GlobalSecondaryIndexes: [statusIndexDefinition()],
+  };
+}
+
+/** The byStatus index as CreateTable (and UpdateTable's Create) takes it. */
+export function statusIndexDefinition(): NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number] {
+  return {
+    IndexName: STATUS_INDEX.name,
+    KeySchema: [
+      { AttributeName: STATUS_INDEX.partitionKey, KeyType: 'HASH' },
+      { AttributeName: STATUS_INDEX.sortKey, KeyType: 'RANGE' },
     ],
+    Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...STATUS_INDEX.projection] },
   };
 }
 

@@ -256,7 +256,7 @@ export interface BranchSummary {
   cause?: string;
 }
 
-/** The one DynamoDB item per image. Partition key `imageId`; GSI `byStatus` on (status, updatedAt). */
+/** The one DynamoDB item per image. Partition key `imageId`; sparse GSI `byStatus` on (listedStatus, updatedAt). */
 export interface ImageItem {
   imageId: string;
   bucket: string;
@@ -272,6 +272,8 @@ export interface ImageItem {
   width?: number;
   height?: number;
   status: ImageStatus;
+  /** `status` when the byStatus index lists it (FAILED, PARTIAL), absent otherwise (tasks/shared/image-table.ts). */
+  listedStatus?: 'FAILED' | 'PARTIAL';
   statusReason?: string;
   branches?: Record<BranchName, BranchSummary>;
   thumbnails?: Thumbnail[];

@@ -1,6 +1,6 @@
 /** Merges the four branch results into the image's item, its status and a readable reason (pure). */
 import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../shared/dead-letter';
-import { imageIdentity } from '../shared/image-table';
+import { imageIdentity, statusIndexValue } from '../shared/image-table';
 import type {
   BranchName,
   BranchResult,
@@ -75,6 +75,8 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
     width: input.validation?.width,
     height: input.validation?.height,
     status,
+    // Only FAILED and PARTIAL join the sparse byStatus index; a SUCCEEDED store removes it (a replay that worked).
+    listedStatus: statusIndexValue(status),
     statusReason: reason,
     branches: Object.fromEntries(BRANCH_ORDER.map((name) => [name, branchSummary(results.get(name)!)])) as Record<
       BranchName,

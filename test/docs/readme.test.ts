@@ -54,6 +54,21 @@ describe('README', () => {
     expect(between?.[1]).toBe(table);
   });
 
+  it('prices what a deployment bills besides requests: index writes, log ingestion, X-Ray traces and Lambda INIT', async () => {
+    // Act
+    const items = (await costPerThousandImages()).map((line) => line.item);
+
+    // Assess
+    expect(items).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DynamoDB byStatus index writes/),
+        expect.stringMatching(/^CloudWatch Logs ingestion/),
+        expect.stringMatching(/^X-Ray traces/),
+        expect.stringMatching(/^Lambda INIT/),
+      ]),
+    );
+  });
+
   it('documents every CDK context key with its default', () => {
     const rows = tableAfter('### CDK context');
     const documented = Object.fromEntries(rows.map(([key, defaultValue]) => [key.replace(/`/g, ''), defaultValue.replace(/`/g, '')]));

@@ -108,3 +108,22 @@ export function asArray<T>(value: T | T[]): T[] {
 export function logicalIdsOfType(template: Template, type: string): string[] {
   return Object.keys(template.findResources(type));
 }
+
+/**
+ * Evaluates the few intrinsics a resource name may be built with (Ref to a pseudo parameter,
+ * Fn::Join, Fn::Split, Fn::Select) the way CloudFormation would for the given pseudo parameters.
+ */
+export function evaluateIntrinsic(value: unknown, pseudo: Record<string, string>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => evaluateIntrinsic(v, pseudo));
+  const [fn, args] = Object.entries(value)[0] as [string, unknown];
+  if (fn === 'Ref') {
+    if (!(String(args) in pseudo)) throw new Error(`no value for Ref ${String(args)}`);
+    return pseudo[String(args)];
+  }
+  const a = evaluateIntrinsic(args, pseudo) as unknown[];
+  if (fn === 'Fn::Join') return (a[1] as unknown[]).join(a[0] as string);
+  if (fn === 'Fn::Split') return (a[1] as string).split(a[0] as string);
+  if (fn === 'Fn::Select') return (a[1] as unknown[])[Number(a[0])];
+  throw new Error(`evaluateIntrinsic: unsupported ${fn}`);
+}

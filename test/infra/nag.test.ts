@@ -91,6 +91,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::<Bucket.Arn>/uploads/*]',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
+      'AwsSolutions-SF1',
       'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
     ]);

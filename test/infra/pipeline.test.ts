@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { functionTimeoutFor, TASK_PROFILES } from '../../infra/constructs/task-functions';
 import { allStates, definitionPlaceholders, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
-import { logicalIdOf, logicalIdsOfType, synthPicflow, type SynthesizedStack } from './helpers';
+import { evaluateIntrinsic, logicalIdOf, logicalIdsOfType, synthPicflow, type SynthesizedStack } from './helpers';
 
 describe('EventBridge rule', () => {
   let synth: SynthesizedStack;
@@ -97,7 +97,7 @@ describe('state machine', () => {
     synth = synthPicflow();
   });
 
-  it('is a STANDARD state machine with ALL-level logging including execution data, and tracing', () => {
+  it('is a STANDARD state machine logging errors without execution data, and tracing', () => {
     // Prepare
     const logGroupId = logicalIdOf(synth.stack, synth.stack.pipeline.logGroup);
 
@@ -106,16 +106,30 @@ describe('state machine', () => {
     synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
+        Level: 'ERROR',
+        IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
       },
       TracingConfiguration: { Enabled: true },
     });
     synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      LogGroupName: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^/aws/vendedlogs/states/')])] },
       RetentionInDays: 30,
     });
+  });
+
+  it('names its retained log group per stack instance, so the stack deploys again after cdk destroy', () => {
+    // Prepare: the same stack deployed, destroyed (the log group is retained) and deployed again gets a new stack ID.
+    const name = synth.template.toJSON().Resources[logicalIdOf(synth.stack, synth.stack.pipeline.logGroup)].Properties.LogGroupName;
+    const stackId = (uuid: string) => `arn:aws:cloudformation:us-east-1:123456789012:stack/PicflowTest/${uuid}`;
+
+    // Act
+    const first = evaluateIntrinsic(name, { 'AWS::StackId': stackId('0f1e2d3c-aaaa-bbbb-cccc-000000000001') });
+    const second = evaluateIntrinsic(name, { 'AWS::StackId': stackId('0f1e2d3c-aaaa-bbbb-cccc-000000000002') });
+
+    // Assess
+    expect(first).toBe('/aws/vendedlogs/states/PicflowTest-Pipeline-0f1e2d3c-aaaa-bbbb-cccc-000000000001');
+    expect(second).not.toBe(first);
   });
 
   it('deploys the definition file itself, with every placeholder substituted by a resource of this stack', () => {

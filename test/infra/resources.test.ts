@@ -49,7 +49,7 @@ describe('default stack resources', () => {
     }
   });
 
-  it('table: on demand, point-in-time recovery, AWS managed encryption, imageId key and the status GSI, retained', () => {
+  it('table: on demand, point-in-time recovery, AWS managed encryption, imageId key and the sparse status GSI, retained', () => {
     // Prepare / Act / Assess
     synth.template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -63,16 +63,17 @@ describe('default stack resources', () => {
         GlobalSecondaryIndexes: [
           {
             IndexName: STATUS_INDEX.name,
+            // Keyed on listedStatus, which only FAILED and PARTIAL items carry: SUCCEEDED writes never reach it.
             KeySchema: [
-              { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'listedStatus', KeyType: 'HASH' },
               { AttributeName: 'updatedAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['statusReason', 'executionId'] },
           },
         ],
-        AttributeDefinitions: Match.arrayWith([
+        AttributeDefinitions: Match.exact([
           { AttributeName: 'imageId', AttributeType: 'S' },
-          { AttributeName: 'status', AttributeType: 'S' },
+          { AttributeName: 'listedStatus', AttributeType: 'S' },
           { AttributeName: 'updatedAt', AttributeType: 'S' },
         ]),
       }),

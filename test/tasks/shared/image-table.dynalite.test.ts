@@ -40,6 +40,20 @@ async function readItem(): Promise<ImageItem | undefined> {
   return Item as ImageItem | undefined;
 }
 
+/** The byStatus index's entries under one status, as a failures list would read them. */
+async function listed(status: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      IndexName: STATUS_INDEX.name,
+      KeyConditionExpression: '#listed = :status',
+      ExpressionAttributeNames: { '#listed': STATUS_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':status': status },
+    }),
+  );
+  return Items ?? [];
+}
+
 async function itemCount(): Promise<number> {
   const { Items } = await dynamoClient().send(new ScanCommand({ TableName: config.tableName }));
   return Items?.length ?? 0;
@@ -212,27 +226,47 @@ describe('Module: image-table conditions on a real engine', () => {
     // Act
     await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), config, at(1));
 
-    // Assess
-    const { Items } = await dynamoClient().send(
-      new QueryCommand({
-        TableName: config.tableName,
-        IndexName: STATUS_INDEX.name,
-        KeyConditionExpression: '#status = :failed',
-        ExpressionAttributeNames: { '#status': STATUS_INDEX.partitionKey },
-        ExpressionAttributeValues: { ':failed': 'FAILED' },
-      }),
-    );
-    expect(Items).toEqual([
-      expect.objectContaining({
+    // Assess: the entry holds the keys and what a failures list shows, nothing more.
+    expect(await listed('FAILED')).toEqual([
+      {
         imageId: IMAGE_ID,
-        status: 'FAILED',
+        listedStatus: 'FAILED',
+        updatedAt: at(1).toISOString(),
         statusReason: 'ClaimImage failed: States.Timeout',
-        sequencer: SEQUENCER,
-        createdAt: at(1).toISOString(),
-        completedAt: at(1).toISOString(),
-        analyzer: 'amazon-rekognition',
-      }),
+        executionId: EXECUTION_ID,
+      },
     ]);
+    expect(await readItem()).toMatchObject({ status: 'FAILED', sequencer: SEQUENCER, completedAt: at(1).toISOString() });
+  });
+
+  it('lists only FAILED and PARTIAL items in the sparse byStatus index, and takes them out when a claim or a replay moves them on', async () => {
+    // Prepare / Act: one image through PROCESSING, PARTIAL, a replay's PROCESSING, SUCCEEDED, then a newer version that FAILED.
+    const seen: Record<string, { status?: string; index: string[] }> = {};
+    const snapshot = async (step: string) => {
+      const all = await Promise.all(['PROCESSING', 'SUCCEEDED', 'PARTIAL', 'FAILED'].map(async (s) => (await listed(s)).map(() => s)));
+      seen[step] = { status: (await readItem())?.status, index: all.flat() };
+    };
+    await claimImage(executionInput(), config, at(1));
+    await snapshot('claimed');
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+    await snapshot('partial');
+    await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    await snapshot('replay claimed');
+    await storeResult(storeInput({ executionId: OTHER_EXECUTION_ID }), config, at(4));
+    await snapshot('replay succeeded');
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), config, at(5));
+    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER }), config, at(6));
+    await snapshot('newer version failed');
+
+    // Assess: `status` stays on every item; only FAILED and PARTIAL carry the index key.
+    expect(seen).toEqual({
+      claimed: { status: 'PROCESSING', index: [] },
+      partial: { status: 'PARTIAL', index: ['PARTIAL'] },
+      'replay claimed': { status: 'PROCESSING', index: [] },
+      'replay succeeded': { status: 'SUCCEEDED', index: [] },
+      'newer version failed': { status: 'FAILED', index: ['FAILED'] },
+    });
+    expect(await readItem()).toMatchObject({ listedStatus: 'FAILED', status: 'FAILED' });
   });
 
   it('stores a result even if the item was deleted meanwhile', async () => {

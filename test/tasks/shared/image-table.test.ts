@@ -4,6 +4,7 @@ import {
   isConditionalCheckFailed,
   RESULT_ATTRIBUTES,
   STATUS_INDEX_NAME,
+  statusIndexValue,
 } from '../../../tasks/shared/image-table';
 
 describe('Module: image-table', () => {
@@ -12,21 +13,32 @@ describe('Module: image-table', () => {
     expect(STATUS_INDEX_NAME).toBe('byStatus');
   });
 
-  it('defines the table with partition key imageId and the byStatus index on (status, updatedAt)', () => {
+  it('defines the table with partition key imageId and the sparse byStatus index on (listedStatus, updatedAt), projecting what a failures list shows', () => {
     // Act
     const definition = imageTableDefinition('images');
 
     // Assess
     expect(definition.KeySchema).toEqual([{ AttributeName: 'imageId', KeyType: 'HASH' }]);
     expect(definition.GlobalSecondaryIndexes).toEqual([
-      expect.objectContaining({
+      {
         IndexName: 'byStatus',
         KeySchema: [
-          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'listedStatus', KeyType: 'HASH' },
           { AttributeName: 'updatedAt', KeyType: 'RANGE' },
         ],
-      }),
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['statusReason', 'executionId'] },
+      },
     ]);
+  });
+
+  it.each([
+    ['FAILED', 'FAILED'],
+    ['PARTIAL', 'PARTIAL'],
+    ['SUCCEEDED', undefined],
+    ['PROCESSING', undefined],
+  ] as const)('gives a %s item the index key %s', (status, expected) => {
+    // Act / Assess
+    expect(statusIndexValue(status)).toBe(expected);
   });
 
   it('builds SET, if_not_exists and REMOVE clauses through placeholders', () => {
