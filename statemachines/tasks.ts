@@ -29,3 +29,10 @@ export const TASKS: readonly TaskSpec[] = [
 
 /** Placeholders in the definition that are not function ARNs. */
 export const OTHER_SUBSTITUTIONS = ['DeadLetterQueueUrl'] as const;
+
+/**
+ * The one handler that is not a Task state: the target of the rule on the state machine's own
+ * "Execution Status Change" events (statemachines/status-change.ts). infra/ deploys it as its own
+ * function; the local runner calls it for each execution that ends FAILED, TIMED_OUT or ABORTED.
+ */
+export const EXECUTION_NET = { name: 'RecordFailedExecution', folder: 'record-failed-execution' } as const;

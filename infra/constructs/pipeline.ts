@@ -21,6 +21,7 @@ import { uploadEventPattern, type EventPattern } from '../../statemachines/trigg
 import { parseAnalyses, parseThumbnailSizes } from '../../tasks/shared/config';
 import { DEFAULT_PREFIXES, DEFAULT_TASK_SETTINGS, prefixProblems, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
+import { PicflowExecutionNet } from './execution-net';
 import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type PicflowTaskFunction } from './task-functions';
 
 export interface PicflowPipelineProps {
@@ -90,6 +91,8 @@ export class PicflowPipeline extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** The rule starting one execution per object created under the upload prefix. */
   readonly uploadRule: events.Rule;
+  /** The net under the net: the rule on this state machine's FAILED/TIMED_OUT/ABORTED executions and its function. */
+  readonly executionNet: PicflowExecutionNet;
   /** One per Task state, in statemachines/tasks.ts order. */
   readonly taskFunctions: readonly PicflowTaskFunction[];
   /** The state machine's execution log group. */
@@ -197,11 +200,25 @@ export class PicflowPipeline extends Construct {
         }),
       ],
     });
+
+    this.executionNet = new PicflowExecutionNet(this, 'ExecutionNet', {
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.deadLetterQueue,
+      table: props.table,
+      prefixes,
+      settings,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      logRetention,
+      removalPolicy,
+      tasksDir: props.tasksDir ?? DEFAULT_TASKS_DIR,
+      retryAttempts: props.eventRetryAttempts ?? 8,
+      maxEventAge: props.eventMaxAge ?? Duration.hours(6),
+    });
   }
 }
 
 /** The EventBridge API's pattern JSON in CDK's shape (`detail-type` is spelled `detailType` there). */
-function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
+export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
   const { source, 'detail-type': detailType, detail, ...rest } = pattern;
   if (Object.keys(rest).length > 0) throw new Error(`Unsupported top-level pattern fields: ${Object.keys(rest).join(', ')}`);
   return { source: source as string[], detailType: detailType as string[], detail: detail as Record<string, unknown> };

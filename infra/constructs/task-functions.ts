@@ -220,7 +220,7 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
   }
 }
 
-function bundlingFor(profile: TaskProfile, architecture: lambda.Architecture): BundlingOptions {
+export function bundlingFor(profile: TaskProfile, architecture: lambda.Architecture): BundlingOptions {
   return {
     target: 'node22',
     minify: true,

@@ -5,16 +5,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import { executionEndedBadlyPattern } from '../../statemachines/status-change';
+import type { ExecutionStatusChangeEvent, S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import { matchesPattern } from '../events/event-pattern';
 import type { ExecutionRecord, ExecutionStore } from './execution-store';
 import type { EventLog, LocalStateMachine } from './local-state-machine';
+import { executionStatusChangeEvent } from './status-change-event';
 
 export interface ExecutionRunnerOptions {
   machine: LocalStateMachine;
   store: ExecutionStore;
   /** Executions running at once. @default 4 */
   concurrency?: number;
+  /**
+   * The target of the rule on "Step Functions Execution Status Change" (statemachines/status-change.ts):
+   * called with each ended execution's event that matches the rule, as EventBridge would, before the
+   * execution's promise resolves. Like EventBridge, the runner retries a target that throws.
+   */
+  onExecutionEndedBadly?: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
+  /** Execution timeout in seconds. @default the definition's TimeoutSeconds */
+  timeoutSeconds?: number;
 }
+
+/** Attempts of the status-change target, as EventBridge's retry policy (here without the hours of backoff). */
+const TARGET_ATTEMPTS = 3;
 
 export interface RunnerEvents {
   started: [ExecutionRecord];
@@ -27,6 +41,7 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly inFlight = new Set<Promise<ExecutionRecord>>();
+  private readonly controllers = new Map<string, AbortController>();
 
   constructor(private readonly options: ExecutionRunnerOptions) {
     super();
@@ -56,6 +71,17 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
     return this.track(this.run(resumed));
   }
 
+  /**
+   * Stops a running execution, as Step Functions' StopExecution: it ends ABORTED. Returns false when no
+   * execution of that name is running (an execution waiting for a slot is aborted as soon as it starts).
+   */
+  abort(name: string): boolean {
+    const controller = this.controllers.get(name);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
   /** Resolves when every execution started so far has ended. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -72,11 +98,15 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
   }
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
+    const controller = new AbortController();
+    this.controllers.set(record.name, controller);
     await this.slot();
     try {
       this.emit('started', record);
       const outcome = await this.options.machine.execute(record.input, {
         name: record.name,
+        signal: controller.signal,
+        timeoutSeconds: this.options.timeoutSeconds,
         onEvent: (event) => {
           record.events.push(event);
           if (event.type === 'StateRetried') record.retries += 1;
@@ -93,11 +123,32 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
     } catch (error) {
       Object.assign(record, { status: 'FAILED', error: 'States.Runtime', cause: (error as Error).message, stoppedAt: new Date().toISOString() });
     } finally {
+      this.controllers.delete(record.name);
       this.release();
     }
     this.options.store.save(record);
+    await this.notifyStatusChange(record);
     this.emit('finished', record);
     return record;
+  }
+
+  /** EventBridge's part: the status-change event, matched against the rule, delivered to its target. */
+  private async notifyStatusChange(record: ExecutionRecord): Promise<void> {
+    const target = this.options.onExecutionEndedBadly;
+    if (!target) return;
+    const event = executionStatusChangeEvent(record, this.options.machine.stateMachineArn);
+    if (!matchesPattern(event, executionEndedBadlyPattern(this.options.machine.stateMachineArn))) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await target(event);
+        return;
+      } catch (error) {
+        if (attempt >= TARGET_ATTEMPTS) {
+          console.error(`picflow: the execution-status net failed for ${record.name}: ${(error as Error).message}`);
+          return;
+        }
+      }
+    }
   }
 
   private slot(): Promise<void> {

@@ -39,11 +39,18 @@ export interface ExecuteOptions {
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** Called for every event of the execution's history, as it happens. */
   onEvent?: (event: EventLog) => void;
+  /**
+   * Ends the execution TIMED_OUT after this many seconds, as Step Functions does.
+   * @default the definition's top-level TimeoutSeconds
+   */
+  timeoutSeconds?: number;
+  /** Aborting it stops the execution, which ends ABORTED (Step Functions' StopExecution). */
+  signal?: AbortSignal;
 }
 
 export interface ExecutionOutcome {
   executionArn: string;
-  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -55,7 +62,8 @@ export interface ExecutionOutcome {
 export class LocalStateMachine {
   readonly definition: AslDefinition;
   readonly stateMachineArn: string;
-  private readonly machine: StateMachine;
+  /** One engine per execution timeout: the engine reads TimeoutSeconds from its definition. */
+  private readonly machines = new Map<number | undefined, StateMachine>();
   private readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
 
   constructor(private readonly options: LocalStateMachineOptions) {
@@ -71,14 +79,26 @@ export class LocalStateMachine {
     this.definition = loadDefinition(substitutions);
     this.taskHandlers = this.bindTaskHandlers();
     // Constructing validates the definition (~100-200 ms): do it once, reuse for every execution.
-    this.machine = new StateMachine(this.definition as never, {});
+    this.machines.set(this.definition.TimeoutSeconds, new StateMachine(this.definition as never, {}));
+  }
+
+  /** The engine for an execution timeout, made (without validating again) on first use. */
+  private machineFor(timeoutSeconds: number | undefined): StateMachine {
+    let machine = this.machines.get(timeoutSeconds);
+    if (!machine) {
+      const { TimeoutSeconds: _default, ...rest } = this.definition;
+      const definition = timeoutSeconds === undefined ? rest : { ...rest, TimeoutSeconds: timeoutSeconds };
+      machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+      this.machines.set(timeoutSeconds, machine);
+    }
+    return machine;
   }
 
   /** Starts one execution and resolves when it ends (never rejects for a failed execution). */
   async execute(input: unknown, options: ExecuteOptions): Promise<ExecutionOutcome> {
     const executionArn = this.executionArn(options.name);
     const startedAt = new Date().toISOString();
-    const run = this.machine.run(input as never, {
+    const run = this.machineFor(options.timeoutSeconds ?? this.definition.TimeoutSeconds).run(input as never, {
       overrides: {
         taskResourceLocalHandlers: this.taskHandlers as never,
         retryIntervalOverrides: options.retryIntervalOverrides,
@@ -88,6 +108,8 @@ export class LocalStateMachine {
       // overwrote it with its own clock, a millisecond off the execution record's.)
       context: { Execution: { Id: executionArn, Name: options.name, Input: input as never, StartTime: startedAt, RoleArn: '' } },
     });
+    if (options.signal?.aborted) run.abort();
+    else options.signal?.addEventListener('abort', () => run.abort(), { once: true });
     const events: EventLog[] = [];
     const collecting = (async () => {
       for await (const event of run.eventLogs) {
@@ -101,7 +123,10 @@ export class LocalStateMachine {
       outcome = { executionArn, status: 'SUCCEEDED', output, startedAt };
     } catch (error) {
       const { name, message, cause } = describeExecutionError(error);
-      outcome = { executionArn, status: name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED', error: name, cause: cause ?? message, startedAt };
+      outcome = { executionArn, status: ENDED_BY[name] ?? 'FAILED', error: name, cause: cause ?? message, startedAt };
+      // Step Functions' names for the two ends no state caused.
+      if (name === 'ExecutionTimeoutError') Object.assign(outcome, { error: 'States.Timeout', cause: `The execution ran longer than its TimeoutSeconds` });
+      if (name === 'ExecutionAbortedError') Object.assign(outcome, { error: undefined, cause: undefined });
     }
     await collecting;
     const failed = events.find((e) => e.type === 'ExecutionFailed') as (EventLog & { Error?: string; Cause?: unknown }) | undefined;
@@ -136,6 +161,9 @@ export class LocalStateMachine {
 /**
  * Makes an in-process handler behave like a Lambda invocation: the input and output cross a JSON
  * boundary (no shared references, no `undefined`), and Step Functions' 256 KB payload limit applies.
+ * Over the limit, the error is States.DataLimitExceeded and, as on AWS, terminal: no Retry or Catch
+ * (not even `States.ALL`) handles it, so the whole execution fails (the engine honours
+ * `isRetryable` / `isCatchable` on an error, as its own States.Runtime errors use them).
  */
 function asLambda(stateName: string, handler: TaskHandler): (input: unknown) => Promise<unknown> {
   return async (input) => {
@@ -144,11 +172,13 @@ function asLambda(stateName: string, handler: TaskHandler): (input: unknown) => 
     if (Buffer.byteLength(json) > STATE_PAYLOAD_LIMIT_BYTES) {
       const error = new Error(`${stateName} returned ${Buffer.byteLength(json)} bytes, over the 262144-byte state payload limit`);
       error.name = 'States.DataLimitExceeded';
-      throw error;
+      throw Object.assign(error, { isRetryable: false, isCatchable: false });
     }
     return JSON.parse(json);
   };
 }
+
+const ENDED_BY: Record<string, ExecutionOutcome['status']> = { ExecutionAbortedError: 'ABORTED', ExecutionTimeoutError: 'TIMED_OUT' };
 
 function describeExecutionError(error: unknown): { name: string; message: string; cause?: string } {
   const err = error as { name?: string; message?: string; cause?: unknown };

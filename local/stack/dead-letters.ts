@@ -1,10 +1,11 @@
 /**
  * Reads the dead-letter queue for replays. A message is either picflow's DeadLetterMessage
- * (sent by the state machine: `originalEvent` inside) or the bare EventBridge event (sent by the
- * rule's target when it could not start an execution); both yield the event to run again.
+ * (sent by the state machine or the execution-status net: `originalEvent` inside), the bare
+ * EventBridge event (sent by the rule's target when it could not start an execution), or a status-change
+ * event the net could not handle (its input is the upload event); each yields the event to run again.
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterMessage, S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import type { DeadLetterMessage, ExecutionStatusChangeEvent, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 
 export interface DeadLetter {
   receiptHandle: string;
@@ -35,6 +36,18 @@ export function parseDeadLetter(body: string, receiptHandle: string, messageId: 
   const letter = parsed as Partial<DeadLetterMessage> & Partial<S3ObjectCreatedEvent>;
   if (letter.originalEvent) return { receiptHandle, messageId, event: letter.originalEvent, reason: letter.reason ?? '', executionId: letter.executionId };
   if (letter.source === 'aws.s3' && letter.detail) return { receiptHandle, messageId, event: letter as S3ObjectCreatedEvent, reason: 'the rule could not start an execution' };
+  // A status-change event the execution-status net could not handle (its rule target's or its own
+  // dead letter): the execution's input is the upload event.
+  const change = parsed as Partial<ExecutionStatusChangeEvent>;
+  if (change.source === 'aws.states' && typeof change.detail?.input === 'string') {
+    const reason = `the execution-status net could not record ${change.detail.status} execution ${change.detail.executionArn}`;
+    try {
+      const event = JSON.parse(change.detail.input) as S3ObjectCreatedEvent;
+      if (event?.source === 'aws.s3') return { receiptHandle, messageId, event, reason, executionId: change.detail.executionArn };
+    } catch {
+      // Falls through: nothing to replay.
+    }
+  }
   return { receiptHandle, messageId, reason: 'no event to replay in this message' };
 }
 

@@ -23,7 +23,7 @@ import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
 import { lockDataDir } from './data-dir-lock';
 import { recoverUnfinishedWork, type RecoveryReport } from './recovery';
-import { loadTaskHandlers } from './task-handlers';
+import { loadExecutionNetHandler, loadTaskHandlers } from './task-handlers';
 
 export const LOCAL_BUCKET = 'picflow-local';
 export const LOCAL_TABLE = 'picflow-images';
@@ -118,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_S3: s3Server.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoServer.endpoint,
       AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
       TABLE_NAME: LOCAL_TABLE,
       UPLOAD_PREFIX: uploadPrefix,
@@ -126,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     await ensureImageTable(dynamodb, LOCAL_TABLE);
     const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE }));
+    configureTasks({ DEAD_LETTER_QUEUE_URL: queueUrl! });
 
     const machine = new LocalStateMachine({
       handlers: loadTaskHandlers(),
@@ -141,7 +143,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
     });
     const store = new ExecutionStore(dataDir);
-    const runner = new ExecutionRunner({ machine, store, concurrency });
+    // The rule on the state machine's status changes, and its target (the execution-status net).
+    const runner = new ExecutionRunner({ machine, store, concurrency, onExecutionEndedBadly: loadExecutionNetHandler() });
     routeObjectEvents(s3Server, {
       bucket: LOCAL_BUCKET,
       uploadPrefix,

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { TaskHandler } from '../engine/local-state-machine';
-import { TASKS } from '../../statemachines/tasks';
+import { EXECUTION_NET, TASKS } from '../../statemachines/tasks';
+import type { ExecutionStatusChangeEvent } from '../../tasks/shared/types';
 
 const TASKS_DIR = join(__dirname, '..', '..', 'tasks');
 
@@ -23,6 +24,16 @@ export function loadTaskHandlers(): Record<string, TaskHandler> {
       return [task.state, (input: unknown) => handler(input, lambdaContext(task.state))];
     }),
   );
+}
+
+/**
+ * The execution-status net (tasks/record-failed-execution): not a Task state but the target of the rule
+ * on "Step Functions Execution Status Change", which the local runner plays.
+ */
+export function loadExecutionNetHandler(): (event: ExecutionStatusChangeEvent) => Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(join(TASKS_DIR, EXECUTION_NET.folder, 'handler')) as { handler: LambdaHandler };
+  return (event) => module.handler(event, lambdaContext(EXECUTION_NET.name));
 }
 
 /** What a handler could read from Lambda's context; picflow's handlers log the request id at most. */

@@ -8,10 +8,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 let s3: S3Client | undefined;
 let dynamo: DynamoDBDocumentClient | undefined;
 let rekognition: RekognitionClient | undefined;
+let sqs: SQSClient | undefined;
+let sfn: SFNClient | undefined;
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({
@@ -36,9 +40,21 @@ export function rekognitionClient(): RekognitionClient {
   return rekognition;
 }
 
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({});
+  return sqs;
+}
+
+export function sfnClient(): SFNClient {
+  sfn ??= new SFNClient({});
+  return sfn;
+}
+
 /** Forgets the cached clients, so a test or the local runtime can change endpoints. */
 export function resetClients(): void {
   s3 = undefined;
   dynamo = undefined;
   rekognition = undefined;
+  sqs = undefined;
+  sfn = undefined;
 }

@@ -60,6 +60,11 @@ export interface PicflowConfig {
   rekognitionMaxAttempts: number;
   /** Env `S3_FORCE_PATH_STYLE` (`true` for S3-compatible servers on an IP address). @default false */
   s3ForcePathStyle: boolean;
+  /**
+   * The dead-letter queue, for the one function that sends to it itself (RecordFailedExecution; the
+   * state machine's SendToDeadLetterQueue state has the URL in the definition). Env `DEAD_LETTER_QUEUE_URL`.
+   */
+  deadLetterQueueUrl?: string;
 }
 
 /** Rekognition's own limits (https://docs.aws.amazon.com/rekognition/latest/dg/limits.html). */
@@ -95,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PicflowConfig 
     analyzerName: env.ANALYZER_NAME ?? 'amazon-rekognition',
     rekognitionMaxAttempts: positiveNumber(env, 'REKOGNITION_MAX_ATTEMPTS', 1),
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',
+    ...(env.DEAD_LETTER_QUEUE_URL ? { deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL } : {}),
   };
 }
 

@@ -295,3 +295,38 @@ export interface ImageItem {
   startedAt: string;
   completedAt?: string;
 }
+
+/**
+ * The EventBridge event Step Functions sends when an execution's status changes (source `aws.states`),
+ * as the execution-status net receives it for FAILED, TIMED_OUT and ABORTED executions.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+export interface ExecutionStatusChangeEvent {
+  version: string;
+  id: string;
+  'detail-type': 'Step Functions Execution Status Change';
+  source: 'aws.states';
+  account: string;
+  time: string;
+  region: string;
+  /** The execution's ARN. */
+  resources: string[];
+  detail: {
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+    /** Milliseconds since the epoch. */
+    startDate: number;
+    stopDate: number | null;
+    /** The execution's input as a JSON string; absent or empty when too large to include. */
+    input: string | null;
+    /** `included: false` when the input was left out of the event (too large): DescribeExecution has it. */
+    inputDetails?: { included: boolean } | null;
+    output: string | null;
+    outputDetails?: { included: boolean } | null;
+    error: string | null;
+    cause: string | null;
+    redriveCount?: number;
+  };
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_TASKS_DIR, REPO_ROOT } from '../../infra/constructs/task-functions';
 import { flattenReference } from '../../infra/nag';
 import { PicflowStack, type PicflowStackProps } from '../../infra/picflow-stack';
-import { TASKS } from '../../statemachines/tasks';
+import { EXECUTION_NET, TASKS } from '../../statemachines/tasks';
 
 /** cdk.json's context: the tests run with the same feature flags as `cdk synth`. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
@@ -30,9 +30,9 @@ export function tasksDirForTests(): string {
     const root = mkdtempSync(join(tmpdir(), 'picflow-stub-project-'));
     copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
     copyFileSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-    for (const task of TASKS) {
-      mkdirSync(join(root, 'tasks', task.folder), { recursive: true });
-      writeFileSync(join(root, 'tasks', task.folder, 'handler.ts'), 'export const handler = async () => ({});\n');
+    for (const folder of [...TASKS.map((task) => task.folder), EXECUTION_NET.folder]) {
+      mkdirSync(join(root, 'tasks', folder), { recursive: true });
+      writeFileSync(join(root, 'tasks', folder, 'handler.ts'), 'export const handler = async () => ({});\n');
     }
     stubTasksDir = join(root, 'tasks');
   }

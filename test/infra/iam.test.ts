@@ -47,7 +47,7 @@ describe('IAM', () => {
     const statements = roles.flatMap((role) => roleStatements(synth.template, role).map((s) => ({ role, ...s })));
 
     // Assess
-    expect(roles.length).toBe(TASKS.length + 2); // one per task, the state machine's, EventBridge's
+    expect(roles.length).toBe(TASKS.length + 3); // one per task, the execution-status net's, the state machine's, EventBridge's
     for (const role of roles) {
       expect(synth.template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
     }

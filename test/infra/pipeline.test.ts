@@ -25,9 +25,9 @@ describe('EventBridge rule', () => {
     // Act
     const rules = synth.template.findResources('AWS::Events::Rule');
 
-    // Assess
-    expect(Object.values(rules)).toHaveLength(1);
-    expect(Object.values(rules)[0].Properties.EventPattern).toEqual({
+    // Assess (the other rule is the execution-status net's: test/infra/execution-net.test.ts)
+    expect(Object.values(rules)).toHaveLength(2);
+    expect(rules[logicalIdOf(synth.stack, synth.stack.pipeline.uploadRule)].Properties.EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
       detail: {
@@ -180,7 +180,7 @@ describe('task functions', () => {
     // Prepare / Act / Assess
     expect(Object.keys(TASK_PROFILES).sort()).toEqual(TASKS.map((t) => t.state).sort());
     expect(synth.stack.pipeline.taskFunctions.map((f) => f.task.state)).toEqual(TASKS.map((t) => t.state));
-    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length);
+    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1); // + the execution-status net's
   });
 
   it.each(TASKS.map((t) => [t.state]))('%s: nodejs22.x on arm64, active tracing, own log group, timeout under the state timeout', (state) => {
@@ -243,10 +243,12 @@ describe('task functions', () => {
     };
 
     // Act
-    const functions = Object.values(synth.template.findResources('AWS::Lambda::Function'));
+    const functions = synth.template.findResources('AWS::Lambda::Function');
 
-    // Assess
-    for (const fn of functions) expect(fn.Properties.Environment.Variables).toEqual(expected);
+    // Assess (the execution-status net also needs the queue's URL)
+    const netId = logicalIdOf(synth.stack, synth.stack.pipeline.executionNet.function);
+    const queue = { DEAD_LETTER_QUEUE_URL: { Ref: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue) } };
+    for (const [id, fn] of Object.entries(functions)) expect(fn.Properties.Environment.Variables).toEqual(id === netId ? { ...expected, ...queue } : expected);
   });
 
   it('keeps function logs for the configured retention', () => {

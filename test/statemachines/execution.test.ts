@@ -201,15 +201,17 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
     expect(outcome.error).toBe('ImageProcessingFailed');
   });
 
-  it('fails a task whose output exceeds the 256 KB state payload limit, as Step Functions would', async () => {
+  it("fails the whole execution when a task's output exceeds the 256 KB state payload limit: no Catch handles it, as on AWS", async () => {
     const huge: Behaviour = () => undefined;
     const stubs = pipelineStubs({ CreateThumbnails: huge });
     stubs.handlers.CreateThumbnails = async () => ({ branch: 'thumbnails', status: 'SUCCEEDED', padding: 'x'.repeat(300 * 1024) });
 
     const outcome = await execute(stubs);
 
-    const stored = stubs.calls.StoreResult[0] as StoreResultInput;
-    expect(stored.branches[0]).toMatchObject({ status: 'FAILED', failure: { Error: 'States.DataLimitExceeded' } });
-    expect(outcome.status).toBe('FAILED');
+    // Not the branch's Catch, not the Parallel's, not RecordFailure: the execution-status net records it.
+    expect([outcome.status, outcome.error]).toEqual(['FAILED', 'States.DataLimitExceeded']);
+    expect(stubs.calls.StoreResult).toBeUndefined();
+    expect(stubs.calls.RecordFailure).toBeUndefined();
+    expect(stubs.deadLetters).toEqual([]);
   });
 });

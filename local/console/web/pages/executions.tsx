@@ -11,6 +11,7 @@ const FILTERS: { label: string; status?: string }[] = [
   { label: 'Running', status: 'RUNNING' },
   { label: 'Succeeded', status: 'SUCCEEDED' },
   { label: 'Failed', status: 'FAILED' },
+  { label: 'Timed out', status: 'TIMED_OUT' },
   { label: 'Aborted', status: 'ABORTED' },
 ];
 
