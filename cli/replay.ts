@@ -5,20 +5,30 @@
  * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
  */
 import { randomUUID } from 'node:crypto';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
 import { describeDeployedStack } from './aws-stack';
-import { replayDeadLetters, replayQueue, type ReplayOutcome } from '../local/stack/replay-dead-letters';
+import { replayDeadLetters, replayQueue, type ReplayOutcome, type ReplayProgress } from '../local/stack/replay-dead-letters';
 import type { DeadLettersResponse, ReplayResponse } from '../local/console/shared/api-types';
 import { runningDevServer } from './dev-server-info';
+import { withThrottleBackoff, type BackoffOptions } from './sfn-backoff';
 
 interface ReplayOptions {
   dryRun?: boolean;
   stack?: string;
   region?: string;
+  /** Re-executions running at once on AWS. */
+  concurrency?: number;
+  /** Backoff on throttled Step Functions calls (tests inject a sleep that does not wait). */
+  backoff?: BackoffOptions;
+  /** Where progress lines go (stderr by default). */
+  progress?: (line: string) => void;
 }
+
+/** Re-executions at once on AWS: far below StartExecution's token bucket, and few enough to poll each. */
+export const DEFAULT_REPLAY_CONCURRENCY = 10;
 
 export type { ReplayOutcome };
 
@@ -29,6 +39,7 @@ export function replayCommand(program: Command): void {
     .option('--dry-run', 'list what would be replayed, change nothing')
     .option('--stack <name>', 'replay on AWS, in this deployed CloudFormation stack')
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
+    .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, parsePositiveInteger)
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
@@ -37,6 +48,12 @@ export function replayCommand(program: Command): void {
       process.stderr.write(`picflow replay: ${outcomes.length} message(s), ${outcomes.filter((o) => o.status === 'SUCCEEDED').length} succeeded, ${failed} still failing\n`);
       if (failed > 0) process.exitCode = 1;
     });
+}
+
+function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return n;
 }
 
 /** One replayed message, as printed: its status, the image's key, and what happened. */
@@ -87,16 +104,24 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   const stack = await describeDeployedStack(stackName, options.region);
   const sqs = new SQSClient({ region: options.region });
   const sfn = new SFNClient({ region: options.region });
+  const print = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const backoff: BackoffOptions = {
+    ...options.backoff,
+    onRetry: (error, attempt, delayMs) => print(`picflow replay: ${error.name}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
+  };
   try {
     return await replayQueue({
       dryRun: options.dryRun,
       sqs,
       queueUrl: stack.deadLetterQueueUrl,
+      concurrency: options.concurrency ?? DEFAULT_REPLAY_CONCURRENCY,
+      onProgress: progressPrinter(print),
       run: async (event) => {
-        const { executionArn } = await sfn.send(
-          new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) }),
+        const { executionArn } = await withThrottleBackoff(
+          () => sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) })),
+          backoff,
         );
-        const status = await waitForExecution(sfn, executionArn!);
+        const status = await waitForExecution(sfn, executionArn!, backoff);
         return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}` };
       },
     });
@@ -106,10 +131,25 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   }
 }
 
-async function waitForExecution(sfn: SFNClient, executionArn: string): Promise<string> {
+/** Progress lines for long work: every receive that found the queue not yet drained, and replays at most every 5 s. */
+function progressPrinter(print: (line: string) => void): (progress: ReplayProgress) => void {
+  let last = 0;
+  return (progress) => {
+    if (progress.phase === 'receiving') {
+      print(`picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`);
+      return;
+    }
+    const now = Date.now();
+    if (progress.done < progress.total && now - last < 5000) return;
+    last = now;
+    print(`picflow replay: ${progress.done}/${progress.total} replayed (${progress.succeeded} succeeded, ${progress.failed} failed)`);
+  };
+}
+
+async function waitForExecution(sfn: SFNClient, executionArn: string, backoff: BackoffOptions): Promise<string> {
   for (;;) {
-    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const { status } = await withThrottleBackoff(() => sfn.send(new DescribeExecutionCommand({ executionArn })), backoff);
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return status ?? 'UNKNOWN';
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await (backoff.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms))))(2000);
   }
 }

@@ -19,6 +19,7 @@ import { TASKS, type TaskSpec } from '../../statemachines/tasks';
 import type { Analysis } from '../../tasks/shared/config';
 import type { PicflowPrefixes, PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
+import { assertSharpBinaries, npmCpuFor } from './sharp-binaries';
 
 /** The repository root: the lock file, package.json (sharp's version) and tasks/ live here. */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -178,6 +179,8 @@ export class PicflowTaskFunctions extends Construct {
         depsLockFilePath: join(dirname(props.tasksDir), 'package-lock.json'),
         bundling: bundlingFor(profile, props.architecture),
       });
+      // npm skips sharp's platform binaries silently when it cannot download them: fail here, not in Lambda.
+      if (profile.usesSharp) assertSharpBinaries(fn, task.state, props.architecture, join(dirname(props.tasksDir), 'package-lock.json'));
 
       grantTaskAccess(profile, role, props);
       acknowledgeTaskFindings(task, profile, role, fn, props);
@@ -234,7 +237,7 @@ export function bundlingFor(profile: TaskProfile, architecture: lambda.Architect
           nodeModules: ['sharp'],
           // npm picks sharp's prebuilt binary for the machine running the install, not for Lambda.
           environment: {
-            npm_config_cpu: architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64',
+            npm_config_cpu: npmCpuFor(architecture),
             npm_config_os: 'linux',
             npm_config_libc: 'glibc',
           },

@@ -4,7 +4,7 @@
  * EventBridge event (sent by the rule's target when it could not start an execution), or a status-change
  * event the net could not handle (its input is the upload event); each yields the event to run again.
  */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterMessage, ExecutionStatusChangeEvent, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 
 export interface DeadLetter {
@@ -16,14 +16,48 @@ export interface DeadLetter {
   executionId?: string;
 }
 
-/** Every message currently in the queue, each hidden for `visibilitySeconds` while it is replayed. */
-export async function receiveAll(sqs: SQSClient, queueUrl: string, visibilitySeconds: number): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
+/** Seconds one receive waits for a message: 20, the SQS maximum (the local SQS server answers at once). */
+const LONG_POLL_SECONDS = 20;
+
+/**
+ * Every message currently in the queue, each hidden for `visibilitySeconds` while it is replayed.
+ *
+ * An empty receive does not mean an empty queue on SQS (a short poll samples only some of its servers,
+ * and counts lag), so it long-polls and stops only when the queue's own counts agree: no visible
+ * message left (ApproximateNumberOfMessages, ...Delayed) and no message in flight except the ones this
+ * call holds (ApproximateNumberOfMessagesNotVisible counts those too, so it can never reach 0 here).
+ * Messages held by another consumer become visible again when it lets go of them, and are received then.
+ */
+export async function receiveAll(
+  sqs: SQSClient,
+  queueUrl: string,
+  visibilitySeconds: number,
+  onProgress?: (received: number, waitingFor: number) => void,
+): Promise<DeadLetter[]> {
+  const letters = new Map<string, DeadLetter>();
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) return letters;
-    for (const message of Messages) letters.push(parseDeadLetter(message.Body ?? '', message.ReceiptHandle!, message.MessageId!));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: LONG_POLL_SECONDS }),
+    );
+    // Keyed by message id: a message whose visibility ran out while held comes back with a new receipt handle.
+    for (const message of Messages) letters.set(message.MessageId!, parseDeadLetter(message.Body ?? '', message.ReceiptHandle!, message.MessageId!));
+    if (Messages.length > 0) continue;
+    const waitingFor = await messagesLeft(sqs, queueUrl, letters.size);
+    if (waitingFor === 0) return [...letters.values()];
+    onProgress?.(letters.size, waitingFor);
   }
+}
+
+/** How many messages the queue holds besides the `held` ones in flight with us. */
+async function messagesLeft(sqs: SQSClient, queueUrl: string, held: number): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  const count = (name: string) => Number(Attributes[name as keyof typeof Attributes] ?? 0);
+  return count('ApproximateNumberOfMessages') + count('ApproximateNumberOfMessagesDelayed') + Math.max(0, count('ApproximateNumberOfMessagesNotVisible') - held);
 }
 
 export function parseDeadLetter(body: string, receiptHandle: string, messageId: string): DeadLetter {

@@ -4,8 +4,9 @@
  * back to the queue, and the duplicate that the failed re-run sent is removed, so each failed image
  * keeps exactly one message. Used by `picflow replay` (locally and on AWS) and by the console.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { deleteLetter, receiveAll, releaseLetter, type DeadLetter } from './dead-letters';
+import { mapConcurrently } from './map-concurrently';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { LocalStack } from './local-stack';
 
@@ -22,22 +23,36 @@ export interface ReplayOptions {
   messageIds?: string[];
 }
 
-/** Long enough for a batch of re-runs; after a crash mid-replay the messages become visible again. */
-const VISIBILITY_SECONDS = 900;
+/**
+ * How long a received message stays hidden. Messages waiting for their turn are kept hidden by a
+ * heartbeat (every third of this), so a replay may take any time; after a crash they come back within it.
+ */
+const VISIBILITY_SECONDS = 300;
 
 /** Runs one replayed event to its end: how depends on where (the local engine, or AWS Step Functions). */
 export type RunExecution = (event: S3ObjectCreatedEvent) => Promise<{ status: string; executionArn: string; detail: string }>;
+
+/** Where a replay is, for printing on long work. */
+export type ReplayProgress =
+  | { phase: 'receiving'; received: number; waitingFor: number }
+  | { phase: 'replaying'; done: number; total: number; succeeded: number; failed: number };
 
 export interface QueueReplayOptions extends ReplayOptions {
   sqs: SQSClient;
   queueUrl: string;
   run: RunExecution;
+  /** Re-executions running at once (default: all). */
+  concurrency?: number;
+  onProgress?: (progress: ReplayProgress) => void;
+  /** @default 300 */
+  visibilitySeconds?: number;
 }
 
 /** Replays a dead-letter queue, wherever it is; see the module comment for what happens to each message. */
 export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOutcome[]> {
-  const { sqs, queueUrl } = options;
-  const all = await receiveAll(sqs, queueUrl, VISIBILITY_SECONDS);
+  const { sqs, queueUrl, onProgress } = options;
+  const visibilitySeconds = options.visibilitySeconds ?? VISIBILITY_SECONDS;
+  const all = await receiveAll(sqs, queueUrl, visibilitySeconds, (received, waitingFor) => onProgress?.({ phase: 'receiving', received, waitingFor }));
   const wanted = options.messageIds ? new Set(options.messageIds) : undefined;
   const letters = wanted ? all.filter((l) => wanted.has(l.messageId)) : all;
   await Promise.all(all.filter((l) => !letters.includes(l)).map((l) => releaseLetter(sqs, queueUrl, l)));
@@ -45,25 +60,68 @@ export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOu
     await Promise.all(letters.map((l) => releaseLetter(sqs, queueUrl, l)));
     return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
   }
+  const held = new Set(letters);
+  const stopHeartbeat = keepHidden(sqs, queueUrl, held, visibilitySeconds);
   const replayArns = new Set<string>();
-  const outcomes = await Promise.all(
-    letters.map(async (letter): Promise<ReplayOutcome> => {
-      if (!letter.event) {
-        await releaseLetter(sqs, queueUrl, letter);
-        return { letter, status: 'SKIPPED', detail: letter.reason };
-      }
-      const { status, executionArn, detail } = await options.run(letter.event);
-      replayArns.add(executionArn);
-      if (status === 'SUCCEEDED') {
-        await deleteLetter(sqs, queueUrl, letter);
-        return { letter, status: 'SUCCEEDED', detail, executionArn };
-      }
-      await releaseLetter(sqs, queueUrl, letter);
-      return { letter, status: 'FAILED', detail, executionArn };
-    }),
-  );
-  await removeDuplicatesOf(sqs, queueUrl, replayArns);
-  return outcomes;
+  const tally = { done: 0, total: letters.length, succeeded: 0, failed: 0 };
+  try {
+    const outcomes = await mapConcurrently(letters, options.concurrency ?? Math.max(1, letters.length), async (letter): Promise<ReplayOutcome> => {
+      const outcome = await replayOne(options, letter, replayArns);
+      held.delete(letter);
+      tally.done += 1;
+      if (outcome.status === 'SUCCEEDED') tally.succeeded += 1;
+      if (outcome.status === 'FAILED') tally.failed += 1;
+      onProgress?.({ phase: 'replaying', ...tally });
+      return outcome;
+    });
+    await removeDuplicatesOf(sqs, queueUrl, replayArns);
+    return outcomes;
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+/** One message: run its event, then delete it (success) or put it back (failure, or nothing to run). */
+async function replayOne(options: QueueReplayOptions, letter: DeadLetter, replayArns: Set<string>): Promise<ReplayOutcome> {
+  const { sqs, queueUrl } = options;
+  if (!letter.event) {
+    await releaseLetter(sqs, queueUrl, letter);
+    return { letter, status: 'SKIPPED', detail: letter.reason };
+  }
+  let result: Awaited<ReturnType<RunExecution>>;
+  try {
+    result = await options.run(letter.event);
+  } catch (error) {
+    // Could not even start (e.g. still throttled after every retry): the message stays for a later replay.
+    await releaseLetter(sqs, queueUrl, letter);
+    return { letter, status: 'FAILED', detail: `not started: ${(error as Error).name}: ${(error as Error).message}` };
+  }
+  const { status, executionArn, detail } = result;
+  replayArns.add(executionArn);
+  if (status === 'SUCCEEDED') {
+    await deleteLetter(sqs, queueUrl, letter);
+    return { letter, status: 'SUCCEEDED', detail, executionArn };
+  }
+  await releaseLetter(sqs, queueUrl, letter);
+  return { letter, status: 'FAILED', detail, executionArn };
+}
+
+/**
+ * Keeps the messages still waiting or running hidden: with bounded concurrency the last ones may wait
+ * longer than their visibility timeout, and a message that reappeared could no longer be released or
+ * deleted with its receipt handle.
+ */
+function keepHidden(sqs: SQSClient, queueUrl: string, held: Set<DeadLetter>, visibilitySeconds: number): () => void {
+  const timer = setInterval(() => {
+    const letters = [...held];
+    for (let i = 0; i < letters.length; i += 10) {
+      const entries = letters.slice(i, i + 10).map((l, n) => ({ Id: String(n), ReceiptHandle: l.receiptHandle, VisibilityTimeout: Math.ceil(visibilitySeconds) }));
+      // A failed extension is not fatal: at worst that message is replayed again later.
+      sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => undefined);
+    }
+  }, (visibilitySeconds * 1000) / 3);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Replays the local stack's dead-letter queue through its own engine. */

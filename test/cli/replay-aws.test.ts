@@ -1,12 +1,15 @@
 // `picflow replay --stack` against AWS, with the SDK clients mocked: the stack's outputs name the
 // queue and state machine, each message's original event starts one execution, and a message is
-// deleted only when that execution succeeded (a failed re-run's own dead letter is removed).
+// deleted only when that execution succeeded (a failed re-run's own dead letter is removed). It
+// long-polls until the queue's counts say it is drained, bounds the re-executions running at once, and
+// backs off when Step Functions throttles.
 import 'aws-sdk-client-mock-jest';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { replayOnAws } from '../../cli/replay';
+import { replayQueue } from '../../local/stack/replay-dead-letters';
 import { objectCreatedEvent } from '../support/events';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -15,6 +18,46 @@ const sqs = mockClient(SQSClient);
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/picflow-dlq';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:ImagePipeline';
+/**
+ * The dead-letter queue as SQS keeps it: a message is visible or in flight (after a receive, until it is
+ * deleted or released); the counts are exact. `emptyReceives` first answers that many receives with
+ * nothing although messages are there, as a short poll or a cold long poll can.
+ */
+function fakeQueue(messages: { MessageId: string; ReceiptHandle: string; Body: string }[], emptyReceives = 0) {
+  const inFlight = new Map<string, boolean>(messages.map((m) => [m.ReceiptHandle, false]));
+  const stored = new Map(messages.map((m) => [m.ReceiptHandle, m]));
+  let empties = emptyReceives;
+  let receives = 0;
+  sqs.on(ReceiveMessageCommand).callsFake((input: { MaxNumberOfMessages: number }) => {
+    if (++receives > 1000) throw new Error('runaway receive loop');
+    if (empties-- > 0) return {};
+    const taken = [...stored.values()].filter((m) => !inFlight.get(m.ReceiptHandle)).slice(0, input.MaxNumberOfMessages);
+    for (const m of taken) inFlight.set(m.ReceiptHandle, true);
+    return taken.length ? { Messages: taken } : {};
+  });
+  sqs.on(GetQueueAttributesCommand).callsFake(() => {
+    const notVisible = [...stored.keys()].filter((h) => inFlight.get(h)).length;
+    return { Attributes: { ApproximateNumberOfMessages: String(stored.size - notVisible), ApproximateNumberOfMessagesNotVisible: String(notVisible), ApproximateNumberOfMessagesDelayed: '0' } };
+  });
+  sqs.on(DeleteMessageCommand).callsFake((input: { ReceiptHandle: string }) => void stored.delete(input.ReceiptHandle));
+  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+  sqs.on(ChangeMessageVisibilityCommand).callsFake((input: { ReceiptHandle: string; VisibilityTimeout: number }) => void inFlight.set(input.ReceiptHandle, input.VisibilityTimeout > 0));
+  return {
+    /** A message sent while the replay runs (the dead letter of a failed re-run). */
+    send(message: { MessageId: string; ReceiptHandle: string; Body: string }) {
+      stored.set(message.ReceiptHandle, message);
+      inFlight.set(message.ReceiptHandle, false);
+    },
+    left: () => [...stored.values()].map((m) => m.MessageId),
+  };
+}
+
+/** Backoff without waiting, recording each delay; random() = 1 makes every delay its ceiling. */
+function instantBackoff() {
+  const delays: number[] = [];
+  return { delays, backoff: { sleep: async (ms: number) => void delays.push(ms), random: () => 1 } };
+}
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 const execution = (n: number) => `arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:replay-${n}`;
 
 function deadLetter(key: string, executionId = 'arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:original') {
@@ -33,26 +76,22 @@ describe('Function: replayOnAws', () => {
 
   it('deletes the message whose re-run succeeded, keeps the other, and removes the failed re-run\'s duplicate', async () => {
     // Prepare: two dead letters; the raw EventBridge event form (from the rule's own DLQ) for the second
-    sqs
-      .on(ReceiveMessageCommand)
-      .resolvesOnce({
-        Messages: [
-          { MessageId: 'm-ok', ReceiptHandle: 'r-ok', Body: deadLetter('uploads/ok.jpg') },
-          { MessageId: 'm-bad', ReceiptHandle: 'r-bad', Body: JSON.stringify(objectCreatedEvent({ key: 'uploads/bad.jpg' })) },
-        ],
-      })
-      .resolvesOnce({})
-      // After the replays: the failed re-run sent its own dead letter
-      .resolvesOnce({ Messages: [{ MessageId: 'm-dup', ReceiptHandle: 'r-dup', Body: deadLetter('uploads/bad.jpg', execution(2)) }] })
-      .resolves({});
+    const queue = fakeQueue([
+      { MessageId: 'm-ok', ReceiptHandle: 'r-ok', Body: deadLetter('uploads/ok.jpg') },
+      { MessageId: 'm-bad', ReceiptHandle: 'r-bad', Body: JSON.stringify(objectCreatedEvent({ key: 'uploads/bad.jpg' })) },
+    ]);
     sfn
       .on(StartExecutionCommand)
       .callsFake((input: { input: string }) => ({ executionArn: JSON.parse(input.input).detail.object.key === 'uploads/ok.jpg' ? execution(1) : execution(2), startDate: new Date() }));
     sfn.on(DescribeExecutionCommand, { executionArn: execution(1) }).resolves({ status: 'SUCCEEDED' });
-    sfn.on(DescribeExecutionCommand, { executionArn: execution(2) }).resolves({ status: 'FAILED' });
+    sfn.on(DescribeExecutionCommand, { executionArn: execution(2) }).callsFake(() => {
+      // The failed re-run sent its own dead letter before it ended
+      queue.send({ MessageId: 'm-dup', ReceiptHandle: 'r-dup', Body: deadLetter('uploads/bad.jpg', execution(2)) });
+      return { status: 'FAILED' };
+    });
 
     // Act
-    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1' });
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', progress: () => undefined });
 
     // Assess
     expect(outcomes.map((o) => [o.letter.messageId, o.status])).toEqual([
@@ -64,17 +103,116 @@ describe('Function: replayOnAws', () => {
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'r-dup' });
     expect(sqs).not.toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r-bad' });
     expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'r-bad', VisibilityTimeout: 0 });
+    expect(queue.left()).toEqual(['m-bad']);
   });
 
   it('with --dry-run starts nothing and puts every message back', async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: deadLetter('uploads/a.jpg') }] }).resolves({});
+    fakeQueue([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: deadLetter('uploads/a.jpg') }]);
 
-    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', dryRun: true });
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', dryRun: true, progress: () => undefined });
 
     expect(outcomes.map((o) => o.status)).toEqual(['DRY_RUN']);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(sqs).not.toHaveReceivedCommand(DeleteMessageCommand);
     expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'r1', VisibilityTimeout: 0 });
+  });
+
+  it('long-polls through empty receives and stops only when the queue\'s counts say nothing is left', async () => {
+    // Prepare: SQS answers empty twice (its counts still show the message) before delivering it
+    fakeQueue([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: deadLetter('uploads/late.jpg') }], 2);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution(1), startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    const lines: string[] = [];
+
+    // Act
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', progress: (line) => lines.push(line) });
+
+    // Assess
+    expect(outcomes.map((o) => [o.letter.messageId, o.status])).toEqual([['m1', 'SUCCEEDED']]);
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: QUEUE_URL, WaitTimeSeconds: 20 });
+    expect(sqs).not.toHaveReceivedCommandWith(ReceiveMessageCommand, { WaitTimeSeconds: 0 });
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r1' });
+    expect(lines.filter((l) => l.includes('waiting for 1 more'))).toHaveLength(2);
+  });
+
+  it('backs off and retries a throttled StartExecution; ExecutionLimitExceeded is not retried and keeps its message', async () => {
+    // Prepare: a.jpg is throttled twice, then starts; b.jpg hits the open-executions quota
+    fakeQueue([
+      { MessageId: 'm-a', ReceiptHandle: 'r-a', Body: deadLetter('uploads/a.jpg') },
+      { MessageId: 'm-b', ReceiptHandle: 'r-b', Body: deadLetter('uploads/b.jpg') },
+    ]);
+    let throttles = 2;
+    sfn.on(StartExecutionCommand).callsFake((input: { input: string }) => {
+      if (JSON.parse(input.input).detail.object.key === 'uploads/b.jpg') throw Object.assign(new Error('too many open executions'), { name: 'ExecutionLimitExceeded' });
+      if (throttles-- > 0) throw throttled();
+      return { executionArn: execution(1), startDate: new Date() };
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    const { delays, backoff } = instantBackoff();
+
+    // Act
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', concurrency: 1, backoff, progress: () => undefined });
+
+    // Assess
+    expect(outcomes.map((o) => [o.letter.messageId, o.status])).toEqual([
+      ['m-a', 'SUCCEEDED'],
+      ['m-b', 'FAILED'],
+    ]);
+    expect(outcomes[1].detail).toMatch(/^not started: ExecutionLimitExceeded/);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 4); // a: 3 attempts, b: 1
+    expect(delays).toEqual([500, 1000]); // exponential, full jitter at its ceiling
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r-a' });
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'r-b', VisibilityTimeout: 0 });
+    expect(sqs).not.toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r-b' });
+  });
+
+  it('runs at most --concurrency re-executions at once', async () => {
+    // Prepare: 25 dead letters (received 10 at a time)
+    const messages = Array.from({ length: 25 }, (_, n) => ({ MessageId: `m${n}`, ReceiptHandle: `r${n}`, Body: deadLetter(`uploads/${n}.jpg`) }));
+    fakeQueue(messages);
+    // An execution is in flight from its StartExecution until DescribeExecution reports it ended
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    let started = 0;
+    sfn.on(StartExecutionCommand).callsFake(async () => {
+      inFlight += 1;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      started += 1;
+      return { executionArn: execution(started), startDate: new Date() };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return { status: 'SUCCEEDED' };
+    });
+
+    // Act
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', concurrency: 3, progress: () => undefined });
+
+    // Assess
+    expect(outcomes.filter((o) => o.status === 'SUCCEEDED')).toHaveLength(25);
+    expect(mostAtOnce).toBe(3);
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 25);
+  });
+
+  it('keeps a message hidden while it waits or runs longer than its visibility timeout (heartbeat)', async () => {
+    // Prepare: a visibility of 30 ms (heartbeat every 10 ms) and a re-run that takes 60 ms
+    fakeQueue([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: deadLetter('uploads/slow.jpg') }]);
+    const client = new SQSClient({ region: 'us-east-1' });
+
+    // Act
+    await replayQueue({
+      sqs: client,
+      queueUrl: QUEUE_URL,
+      visibilitySeconds: 0.03,
+      run: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return { status: 'SUCCEEDED', executionArn: execution(1), detail: '' };
+      },
+    });
+
+    // Assess
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, { QueueUrl: QUEUE_URL, Entries: [expect.objectContaining({ ReceiptHandle: 'r1' })] });
   });
 
   it('explains a stack that is not a picflow stack', async () => {
