@@ -14,6 +14,8 @@ export interface ExecutionRunnerOptions {
   store: ExecutionStore;
   /** Executions running at once. @default 4 */
   concurrency?: number;
+  /** Fixed waits before retries, per state, in ms (tests; see ExecuteOptions). @default the definition's backoff */
+  retryIntervalOverrides?: Record<string, number | number[]>;
 }
 
 export interface RunnerEvents {
@@ -77,6 +79,7 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
       this.emit('started', record);
       const outcome = await this.options.machine.execute(record.input, {
         name: record.name,
+        retryIntervalOverrides: this.options.retryIntervalOverrides,
         onEvent: (event) => {
           record.events.push(event);
           if (event.type === 'StateRetried') record.retries += 1;

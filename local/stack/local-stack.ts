@@ -52,6 +52,8 @@ export interface LocalStackOptions {
    * calls over it are refused with ProvisionedThroughputExceededException. @default env PICFLOW_REKOGNITION_TPS, else none
    */
   rekognitionTps?: TpsQuotaConfig;
+  /** Fixed waits before retries, per state, in ms: lets a test run many retries quickly. @default the definition's backoff */
+  retryIntervalOverrides?: Record<string, number | number[]>;
   /** Extra task configuration (THUMBNAIL_SIZES, ANALYSES, ...), as the CDK app would set it. */
   taskEnvironment?: Record<string, string>;
   /** Run again what a previous run left unfinished. @default true */
@@ -150,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
     });
     const store = new ExecutionStore(dataDir);
-    const runner = new ExecutionRunner({ machine, store, concurrency });
+    const runner = new ExecutionRunner({ machine, store, concurrency, retryIntervalOverrides: options.retryIntervalOverrides });
     routeObjectEvents(s3Server, {
       bucket: LOCAL_BUCKET,
       uploadPrefix,
