@@ -25,6 +25,8 @@ export interface ExecutionRunnerOptions {
   onExecutionEndedBadly?: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
   /** Execution timeout in seconds. @default the definition's TimeoutSeconds */
   timeoutSeconds?: number;
+  /** Fixed waits before retries, per state, in ms (tests; see ExecuteOptions). @default the definition's backoff */
+  retryIntervalOverrides?: Record<string, number | number[]>;
 }
 
 /** Attempts of the status-change target, as EventBridge's retry policy (here without the hours of backoff). */
@@ -107,6 +109,7 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
         name: record.name,
         signal: controller.signal,
         timeoutSeconds: this.options.timeoutSeconds,
+        retryIntervalOverrides: this.options.retryIntervalOverrides,
         onEvent: (event) => {
           record.events.push(event);
           if (event.type === 'StateRetried') record.retries += 1;

@@ -14,12 +14,14 @@ import type { ReadS3Object } from './image-source';
 import { DEFAULT_MIN_FACE_DETECTOR_SCORE } from './models/human-faces';
 import { OPERATIONS, type OperationName } from './operation-names';
 import { createRekognitionHandler, type RequestLogEntry } from './rekognition-server';
+import { parseTpsQuota, TpsQuota, type TpsQuotaConfig } from './tps-quota';
 import { WorkerPool, type PoolStats } from './worker-pool';
 
 export { ANALYZER_NAME, ANALYZER_VERSIONS } from './analyzer-name';
 export type { FaultConfig, OperationFault } from './faults';
 export type { ReadS3Object } from './image-source';
 export type { OperationName } from './operation-names';
+export type { QuotaCounters, TpsQuotaConfig } from './tps-quota';
 export { OPERATIONS } from './operation-names';
 
 export interface RekognitionServerOptions {
@@ -33,6 +35,12 @@ export interface RekognitionServerOptions {
   readS3Object?: ReadS3Object;
   /** Injected faults; when absent, env PICFLOW_FAULTS (JSON) is used. */
   faults?: FaultConfig;
+  /**
+   * Per-operation TPS quota, like an AWS account's: a number for every operation or
+   * `{ DetectFaces: 2, ... }`; calls over it get ProvisionedThroughputExceededException (HTTP 400).
+   * When absent, env PICFLOW_REKOGNITION_TPS (`2` or JSON); unset = no quota.
+   */
+  tps?: TpsQuotaConfig;
   /** Load models at start: true = all four, or a list of operations; default false (lazy, per worker). */
   preload?: boolean | OperationName[];
   /** Minimum BlazeFace score for a face (default 0.5). */
@@ -47,6 +55,8 @@ export interface RekognitionServer {
   port: number;
   /** Reconfigure or reset injected faults at run time; per-operation counters in faults.stats(). */
   faults: FaultInjector;
+  /** The TPS quota in force (none unless configured); per-operation calls and refusals in quota.stats(). */
+  quota: TpsQuota;
   stats(): PoolStats;
   close(): Promise<void>;
 }
@@ -54,6 +64,7 @@ export interface RekognitionServer {
 export async function startRekognitionServer(options: RekognitionServerOptions = {}): Promise<RekognitionServer> {
   const workers = options.workers ?? Math.max(1, os.availableParallelism());
   const faults = new FaultInjector(options.faults ?? parseFaultConfig(process.env['PICFLOW_FAULTS']));
+  const quota = new TpsQuota(options.tps ?? parseTpsQuota(process.env['PICFLOW_REKOGNITION_TPS']));
   const preload = options.preload === true ? [...OPERATIONS] : options.preload || [];
   const pool = await WorkerPool.start({
     workers,
@@ -63,7 +74,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
   });
 
   const server = http.createServer(
-    createRekognitionHandler({ pool, faults, readS3Object: options.readS3Object, onRequest: options.onRequest }),
+    createRekognitionHandler({ pool, faults, quota, readS3Object: options.readS3Object, onRequest: options.onRequest }),
   );
   server.keepAliveTimeout = 5000;
   try {
@@ -85,6 +96,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
     endpoint: `http://127.0.0.1:${port}`,
     port,
     faults,
+    quota,
     stats: () => pool.stats(),
     close: () => {
       closing ??= (async () => {

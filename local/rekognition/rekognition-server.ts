@@ -10,6 +10,7 @@ import { RekognitionError, toRekognitionError } from './errors';
 import type { FaultInjector } from './faults';
 import { decodeForOperation, resolveImageBytes, type ReadS3Object } from './image-source';
 import { isOperationName, type OperationName } from './operation-names';
+import type { TpsQuota } from './tps-quota';
 import { parseDetectFacesParams } from './operations/detect-faces';
 import { parseDetectLabelsParams } from './operations/detect-labels';
 import { parseDetectModerationLabelsParams } from './operations/detect-moderation-labels';
@@ -31,6 +32,8 @@ export interface RequestLogEntry {
 export interface RekognitionHandlerDeps {
   pool: WorkerPool;
   faults: FaultInjector;
+  /** The account's per-operation TPS quota, when one is set. */
+  quota?: TpsQuota;
   readS3Object?: ReadS3Object;
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -90,6 +93,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   }
   const params = PARSERS[op](body as Record<string, unknown>);
   deps.faults.check(op);
+  deps.quota?.check(op);
   // Fail fast before reading and decoding the image when nothing could take the job anyway.
   if (!deps.pool.hasCapacity()) throw new RekognitionError('ThrottlingException', 'Rate exceeded: the local analyzer queue is full.');
   const bytes = await resolveImageBytes((body as Record<string, unknown>)['Image'], deps.readS3Object);

@@ -17,8 +17,9 @@ import { ExecutionRunner } from '../engine/execution-runner';
 import { ExecutionStore } from '../engine/execution-store';
 import { LocalStateMachine } from '../engine/local-state-machine';
 import { routeObjectEvents } from '../events/event-router';
-import { ANALYZER_NAME, startRekognitionServer, type FaultConfig, type RekognitionServer } from '../rekognition';
+import { ANALYZER_NAME, startRekognitionServer, type FaultConfig, type RekognitionServer, type TpsQuotaConfig } from '../rekognition';
 import type { FaultInjector } from '../rekognition/faults';
+import type { TpsQuota } from '../rekognition/tps-quota';
 import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
 import { lockDataDir } from './data-dir-lock';
@@ -46,6 +47,13 @@ export interface LocalStackOptions {
   rekognitionWorkers?: number;
   /** Fault injection for the analyzer, e.g. `{ DetectFaces: { throttle: 2 } }`. @default env PICFLOW_FAULTS (JSON) */
   faults?: FaultConfig;
+  /**
+   * The analyzer's per-operation TPS quota, like an AWS account's (e.g. `1` or `{ DetectText: 5 }`):
+   * calls over it are refused with ProvisionedThroughputExceededException. @default env PICFLOW_REKOGNITION_TPS, else none
+   */
+  rekognitionTps?: TpsQuotaConfig;
+  /** Fixed waits before retries, per state, in ms: lets a test run many retries quickly. @default the definition's backoff */
+  retryIntervalOverrides?: Record<string, number | number[]>;
   /** Extra task configuration (THUMBNAIL_SIZES, ANALYSES, ...), as the CDK app would set it. */
   taskEnvironment?: Record<string, string>;
   /** Run again what a previous run left unfinished. @default true */
@@ -66,6 +74,8 @@ export interface LocalStack {
   clients: { s3: S3Client; dynamodb: DynamoDBClient; sqs: SQSClient };
   /** The Rekognition server's fault injector: change or reset injected faults at run time (tests, demos). */
   faults: FaultInjector;
+  /** The analyzer's TPS quota: per-operation calls and refusals in quota.stats(). */
+  quota: TpsQuota;
   close(): Promise<void>;
 }
 
@@ -102,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Each execution makes up to four calls at once: queue them all rather than throttle our own work.
       maxQueue: concurrency * 4,
       faults: options.faults,
+      tps: options.rekognitionTps,
       readS3Object: async (bucket, key, version) => {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
         return Buffer.from(await object.Body!.transformToByteArray());
@@ -144,7 +155,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const store = new ExecutionStore(dataDir);
     // The rule on the state machine's status changes, and its target (the execution-status net).
-    const runner = new ExecutionRunner({ machine, store, concurrency, onExecutionEndedBadly: loadExecutionNetHandler() });
+    const runner = new ExecutionRunner({
+      machine,
+      store,
+      concurrency,
+      onExecutionEndedBadly: loadExecutionNetHandler(),
+      retryIntervalOverrides: options.retryIntervalOverrides,
+    });
     routeObjectEvents(s3Server, {
       bucket: LOCAL_BUCKET,
       uploadPrefix,
@@ -170,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       recovery,
       clients: { s3, dynamodb, sqs },
       faults: rekognition.faults,
+      quota: rekognition.quota,
       close: async () => {
         await runner.idle();
         s3.destroy();

@@ -1,7 +1,7 @@
 // Static checks of THE definition file: valid ASL, wired to exactly the tasks picflow has, and
 // retry/catch rules that match the errors the tasks throw.
 import aslValidator from 'asl-validator';
-import { allStates, definitionPlaceholders, loadDefinition, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
+import { allStates, definitionPlaceholders, loadDefinition, readDefinitionText, type AslDefinition, type AslState } from '../../statemachines/definition';
 import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
 import { DEFAULT_TASK_SETTINGS } from '../../infra/config';
 import { loadConfig } from '../../tasks/shared/config';
@@ -37,6 +37,38 @@ const PERMANENT_ERRORS = [
   'DynamoDB.ValidationException',
   'States.ALL',
 ];
+
+type Retrier = NonNullable<AslState['Retry']>[number];
+type State = AslState;
+
+function retrierFor(state: State, error: string): Retrier | undefined {
+  return (state.Retry ?? []).find((r) => r.ErrorEquals.includes(error));
+}
+
+/** The i-th retry's delay before jitter (FULL jitter waits a random share of it). */
+function capSeconds(r: Retrier, i: number): number {
+  const raw = (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** i;
+  return r.MaxDelaySeconds === undefined ? raw : Math.min(raw, r.MaxDelaySeconds);
+}
+
+function cumulativeDelaySeconds(r: Retrier): number {
+  let total = 0;
+  for (let i = 0; i < (r.MaxAttempts ?? 3); i++) total += capSeconds(r, i);
+  return total;
+}
+
+/** Errors Lambda raises when it refuses to start the function: such an attempt takes no run time. */
+const NOT_STARTED = new Set(['Lambda.TooManyRequestsException']);
+
+function worstCaseSeconds(state: State): number {
+  const timeout = (state.TimeoutSeconds as number | undefined) ?? 60;
+  let total = timeout; // the first attempt
+  for (const r of state.Retry ?? []) {
+    const attemptSeconds = r.ErrorEquals.every((e) => NOT_STARTED.has(e)) ? 0 : timeout;
+    total += (r.MaxAttempts ?? 3) * attemptSeconds + cumulativeDelaySeconds(r);
+  }
+  return total;
+}
 
 describe('Definition: statemachines/image-pipeline.asl.json', () => {
   it('is valid Amazon States Language (asl-validator)', () => {
@@ -94,10 +126,25 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
     '%s retries Lambda service errors and never a permanent error',
     (_name, state) => {
       const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
-      expect(retried).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']));
+      expect(retried).toEqual(
+        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException']),
+      );
       for (const permanent of PERMANENT_ERRORS) expect(retried).not.toContain(permanent);
     },
   );
+
+  it.each([
+    ...lambdaTaskStates.map(([name, state]) => [name, 'Lambda.TooManyRequestsException', state] as const),
+    ...taskStates
+      .filter(([name]) => ['DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels'].includes(name))
+      .map(([name, state]) => [name, 'Rekognition.ThrottlingException', state] as const),
+  ])('%s waits out a burst on %s: at least 30 minutes of backoff before giving up', (_name, error, state) => {
+    // A burst of 10,000 uploads drains in about 35 minutes at 5 TPS (README "Limits"); a shorter
+    // budget turns the tail of the burst into PARTIAL results.
+    const retrier = retrierFor(state, error);
+    expect(retrier).toBeDefined();
+    expect(cumulativeDelaySeconds(retrier!)).toBeGreaterThanOrEqual(1800);
+  });
 
   it.each([
     ['DetectFaces', ['Rekognition', 'S3']],
@@ -145,14 +192,9 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
   });
 
   it('bounds an execution, and lets a claim be taken over only once its execution can no longer run', () => {
-    // Prepare: the longest a Task can run, retries and backoff included (an execution is much shorter)
-    const worstTask = Math.max(
-      ...taskStates.map(([, s]) => {
-        const attempts = 1 + Math.max(0, ...(s.Retry ?? []).map((r) => r.MaxAttempts ?? 3));
-        const backoff = Math.max(0, ...(s.Retry ?? []).map((r) => (r.MaxDelaySeconds ?? 0) * (r.MaxAttempts ?? 3)));
-        return ((s.TimeoutSeconds as number | undefined) ?? 60) * attempts + backoff;
-      }),
-    );
+    // Prepare: the longest a Task can run: every retrier used up (each counts its own attempts), every
+    // attempt running to the timeout except those Lambda refused to start, every backoff at its cap.
+    const worstTask = Math.max(...taskStates.map(([, s]) => worstCaseSeconds(s)));
 
     // Assess
     expect(definition.TimeoutSeconds).toBeGreaterThan(worstTask);

@@ -6,6 +6,7 @@ import { LocalStateMachine, type EventLog, type ExecutionOutcome } from '../../l
 import { objectCreatedEvent } from '../support/events';
 import { failAlways, failTimes, pipelineStubs, type Behaviour, type PipelineStubs } from './support/pipeline-stubs';
 import type { RecordFailureInput, StoreResultInput } from '../../tasks/shared/types';
+import { allStates, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 
 const QUEUE_URL = 'http://127.0.0.1:9324/000000000000/picflow-dlq';
 const NO_SLEEP = Object.fromEntries(
@@ -127,8 +128,10 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
     // Act
     const outcome = await execute(stubs);
 
-    // Assess: 1 attempt + 5 retries (the definition's MaxAttempts for Rekognition errors)
-    expect(stubs.calls.DetectFaces).toHaveLength(6);
+    // Assess: 1 attempt + the MaxAttempts of the definition's retrier for Rekognition throttling
+    const detectFaces = allStates(JSON.parse(readDefinitionText()) as AslDefinition).find(([name]) => name === 'DetectFaces')![1];
+    const throttlingRetrier = detectFaces.Retry!.find((r) => r.ErrorEquals.includes('Rekognition.ThrottlingException'))!;
+    expect(stubs.calls.DetectFaces).toHaveLength(1 + throttlingRetrier.MaxAttempts!);
     const stored = stubs.calls.StoreResult[0] as StoreResultInput;
     expect(stored.branches.filter((b) => b.status === 'SUCCEEDED').map((b) => b.branch)).toEqual(['thumbnails', 'labelsAndText', 'moderation']);
     expect(stored.branches[1]).toMatchObject({ branch: 'faces', status: 'FAILED', failure: { Error: 'Rekognition.ThrottlingException' } });
