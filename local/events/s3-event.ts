@@ -36,7 +36,7 @@ export function objectCreatedEvent(object: CreatedObject, region: string): S3Obj
     detail: {
       version: '0',
       bucket: { name: object.bucket },
-      object: { key: encodeEventKey(object.key), size: object.size, etag: object.etag, sequencer: nextSequencer() },
+      object: { key: encodeEventKey(object.key), size: object.size, etag: object.etag, sequencer: object.sequencer ?? nextSequencer() },
       'request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
       requester: LOCAL_ACCOUNT,
       'source-ip-address': object.sourceIp ?? '127.0.0.1',
