@@ -39,6 +39,8 @@ export class ObjectStore {
   /** The tail of the commit queue: every commit waits for the one before it. */
   private queue: Promise<unknown> = Promise.resolve();
   private lastSequencer = 0n;
+  /** Published blobs whose commit is still to come (see publish()). */
+  private readonly pinned = new Map<string, number>();
   private readonly committedListeners: ((object: CommittedObject) => void)[] = [];
 
   private constructor(
@@ -109,16 +111,9 @@ export class ObjectStore {
     attributes: ObjectAttributes,
     options: { conditions?: WriteConditions; reason?: CreatedReason; etag?: string; emit?: boolean; sourceIp?: string } = {},
   ): Promise<ObjectRecord> {
-    return this.serial(async () => {
-      try {
-        await this.requireBucket(bucket);
-        const current = await this.head(bucket, key);
-        checkWriteConditions(current, options.conditions);
-        await this.blobs.publish(staged);
-      } catch (error) {
-        await this.blobs.discard(staged);
-        throw error;
-      }
+    return this.commitPublished(staged, async () => {
+      await this.requireBucket(bucket);
+      checkWriteConditions(await this.head(bucket, key), options.conditions);
       const record = this.newRecord(staged.id, staged.size, options.etag ?? staged.md5, attributes);
       await this.commitObject(bucket, key, record, [], options.emit === false ? undefined : (options.reason ?? 'PutObject'), options.sourceIp);
       return record;
@@ -171,14 +166,8 @@ export class ObjectStore {
   }
 
   async putPart(uploadId: string, bucket: string, key: string, partNumber: number, staged: StagedBlob): Promise<PartRecord> {
-    return this.serial(async () => {
-      try {
-        await this.getUpload(uploadId, bucket, key);
-        await this.blobs.publish(staged);
-      } catch (error) {
-        await this.blobs.discard(staged);
-        throw error;
-      }
+    return this.commitPublished(staged, async () => {
+      await this.getUpload(uploadId, bucket, key);
       const part: PartRecord = { partNumber, blob: staged.id, size: staged.size, etag: staged.md5, lastModified: new Date().toISOString() };
       const previous = await this.index.get<PartRecord>(indexKeys.part(uploadId, partNumber));
       const refs = new Map<string, number>();
@@ -214,18 +203,12 @@ export class ObjectStore {
       .update(Buffer.concat(parts.map((part) => Buffer.from(part.etag, 'hex'))))
       .digest('hex')}-${parts.length}`;
     const staged = await this.blobs.stage(this.concatenate(parts.map((part) => part.blob)), maxBytes);
-    return this.serial(async () => {
+    return this.commitPublished(staged, async () => {
       // The upload may have been completed or aborted meanwhile, or a part replaced: then this one loses.
       const now = new Map((await this.listParts(uploadId)).map((part) => [part.partNumber, part]));
       const unchanged = (await this.index.get(indexKeys.upload(uploadId))) !== undefined && parts.every((p) => now.get(p.partNumber)?.blob === p.blob);
-      try {
-        if (!unchanged) throw s3Errors.noSuchUpload(uploadId);
-        await this.requireBucket(bucket);
-        await this.blobs.publish(staged);
-      } catch (error) {
-        await this.blobs.discard(staged);
-        throw error;
-      }
+      if (!unchanged) throw s3Errors.noSuchUpload(uploadId);
+      await this.requireBucket(bucket);
       const record = this.newRecord(staged.id, staged.size, etag, { headers: upload.headers, metadata: upload.metadata });
       const forget: IndexChange[] = [{ key: indexKeys.upload(uploadId) }, ...[...now.values()].map((p) => ({ key: indexKeys.part(uploadId, p.partNumber) }))];
       await this.commitObject(bucket, key, record, forget, 'CompleteMultipartUpload', origin.sourceIp, [...now.values()].map((p) => p.blob));
@@ -249,6 +232,51 @@ export class ObjectStore {
   }
 
   // Commit machinery
+
+  /**
+   * Publishes a staged body (durable rename) before its commit, outside the queue so renames and
+   * fsyncs of concurrent writes overlap. Until its commit is done the blob is pinned: a commit that
+   * releases the last reference to the same content does not remove the file under it.
+   */
+  private async publish(staged: StagedBlob): Promise<void> {
+    this.pinned.set(staged.id, (this.pinned.get(staged.id) ?? 0) + 1);
+    try {
+      await this.blobs.publish(staged);
+    } catch (error) {
+      this.unpin(staged.id);
+      await this.blobs.discard(staged);
+      throw error;
+    }
+  }
+
+  private unpin(blob: string): void {
+    const count = (this.pinned.get(blob) ?? 0) - 1;
+    if (count > 0) this.pinned.set(blob, count);
+    else this.pinned.delete(blob);
+  }
+
+  /** Publishes `staged`, then runs `work` (which commits a reference to it) in the queue. */
+  private async commitPublished<T>(staged: StagedBlob, work: () => Promise<T>): Promise<T> {
+    await this.publish(staged);
+    let result: T;
+    try {
+      result = await this.serial(work);
+    } catch (error) {
+      this.unpin(staged.id);
+      await this.releaseIfUnused(staged.id);
+      throw error;
+    }
+    this.unpin(staged.id);
+    return result;
+  }
+
+  /** After a failed commit: its freshly published blob goes, unless something refers to it. */
+  private releaseIfUnused(blob: string): Promise<void> {
+    return this.serial(async () => {
+      if (this.pinned.has(blob) || (await this.index.get(indexKeys.refcount(blob))) !== undefined) return;
+      await this.blobs.remove(blob);
+    });
+  }
 
   /** Runs `work` after every commit queued before it. */
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -305,7 +333,7 @@ export class ObjectStore {
     }
     await this.index.commit(all);
     // After the commit: a crash here leaves an unreferenced blob, which the next start removes.
-    for (const blob of released) await this.blobs.remove(blob);
+    for (const blob of released) if (!this.pinned.has(blob)) await this.blobs.remove(blob);
   }
 
   private concatenate(blobs: string[]): Readable {
