@@ -12,7 +12,7 @@ export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<Bu
   const location = { bucket: image.bucket, key: image.key };
   const pin = { etag: image.etag, versionId: image.versionId };
   const head = await headObject(location, pin);
-  // Also compare the ETag ourselves: S3-compatible servers that ignore If-Match (s3rver) would
+  // Also compare the ETag ourselves: S3-compatible servers that ignore If-Match (s3rver did) would
   // otherwise hand back a newer object under the old event's name.
   const etag = head.ETag?.replace(/"/g, '');
   if (etag && image.etag && etag !== image.etag) {
