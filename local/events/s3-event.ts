@@ -1,7 +1,7 @@
 /**
  * Builds the EventBridge "Object Created" event AWS S3 would send for an object created in the local
  * store: same fields, the key URL-encoded the way S3 encodes it, and a sequencer that orders the
- * writes (the local store assigns one at each commit; this clock-based one is for events made without it, e.g. by recovery).
+ * writes (s3rver's own is a millisecond clock, which ties within the same millisecond).
  */
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
