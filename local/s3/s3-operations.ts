@@ -3,7 +3,7 @@
  * request in, a status, headers and body out. Every failure is an S3Error (S3's code and status).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked-decoder';
 import { BodyTooLargeError } from './blob-store';
 import type { ObjectRecord } from './object-index';
@@ -68,8 +68,7 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw s3Errors.keyTooLong();
   await store.requireBucket(bucket);
   if (method === 'PUT' && query.has('uploadId')) {
-    if (request.headers['x-amz-copy-source']) throw s3Errors.notImplemented('UploadPartCopy');
-    return uploadPart(store, request, limits);
+    return request.headers['x-amz-copy-source'] !== undefined ? uploadPartCopy(store, request) : uploadPart(store, request, limits);
   }
   if (method === 'PUT' && request.headers['x-amz-copy-source'] !== undefined) return copyObject(store, request);
   if (method === 'PUT' && !hasSubresource(query)) return putObject(store, request, limits);
@@ -457,6 +456,32 @@ async function uploadPart(store: ObjectStore, request: S3Request, limits: Operat
   const staged = await stageBody(store, request, limits.maxObjectBytes);
   const part = await store.putPart(uploadId, request.bucket!, request.key!, n, staged);
   return { status: 200, headers: { ETag: `"${part.etag}"` } };
+}
+
+/** A part copied from (a byte range of) another object: `aws s3 cp/mv` between keys does this above 8 MB. */
+async function uploadPartCopy(store: ObjectStore, request: S3Request): Promise<S3Response> {
+  const uploadId = request.query.get('uploadId') ?? '';
+  const n = partNumber(request.query);
+  await store.getUpload(uploadId, request.bucket!, request.key!);
+  const source = copySource(text(request.headers['x-amz-copy-source']));
+  await store.requireBucket(source.bucket);
+  const record = await store.head(source.bucket, source.key);
+  if (!record) throw s3Errors.noSuchKey(source.key);
+  const conditions = writeConditions(request.headers, 'x-amz-copy-source-');
+  if (conditions.ifMatch !== undefined && !etagMatches(conditions.ifMatch, record.etag)) throw s3Errors.preconditionFailed('x-amz-copy-source-If-Match');
+  const rangeHeader = request.headers['x-amz-copy-source-range'];
+  const match = typeof rangeHeader === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(rangeHeader) : null;
+  if (rangeHeader !== undefined && (!match || Number(match[2]) < Number(match[1]) || Number(match[2]) >= record.size)) throw s3Errors.invalidRange(record.size);
+  const range = match ? { start: Number(match[1]), end: Number(match[2]) } : undefined;
+  let body: Readable;
+  try {
+    body = record.size === 0 ? Readable.from([]) : await store.blobs.read(record.blob, range);
+  } catch {
+    throw s3Errors.noSuchKey(source.key);
+  }
+  const staged = await store.stage(body, Number.MAX_SAFE_INTEGER);
+  const part = await store.putPart(uploadId, request.bucket!, request.key!, n, staged);
+  return ok(xmlDocument('CopyPartResult', { LastModified: part.lastModified, ETag: `"${part.etag}"` }));
 }
 
 async function completeUpload(store: ObjectStore, request: S3Request, limits: OperationLimits): Promise<S3Response> {

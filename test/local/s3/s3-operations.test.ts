@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -15,6 +16,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BUCKET, presign, readBytes, startStore, type StoreUnderTest } from './support';
@@ -133,6 +135,25 @@ describe('Local S3 store: operations', () => {
     expect((await store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/big.bin' }))).ETag).toBe(expected);
     expect((await readBytes(store.s3, 'uploads/big.bin')).equals(bytes)).toBe(true);
     await expect(store.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin', UploadId, PartNumber: 2, Body: 'late' }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+  });
+
+  it('builds a multipart object from copied part ranges (UploadPartCopy, as `aws s3 mv` of a large object)', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024);
+    await put('incoming/source.bin', bytes);
+    const { UploadId } = await store.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin' }));
+    const copyPart = (PartNumber: number, CopySourceRange: string) =>
+      store.s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin', UploadId, PartNumber, CopySource: `${BUCKET}/incoming/source.bin`, CopySourceRange }));
+
+    const first = await copyPart(1, `bytes=0-${5 * 1024 * 1024 - 1}`);
+    const second = await copyPart(2, `bytes=${5 * 1024 * 1024}-${bytes.length - 1}`);
+    const pastTheEnd = copyPart(3, `bytes=0-${bytes.length}`);
+    await pastTheEnd.catch(() => undefined);
+    await store.s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.CopyPartResult?.ETag }, { PartNumber: 2, ETag: second.CopyPartResult?.ETag }] } }),
+    );
+
+    expect((await readBytes(store.s3, 'uploads/copied.bin')).equals(bytes)).toBe(true);
+    await expect(pastTheEnd).rejects.toMatchObject({ name: 'InvalidRange', $metadata: { httpStatusCode: 416 } });
   });
 
   it('accepts presigned PUT and GET URLs and refuses an expired one', async () => {
