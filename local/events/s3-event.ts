@@ -1,8 +1,8 @@
 /**
  * Builds the EventBridge "Object Created" event AWS S3 would send for an object created in the local
  * store: same fields, the key RAW as EventBridge delivers it (only classic S3 notifications encode
- * keys), and a sequencer that orders the writes (s3rver's own is a millisecond clock, which ties
- * within the same millisecond).
+ * keys), and the sequencer the store assigned at its commit point (so events for one key order as
+ * its writes committed); a made-up increasing one where the store gave none (recovery).
  */
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
@@ -32,7 +32,7 @@ export function objectCreatedEvent(object: CreatedObject, region: string): S3Obj
     detail: {
       version: '0',
       bucket: { name: object.bucket },
-      object: { key: object.key, size: object.size, etag: object.etag, sequencer: nextSequencer() },
+      object: { key: object.key, size: object.size, etag: object.etag, sequencer: object.sequencer ?? nextSequencer() },
       'request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
       requester: LOCAL_ACCOUNT,
       'source-ip-address': object.sourceIp ?? '127.0.0.1',

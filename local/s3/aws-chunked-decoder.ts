@@ -1,8 +1,8 @@
 /**
  * Decodes an `aws-chunked` request body (`<hex size>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n
  * <trailers>\r\n\r\n`) back into the object's bytes. Current AWS SDKs and the AWS CLI send uploads
- * this way by default (to carry a trailing checksum); s3rver 3.7 does not decode it and would store
- * the framing as part of the object — silent corruption, fixed here before s3rver sees the body.
+ * this way by default (to carry a trailing checksum); stored undecoded, the framing would become part
+ * of the object — silent corruption (s3rver 3.7 did that).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 

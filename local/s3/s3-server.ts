@@ -1,21 +1,32 @@
 /**
- * The local S3-compatible object store: s3rver, persisted to a directory, on loopback. The task code
- * reaches it through @aws-sdk/client-s3 with an endpoint override (path-style). Every object created
- * is reported to `onObjectCreated` listeners, which the local event router turns into the
+ * The local S3-compatible object store, on loopback: an HTTP front (path-style S3 REST) over
+ * ObjectStore (metadata in LevelDB, bodies in content-addressed files). The task code reaches it
+ * through @aws-sdk/client-s3 with an endpoint override. Every object created is reported to
+ * `onObjectCreated` listeners, in commit order, which the local event router turns into the
  * EventBridge events AWS would send.
  */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import S3rver from 's3rver';
-import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked-decoder';
+import { Readable } from 'node:stream';
+import { ObjectStore } from './object-store';
+import { authorizeRequest } from './request-auth';
+import { S3Error, s3Errors } from './s3-errors';
+import { dispatch, type OperationLimits, type S3Request, type S3Response } from './s3-operations';
+import { importS3rverData } from './s3rver-import';
+import { xmlDocument } from './s3-xml';
 
 export interface S3ServerOptions {
   directory: string;
   buckets: string[];
   port?: number;
+  /** A loopback address only (the store accepts any credentials). @default '127.0.0.1' */
   host?: string;
+  /** Largest object accepted. @default 5 GiB (S3's PutObject limit) */
+  maxObjectBytes?: number;
 }
 
-/** What s3rver reports for a created object (its S3-notification-shaped event, reduced). */
+/** An object created in the store, as its commit reported it. */
 export interface CreatedObject {
   bucket: string;
   key: string;
@@ -24,6 +35,8 @@ export interface CreatedObject {
   reason: 'PutObject' | 'CopyObject' | 'PostObject' | 'CompleteMultipartUpload';
   eventTime: string;
   sourceIp?: string;
+  /** Assigned at the commit point: strictly increasing in commit order (16 hex digits). */
+  sequencer?: string;
 }
 
 export interface S3Server {
@@ -32,97 +45,124 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
-interface S3rverNotification {
-  Records: {
-    eventName: string;
-    eventTime: string;
-    requestParameters?: { sourceIPAddress?: string };
-    s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
-  }[];
-}
-
-const REASONS: Record<string, CreatedObject['reason']> = {
-  'ObjectCreated:Put': 'PutObject',
-  'ObjectCreated:Copy': 'CopyObject',
-  'ObjectCreated:Post': 'PostObject',
-  'ObjectCreated:CompleteMultipartUpload': 'CompleteMultipartUpload',
-};
-
-interface KoaLikeContext {
-  req: NodeJS.ReadableStream & { headers: Record<string, string | string[] | undefined> };
-}
-
-/**
- * s3rver only knows the access key "S3RVER". A loopback-only store has nothing to protect, and users
- * point `aws s3 cp` at it with whatever profile they have: accept every access key id.
- */
-function acceptAnyAccessKey(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const accounts = require('s3rver/lib/models/account') as { registry: Map<string, unknown>; DUMMY_ACCOUNT: unknown };
-  const registry = accounts.registry as Map<string, unknown> & { acceptsAny?: boolean };
-  if (registry.acceptsAny) return;
-  const get = registry.get.bind(registry);
-  registry.get = (key: string) => get(key) ?? accounts.DUMMY_ACCOUNT;
-  registry.acceptsAny = true;
-}
+const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 ** 3;
+const MAX_XML_BYTES = 2 * 1024 * 1024;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
-  acceptAnyAccessKey();
-  const server = new S3rver({
-    address: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    directory: options.directory,
-    silent: true,
-    vhostBuckets: false,
-    // Any credentials are accepted: this server only listens on loopback.
-    allowMismatchedSignatures: true,
-    configureBuckets: options.buckets.map((name) => ({ name })),
-  });
-  (server as unknown as { middleware: unknown[] }).middleware.unshift(decodeAwsChunkedBodies);
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`the local S3 store listens on loopback only, not on ${host}`);
+  const store = await ObjectStore.open(options.directory);
+  const imported = await importS3rverData(options.directory, store);
+  if (imported.buckets.length > 0) {
+    process.stderr.write(
+      `picflow: imported ${imported.objects} object(s) from the s3rver data in ${options.directory} (originals kept in ${imported.movedTo})\n` +
+        imported.skipped.map((s) => `  skipped ${s}\n`).join(''),
+    );
+  }
+  for (const bucket of options.buckets) await store.createBucket(bucket);
+
+  const limits: OperationLimits = { maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES, maxXmlBytes: MAX_XML_BYTES };
   const listeners: ((object: CreatedObject) => void)[] = [];
-  server.on('event', (notification: S3rverNotification) => {
-    for (const record of notification.Records) {
-      const reason = REASONS[record.eventName];
-      if (!reason) continue;
-      const object: CreatedObject = {
-        bucket: record.s3.bucket.name,
-        key: record.s3.object.key,
-        size: Number(record.s3.object.size ?? 0),
-        etag: String(record.s3.object.eTag ?? ''),
-        reason,
-        eventTime: record.eventTime,
-        sourceIp: record.requestParameters?.sourceIPAddress,
-      };
-      for (const listener of listeners) listener(object);
-    }
+  store.onCommitted(({ bucket, key, record, reason, sourceIp }) => {
+    const object: CreatedObject = { bucket, key, size: record.size, etag: record.etag, reason, eventTime: record.lastModified, sourceIp, sequencer: record.sequencer };
+    for (const listener of listeners) listener(object);
   });
-  const address = (await server.run()) as AddressInfo;
+
+  const server = createServer((req, res) => {
+    handle(store, limits, req, res).catch((error) => sendError(req, res, error));
+  });
+  // A request Node cannot even parse gets a 400 and its socket closed; the process carries on.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    endpoint: `http://${address.address}:${address.port}`,
+    endpoint: `http://${hostname}:${address.port}`,
     onObjectCreated: (listener) => listeners.push(listener),
     close: async () => {
-      const http = (server as unknown as { httpServer?: { closeAllConnections?: () => void } }).httpServer;
-      http?.closeAllConnections?.();
-      await server.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
     },
   };
 }
 
-/** Koa middleware: replaces an aws-chunked body with its decoded bytes before s3rver stores it. */
-async function decodeAwsChunkedBodies(ctx: KoaLikeContext, next: () => Promise<void>): Promise<void> {
-  const headers = ctx.req.headers;
-  if (isAwsChunked(headers)) {
-    const decodedLength = headers['x-amz-decoded-content-length'];
-    const decoded = ctx.req.pipe(new AwsChunkedDecoder()) as unknown as KoaLikeContext['req'];
-    decoded.headers = headers;
-    if (decodedLength !== undefined) headers['content-length'] = String(decodedLength);
-    const encodings = String(headers['content-encoding'] ?? '')
-      .split(',')
-      .map((e) => e.trim())
-      .filter((e) => e && e !== 'aws-chunked');
-    if (encodings.length > 0) headers['content-encoding'] = encodings.join(',');
-    else delete headers['content-encoding'];
-    ctx.req = decoded;
+async function handle(store: ObjectStore, limits: OperationLimits, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = parseRequest(req);
+  authorizeRequest(request);
+  send(req, res, await dispatch(store, request, limits));
+}
+
+/** Path-style: `/<bucket>/<key>`, the key percent-decoded but otherwise exactly as sent (no `.`/`..`/`//` folding). */
+function parseRequest(req: IncomingMessage): S3Request {
+  let target = req.url ?? '/';
+  // Absolute-form request targets (proxies): keep only the path.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
+  if (absolute) target = target.slice(absolute[0].length) || '/';
+  if (!target.startsWith('/')) throw s3Errors.invalidUri();
+  const queryAt = target.indexOf('?');
+  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
+  const slash = path.indexOf('/', 1);
+  const rawBucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
+  const rawKey = slash < 0 ? '' : path.slice(slash + 1);
+  let bucket: string;
+  let key: string;
+  try {
+    bucket = decodeURIComponent(rawBucket);
+    key = decodeURIComponent(rawKey);
+  } catch {
+    throw s3Errors.invalidUri();
   }
-  await next();
+  return {
+    method: req.method ?? 'GET',
+    bucket: bucket || undefined,
+    key: key === '' ? undefined : key,
+    query,
+    headers: req.headers,
+    body: req,
+    sourceIp: req.socket.remoteAddress,
+  };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, response: S3Response): void {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  res.writeHead(response.status, { ...response.headers, 'x-amz-request-id': requestId, Server: 'picflow-local-s3' });
+  // A body we did not read (a refused upload) is not waited for: the connection closes after the answer.
+  if (!req.complete) res.shouldKeepAlive = false;
+  const body = response.body;
+  if (req.method === 'HEAD' || body === undefined || response.status === 304) {
+    res.end();
+  } else if (body instanceof Readable) {
+    body.on('error', () => res.destroy());
+    res.on('close', () => body.destroy());
+    body.pipe(res);
+  } else {
+    res.end(body);
+  }
+}
+
+/** Every failure becomes S3's XML error document; nothing thrown in a request ends the process. */
+function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  try {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const s3Error = error instanceof S3Error ? error : new S3Error('InternalError', 500, `We encountered an internal error: ${(error as Error)?.message ?? error}`);
+    const body = xmlDocument('Error', { Code: s3Error.code, Message: s3Error.message, ...s3Error.details }, false);
+    send(req, res, { status: s3Error.status, headers: { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) }, body });
+    if (!req.complete) req.resume();
+  } catch {
+    res.destroy();
+  }
 }

@@ -46,7 +46,7 @@ async function resolveUpload(image: ImageRef): Promise<{ head: HeadObjectCommand
   try {
     const head = await pinnedHead(image);
     if (!sameEtag(head, image)) {
-      // S3-compatible servers that ignore If-Match (s3rver) would otherwise hand back a newer object.
+      // S3-compatible servers that ignore If-Match would otherwise hand back a newer object.
       throw new StaleEventError(`${image.key} changed since the event (ETag ${etagOf(head)}, event had ${image.etag})`);
     }
     return { head, image };

@@ -1,4 +1,4 @@
-// End to end on the local stack, with real parts only: s3rver, dynalite, the local SQS, the
+// End to end on the local stack, with real parts only: the local S3 store, dynalite, the local SQS, the
 // Rekognition-compatible server on real models, THE definition in the local engine, and the real
 // task handlers. Real images in, stored items, thumbnails and dead letters out.
 import { readFileSync } from 'node:fs';

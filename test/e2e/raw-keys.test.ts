@@ -1,4 +1,4 @@
-// The local runtime with awkward keys: each one uploaded to the real local stack (s3rver, the event
+// The local runtime with awkward keys: each one uploaded to the real local stack (its S3 store, the event
 // router, THE definition, the real tasks) must come back as a SUCCEEDED item under exactly that key,
 // with its thumbnails. Plus the two keys that must not succeed silently: a folder marker (skipped,
 // no trace) and an event for an object that does not exist (FAILED, with a dead letter).
@@ -66,7 +66,7 @@ describe('Local runtime: raw keys, end to end', () => {
     expect(Buffer.from((record?.input as S3ObjectCreatedEvent).detail.object.key)).toEqual(Buffer.from(key));
     expect(item!.thumbnails?.map((t) => t.name)).toEqual(['cover-128x128', 'inside-512x512']);
     for (const thumbnail of item!.thumbnails ?? []) {
-      // s3rver takes longer keys; S3 does not
+      // S3 refuses keys over 1,024 bytes (the local store too: KeyTooLongError)
       expect(Buffer.byteLength(thumbnail.key)).toBeLessThanOrEqual(1024);
       const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: thumbnail.key }));
       const metadata = await sharp(Buffer.from(await object.Body!.transformToByteArray())).metadata();

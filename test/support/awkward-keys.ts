@@ -3,9 +3,8 @@
 
 /**
  * A key of exactly `totalBytes` UTF-8 bytes once `prefix` is put in front: several `/`-separated
- * segments, each under 200 bytes. One long segment would do on S3 (keys are opaque up to 1,024
- * bytes), but s3rver builds file paths from keys and a segment over ~233 bytes throws ENAMETOOLONG,
- * which ends the local process.
+ * segments, each under 200 bytes (the shape of a deep folder tree; the s3rver-based store of earlier
+ * versions crashed on any segment over ~233 bytes).
  */
 export function longKey(prefix: string, totalBytes = 1000): string {
   const suffix = '.jpg';
@@ -35,5 +34,6 @@ export const AWKWARD_KEYS: readonly [string, string][] = [
   ['accents, # and brackets in NFC', ETE.normalize('NFC')],
   ['accents, # and brackets in NFD', ETE.normalize('NFD')],
   ['colons (as a captured real event has)', '10:47:07.jpg'],
-  ['a 1,000-byte key', longKey('uploads/')],
+  ['a 1,000-byte key in folders', longKey('uploads/')],
+  ['a 1,000-byte key in one segment', `${'x'.repeat(1000 - 'uploads/'.length - '.jpg'.length)}.jpg`],
 ];

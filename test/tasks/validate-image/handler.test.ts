@@ -386,7 +386,7 @@ describe('Function: handler', () => {
     });
 
     it('throws StaleEventError when the store ignores If-Match and returns another ETag', async () => {
-      // Prepare: s3rver, the local store, answers HEAD with the current object whatever If-Match says
+      // Prepare: a store that ignores If-Match (s3rver did) answers HEAD with the current object whatever If-Match says
       s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 1000, ETag: '"0123456789abcdef0123456789abcdef"' });
 
       // Act & Assess
