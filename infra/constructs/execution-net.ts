@@ -6,8 +6,7 @@
  * or SendToDeadLetterQueue themselves. Not a Task state, so not in statemachines/tasks.ts TASKS: it gets
  * the task functions' settings (runtime, bundling, environment, tracing) and its own role and log group.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,21 +20,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { executionEndedBadlyPattern } from '../../statemachines/status-change';
 import { EXECUTION_NET } from '../../statemachines/tasks';
-import type { PicflowPrefixes, PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { toCdkEventPattern } from './pipeline';
-import { bundlingFor, taskEnvironment } from './task-functions';
+import { bundlingFor, taskEnvironment, type PicflowTaskFunctionsProps } from './task-functions';
 
-export interface PicflowExecutionNetProps {
+/** The task functions' settings (minus the bucket: the net never touches objects), and what the net adds. */
+export interface PicflowExecutionNetProps extends Omit<PicflowTaskFunctionsProps, 'bucket'> {
   readonly stateMachine: sfn.StateMachine;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly table: dynamodb.ITable;
-  readonly prefixes: PicflowPrefixes;
-  readonly settings: PicflowTaskSettings;
-  readonly architecture: lambda.Architecture;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly tasksDir: string;
   /** EventBridge's attempts to invoke the function before the event goes to the dead-letter queue. */
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;

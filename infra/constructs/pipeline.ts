@@ -123,8 +123,8 @@ export class PicflowPipeline extends Construct {
         'This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine\'s SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only move the finding.',
     });
 
-    const tasks = new PicflowTaskFunctions(this, 'Tasks', {
-      bucket: props.bucket,
+    // What every function of the pipeline is built with: the task functions and the execution net.
+    const functionSettings = {
       table: props.table,
       prefixes,
       settings,
@@ -132,7 +132,8 @@ export class PicflowPipeline extends Construct {
       logRetention,
       removalPolicy,
       tasksDir: props.tasksDir ?? DEFAULT_TASKS_DIR,
-    });
+    };
+    const tasks = new PicflowTaskFunctions(this, 'Tasks', { ...functionSettings, bucket: props.bucket });
     this.taskFunctions = tasks.functions;
 
     // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery from adding this group to the
@@ -202,15 +203,9 @@ export class PicflowPipeline extends Construct {
     });
 
     this.executionNet = new PicflowExecutionNet(this, 'ExecutionNet', {
+      ...functionSettings,
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,
-      table: props.table,
-      prefixes,
-      settings,
-      architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      logRetention,
-      removalPolicy,
-      tasksDir: props.tasksDir ?? DEFAULT_TASKS_DIR,
       retryAttempts: props.eventRetryAttempts ?? 8,
       maxEventAge: props.eventMaxAge ?? Duration.hours(6),
     });
