@@ -4,7 +4,8 @@
  *
  *   GET  /api/info                      bucket, prefixes, queue
  *   GET  /api/graph                     THE definition (local ARNs) and its laid-out graph
- *   GET  /api/executions?status=&imageId=&since=   newest first (live records merged in)
+ *   GET  /api/executions?status=&imageId=&since=&limit=&cursor=   one page, newest first, from the
+ *                                       executions index (live records merged in); nextCursor for the next
  *   GET  /api/executions/NAME           one execution with its full event history
  *   GET  /api/events[?execution=NAME]   server-sent events: executions starting, retrying, ending;
  *                                       with ?execution= also every event of that execution
@@ -27,6 +28,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { InvalidCursorError, MAX_PAGE_SIZE, type RecordSummary } from '../engine/execution-index';
 import type { ExecutionRecord } from '../engine/execution-store';
 import type { EventLog } from '../engine/local-state-machine';
 import { parseDeadLetter, releaseLetter, type DeadLetter } from '../stack/dead-letters';
@@ -41,6 +43,7 @@ import {
   type ExecutionDetail,
   type ExecutionStatus,
   type ExecutionSummary,
+  type ExecutionsResponse,
   type GraphResponse,
   type HistoryEvent,
   type InfoResponse,
@@ -73,7 +76,6 @@ const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** What a file may be called once uploaded: letters, digits and a few safe signs, no path. */
 const UPLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$/;
-const LIST_CACHE_MS = 500;
 const DEAD_LETTER_PEEK_SECONDS = 10;
 
 const STATIC_TYPES: Record<string, string> = {
@@ -117,7 +119,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   // Records of executions in progress: the store has them as they were at start (no events yet).
   const live = new Map<string, ExecutionRecord>();
   const streams = new Set<{ res: ServerResponse; execution?: string }>();
-  let listCache: { at: number; list: ExecutionSummary[] } | undefined;
   let graph: Promise<GraphResponse> | undefined;
   let queueLock: Promise<unknown> = Promise.resolve();
   /** Dead-letter listing and replays take turns: a listing hides messages for a moment. */
@@ -136,7 +137,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
   const onStarted = (record: ExecutionRecord): void => {
     live.set(record.name, record);
-    listCache = undefined;
     broadcast({ kind: 'execution', execution: summarize(record) });
   };
   const onEvent = (record: ExecutionRecord, event: EventLog): void => {
@@ -146,17 +146,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
   const onFinished = (record: ExecutionRecord): void => {
     live.delete(record.name);
-    listCache = undefined;
     broadcast({ kind: 'execution', execution: summarize(record) });
   };
   stack.runner.on('started', onStarted);
   stack.runner.on('event', onEvent);
   stack.runner.on('finished', onFinished);
-
-  const summaries = (): ExecutionSummary[] => {
-    if (!listCache || Date.now() - listCache.at > LIST_CACHE_MS) listCache = { at: Date.now(), list: stack.store.list().map(summarize) };
-    return listCache.list.map((s) => (live.has(s.name) ? summarize(live.get(s.name)!) : s));
-  };
 
   const routes = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const path = url.pathname;
@@ -175,10 +169,18 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       const imageId = url.searchParams.get('imageId');
       const since = url.searchParams.get('since');
       if (since !== null && Number.isNaN(Date.parse(since))) throw new HttpError(400, 'since must be a date');
-      const executions = summaries().filter(
-        (s) => (!statuses || statuses.has(s.status)) && (imageId === null || s.imageId === imageId) && (since === null || Date.parse(s.startedAt) >= Date.parse(since)),
-      );
-      return sendJson(res, 200, { executions });
+      const limitText = url.searchParams.get('limit');
+      if (limitText !== null && !/^[1-9][0-9]{0,3}$/.test(limitText)) throw new HttpError(400, `limit must be 1 to ${MAX_PAGE_SIZE}`);
+      const limit = limitText === null ? undefined : Number(limitText);
+      if (limit !== undefined && limit > MAX_PAGE_SIZE) throw new HttpError(400, `limit must be 1 to ${MAX_PAGE_SIZE}`);
+      const page = await stack.store
+        .page({ statuses: statuses && [...statuses], imageId: imageId ?? undefined, since: since ?? undefined, limit, cursor: url.searchParams.get('cursor') ?? undefined })
+        .catch((error: unknown) => {
+          throw error instanceof InvalidCursorError ? new HttpError(400, error.message) : error;
+        });
+      // A running execution's retries grow between saves: the live record has them.
+      const response: ExecutionsResponse = { executions: page.executions.map((s) => summarize(live.get(s.name) ?? s)), nextCursor: page.nextCursor };
+      return sendJson(res, 200, response);
     }
     const detail = /^\/api\/executions\/([^/]+)$/.exec(path);
     if (method === 'GET' && detail) {
@@ -245,7 +247,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       const put = await stack.clients.s3.send(
         new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: type.startsWith('image/') ? type : undefined }),
       );
-      listCache = undefined;
       const response: UploadResponse = { key, imageId: `${stack.bucket}/${key}`, etag: put.ETag?.replace(/"/g, ''), uploadedAt };
       return sendJson(res, 201, response);
     }
@@ -304,7 +305,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 }
 
-function summarize(record: ExecutionRecord): ExecutionSummary {
+function summarize(record: RecordSummary): ExecutionSummary {
   return {
     name: record.name,
     executionArn: record.executionArn,

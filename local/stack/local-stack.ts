@@ -154,6 +154,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
     });
     const store = new ExecutionStore(dataDir);
+    // Closed after every server (nothing can start an execution any more), before the lock is released.
+    started.splice(1, 0, store);
+    await store.open();
     // The rule on the state machine's status changes, and its target (the execution-status net).
     const runner = new ExecutionRunner({
       machine,

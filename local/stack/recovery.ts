@@ -8,7 +8,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRunner } from '../engine/execution-runner';
-import type { ExecutionStore } from '../engine/execution-store';
+import type { ExecutionRecord, ExecutionStore } from '../engine/execution-store';
 import { objectCreatedEvent } from '../events/s3-event';
 
 export interface RecoveryReport {
@@ -32,7 +32,10 @@ export interface RecoveryOptions {
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 
 export async function recoverUnfinishedWork(options: RecoveryOptions): Promise<RecoveryReport> {
-  const running = options.store.list().filter((record) => record.status === 'RUNNING');
+  // The index lists them; only their own record files are read, for the input to run again.
+  const running = (await options.store.list({ statuses: ['RUNNING'] }))
+    .map((summary) => options.store.get(summary.name))
+    .filter((record): record is ExecutionRecord => record !== undefined);
   const covered = new Set(running.map((record) => record.imageId));
   for (const record of running) void options.runner.resume(record);
 

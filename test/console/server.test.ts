@@ -187,6 +187,26 @@ describe('Console API', () => {
     expect((await call(base, '/api/executions?status=RUNNING')).json<ExecutionsResponse>().executions).toEqual([]);
   });
 
+  it('pages the execution list with limit and an opaque cursor, within a status filter too', async () => {
+    // Prepare: the four executions so far, newest first
+    const all = (await call(base, '/api/executions')).json<ExecutionsResponse>();
+    expect(all.executions).toHaveLength(4);
+    expect(all.nextCursor).toBeUndefined();
+
+    // Act
+    const first = (await call(base, '/api/executions?limit=3')).json<ExecutionsResponse>();
+    const second = (await call(base, `/api/executions?limit=3&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)).json<ExecutionsResponse>();
+    const succeeded = (await call(base, '/api/executions?status=SUCCEEDED&limit=2')).json<ExecutionsResponse>();
+    const succeededRest = (await call(base, `/api/executions?status=SUCCEEDED&limit=2&cursor=${encodeURIComponent(succeeded.nextCursor ?? '')}`)).json<ExecutionsResponse>();
+
+    // Assess
+    expect(first.executions).toHaveLength(3);
+    expect([...first.executions, ...second.executions].map((e) => e.name)).toEqual(all.executions.map((e) => e.name));
+    expect(second.nextCursor).toBeUndefined();
+    expect([...succeeded.executions, ...succeededRest.executions].map((e) => e.name)).toEqual(all.executions.filter((e) => e.status === 'SUCCEEDED').map((e) => e.name));
+    for (const bad of ['limit=0', 'limit=abc', 'limit=5000', 'cursor=not-a-cursor']) expect((await call(base, `/api/executions?${bad}`)).status).toBe(400);
+  });
+
   it('lists the dead letters with their error and replays one (through replayDeadLetters)', async () => {
     const { messages } = (await call(base, '/api/dead-letters')).json<DeadLettersResponse>();
     expect(messages).toHaveLength(1);

@@ -15,8 +15,8 @@ import { tempDir } from './support';
 jest.setTimeout(240_000);
 
 /** Polls until `done` holds; the test's own timeout bounds the wait. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
+async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 describe('Local runtime: raw keys, end to end', () => {
@@ -38,7 +38,7 @@ describe('Local runtime: raw keys, end to end', () => {
     await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: FOLDER, Body: Buffer.alloc(0) }));
     // An event for an object that is not there (deleted, or a key the event got wrong).
     void stack.runner.start(objectCreatedEvent({ bucket: stack.bucket, key: MISSING, size: 10, etag: 'd41d8cd98f00b204e9800998ecf8427e', reason: 'PutObject', eventTime: new Date().toISOString() }, 'us-east-1'));
-    await until(() => stack.store.list().length >= keys.length + 2);
+    await until(async () => (await stack.store.list()).length >= keys.length + 2);
     await stack.runner.idle();
 
     const documents = DynamoDBDocumentClient.from(stack.clients.dynamodb);
@@ -62,7 +62,8 @@ describe('Local runtime: raw keys, end to end', () => {
     expect(item).toMatchObject({ status: 'SUCCEEDED', imageId: `${stack.bucket}/${key}` });
     expect(Buffer.from(item!.key)).toEqual(Buffer.from(key));
     // The local router sends the key raw, as EventBridge does on AWS
-    const record = stack.store.list().find((r) => r.imageId === `${stack.bucket}/${key}`);
+    const summary = (await stack.store.list({ imageId: `${stack.bucket}/${key}` }))[0];
+    const record = stack.store.get(summary.name);
     expect(Buffer.from((record?.input as S3ObjectCreatedEvent).detail.object.key)).toEqual(Buffer.from(key));
     expect(item!.thumbnails?.map((t) => t.name)).toEqual(['cover-128x128', 'inside-512x512']);
     for (const thumbnail of item!.thumbnails ?? []) {
@@ -74,8 +75,8 @@ describe('Local runtime: raw keys, end to end', () => {
     }
   });
 
-  it('names every execution validly (letters, digits, - and _, at most 80 characters) whatever the key', () => {
-    const names = stack.store.list().map((record) => record.name);
+  it('names every execution validly (letters, digits, - and _, at most 80 characters) whatever the key', async () => {
+    const names = (await stack.store.list()).map((record) => record.name);
     expect(names).toHaveLength(keys.length + 2);
     for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
@@ -85,8 +86,8 @@ describe('Local runtime: raw keys, end to end', () => {
     expect(letters.map((l) => l.key)).toEqual([MISSING]);
   });
 
-  it('skips the folder marker quietly: a Succeed state, no item, no dead letter', () => {
-    const record = stack.store.list().find((r) => r.imageId === `${stack.bucket}/${FOLDER}`);
+  it('skips the folder marker quietly: a Succeed state, no item, no dead letter', async () => {
+    const record = (await stack.store.list()).find((r) => r.imageId === `${stack.bucket}/${FOLDER}`);
     expect(record?.status).toBe('SUCCEEDED');
     expect(items.get(FOLDER)).toBeUndefined();
     expect(letters.map((l) => l.key)).not.toContain(FOLDER);

@@ -82,7 +82,7 @@ describe('Local stack: restart in the middle of a batch', () => {
       expect(stack.recovery.resumed + stack.recovery.started).toBeGreaterThanOrEqual(unfinishedAtCrash.length);
       const after = await statuses(stack.clients.dynamodb);
       expect(after).toEqual(Object.fromEntries(IMAGES.map((name) => [`uploads/${name}`, 'SUCCEEDED'])));
-      const executions = stack.store.list();
+      const executions = await stack.store.list();
       expect(executions.map((e) => e.imageId).sort()).toEqual(IMAGES.map((name) => `picflow-local/uploads/${name}`).sort());
       expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
       const dlq = await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));

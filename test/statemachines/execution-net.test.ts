@@ -43,6 +43,7 @@ describe('The execution-status net, end to end on the local engine', () => {
   let documents: DynamoDBDocumentClient;
   let sqsDir: string;
   let storeDir: string;
+  let store: ExecutionStore;
   let sqsServer: SqsServer;
   let sqs: SQSClient;
   let counter = 0;
@@ -53,6 +54,7 @@ describe('The execution-status net, end to end on the local engine', () => {
     documents = DynamoDBDocumentClient.from(dynamo.client);
     sqsDir = mkdtempSync(join(tmpdir(), 'picflow-net-sqs-'));
     storeDir = mkdtempSync(join(tmpdir(), 'picflow-net-executions-'));
+    store = new ExecutionStore(storeDir);
     sqsServer = await startSqsServer({ directory: sqsDir });
     sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
     process.env.TABLE_NAME = TABLE;
@@ -63,6 +65,7 @@ describe('The execution-status net, end to end on the local engine', () => {
   afterAll(async () => {
     for (const name of ['TABLE_NAME', 'AWS_ENDPOINT_URL_SQS', 'DEAD_LETTER_QUEUE_URL']) delete process.env[name];
     sqs.destroy();
+    await store.close();
     await sqsServer.close();
     await dynamo.stop();
     resetClients();
@@ -93,7 +96,7 @@ describe('The execution-status net, end to end on the local engine', () => {
     const delivered: ExecutionStatusChangeEvent[] = [];
     const runner = new ExecutionRunner({
       machine,
-      store: new ExecutionStore(storeDir),
+      store,
       timeoutSeconds,
       onExecutionEndedBadly: async (event) => {
         delivered.push(event);

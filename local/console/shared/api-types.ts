@@ -24,7 +24,10 @@ export interface ExecutionSummary {
 }
 
 export interface ExecutionsResponse {
+  /** One page, newest first (`limit`, default 100, at most 1,000). */
   executions: ExecutionSummary[];
+  /** Present when older executions match: send it back as `cursor` for the next page. */
+  nextCursor?: string;
 }
 
 /** One entry of an execution's event history (the engine's event log entry, as JSON). */

@@ -34,7 +34,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const api = {
   graph: () => request<GraphResponse>('/api/graph'),
-  executions: (params: { status?: string; imageId?: string; since?: string } = {}) => {
+  executions: (params: { status?: string; imageId?: string; since?: string; cursor?: string } = {}) => {
     const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
     return request<ExecutionsResponse>(`/api/executions${query.size ? `?${query}` : ''}`);
   },

@@ -15,21 +15,34 @@ const FILTERS: { label: string; status?: string }[] = [
   { label: 'Aborted', status: 'ABORTED' },
 ];
 
-/** Executions, newest first, filtered by status, kept current by the live feed. */
+/** Executions, newest first, filtered by status, a page at a time, kept current by the live feed. */
 export function ExecutionsPage({ status }: { status?: string }) {
   const [executions, setExecutions] = useState<ExecutionSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  /** Where the next (older) page starts; undefined once the last page is shown. */
+  const [nextCursor, setNextCursor] = useState<string | undefined>(undefined);
   const pending = useRef<Map<string, ExecutionSummary> | undefined>(undefined);
 
   const load = (): void => {
     pending.current = new Map();
     api.executions({ status }).then(
-      ({ executions: snapshot }) => {
+      ({ executions: snapshot, nextCursor: next }) => {
         const byName = new Map(snapshot.map((e) => [e.name, e]));
         for (const update of pending.current?.values() ?? []) byName.set(update.name, update);
         pending.current = undefined;
         setExecutions(sortAndFilter([...byName.values()], status));
+        setNextCursor(next);
         setError(undefined);
+      },
+      (e: Error) => setError(e.message),
+    );
+  };
+  const loadOlder = (): void => {
+    if (!nextCursor) return;
+    api.executions({ status, cursor: nextCursor }).then(
+      ({ executions: older, nextCursor: next }) => {
+        setExecutions((list) => sortAndFilter([...(list ?? []).filter((e) => !older.some((o) => o.name === e.name)), ...older], status));
+        setNextCursor(next);
       },
       (e: Error) => setError(e.message),
     );
@@ -93,6 +106,13 @@ export function ExecutionsPage({ status }: { status?: string }) {
           </p>
         )}
         {!executions && !error && <p class="empty">Loading…</p>}
+        {nextCursor && (
+          <p class="empty">
+            <button type="button" data-testid="older-executions" onClick={loadOlder}>
+              Older executions
+            </button>
+          </p>
+        )}
       </div>
     </section>
   );
