@@ -67,6 +67,9 @@ function guardedListener(dynaliteListener: RequestListener, port: () => number):
     if (refusal) return sendError(req, res, ...refusalAnswer(refusal));
     readLimitedBody(req, MAX_REQUEST_BYTES).then(
       (body) => {
+        // DynamoDB takes one JSON object; dynalite would serve `[1,2]` as `{}`.
+        const first = body.toString('utf8', 0, 64).trimStart()[0];
+        if (first !== undefined && first !== '{') return sendError(req, res, 400, 'com.amazon.coral.service#SerializationException', 'the request body must be a JSON object');
         // dynalite reads headers, method, url and the body's data/end events: a stream that cannot fail.
         const checked = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
         try {
