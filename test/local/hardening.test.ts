@@ -107,7 +107,7 @@ export const MALFORMED_REQUESTS: Case[] = [
       return { ...r, path: `${r.path}${r.path.includes('?') ? '&' : '?'}${query}`, headers: without(r.headers, 'authorization', 'x-amz-date') };
     },
     expect: { s3: 403, dynamodb: 400, sqs: 403, rekognition: 400 },
-    code: { s3: 'Request has expired' },
+    code: { s3: 'Request has expired', dynamodb: 'InvalidSignatureException', sqs: 'RequestExpired', rekognition: 'InvalidSignatureException' },
   },
   {
     name: 'Host of another name (DNS rebinding)',
@@ -119,6 +119,7 @@ export const MALFORMED_REQUESTS: Case[] = [
     name: 'Host of a loopback name with another port',
     change: (r) => ({ ...r, headers: { ...r.headers, host: 'localhost:1' } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'no Host header',
@@ -130,21 +131,25 @@ export const MALFORMED_REQUESTS: Case[] = [
     name: 'cross-site Origin',
     change: (r) => ({ ...r, headers: { ...r.headers, origin: 'http://evil.example' } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'Origin of another localhost port',
     change: (r) => ({ ...r, headers: { ...r.headers, origin: 'http://localhost:3000' } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'Sec-Fetch-Site: cross-site (no Origin)',
     change: (r) => ({ ...r, headers: { ...r.headers, 'sec-fetch-site': 'cross-site' } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'CORS preflight (OPTIONS with Origin)',
     change: (r) => ({ ...r, method: 'OPTIONS', body: undefined, headers: { ...without(r.headers, 'content-type'), origin: 'http://evil.example', 'access-control-request-method': 'PUT' } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'oversized body, declared (Content-Length 10 GiB, nothing sent)',
