@@ -2,6 +2,8 @@
  * Whether a request to a local AWS endpoint is signed: a well-formed SigV4 Authorization header with a
  * current X-Amz-Date, or a well-formed, unexpired presigned query (X-Amz-Algorithm, -Credential, -Date,
  * -Expires, -SignedHeaders, -Signature). Any access key is accepted; anonymous requests are not.
+ * S3's older SigV2 forms are accepted too (`Authorization: AWS key:signature`, and the presigned query
+ * AWSAccessKeyId/Signature/Expires): the AWS CLI v1's `aws s3 presign` still makes SigV2 URLs.
  *
  * Why the signature itself is not verified: users point the AWS CLI and SDKs at the local stack with
  * their own profile (any key), and verifying needs that key's secret, which the stack cannot know;
@@ -29,6 +31,8 @@ const SIGNATURE = /^[0-9a-f]{64}$/;
 
 export function signatureProblem(headers: IncomingHttpHeaders, query: URLSearchParams, now = Date.now()): SignatureProblem | undefined {
   const authorization = headers.authorization;
+  if (authorization === undefined && query.has('AWSAccessKeyId') && query.has('Signature')) return presignedV2Problem(query, now);
+  if (typeof authorization === 'string' && /^AWS [^:\s]+:/.test(authorization)) return headerV2Problem(authorization, headers, now);
   const presigned = query.has('X-Amz-Algorithm') || query.has('X-Amz-Signature') || query.has('X-Amz-Credential');
   if (authorization !== undefined && presigned) return malformed("found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as an HTTP header");
   if (authorization !== undefined) return headerProblem(String(authorization), headers, now);
@@ -72,6 +76,23 @@ function presignedProblem(headers: IncomingHttpHeaders, query: URLSearchParams, 
   if (problem) return problem;
   if (now > signedAt + Number(expires) * 1000) return { kind: 'expired', message: 'Request has expired' };
   if (signedAt - now > MAX_CLOCK_SKEW_MS) return { kind: 'skewed', message: 'Request is not yet valid' };
+  return undefined;
+}
+
+function presignedV2Problem(query: URLSearchParams, now: number): SignatureProblem | undefined {
+  if (!/^[A-Za-z0-9+/]{20,}={0,2}$/.test(query.get('Signature') ?? '')) return malformed('the Signature must be base64');
+  const expires = query.get('Expires') ?? '';
+  if (!/^\d{1,12}$/.test(expires)) return malformed('Expires must be a time in seconds since the epoch');
+  if (now > Number(expires) * 1000) return { kind: 'expired', message: 'Request has expired' };
+  return undefined;
+}
+
+function headerV2Problem(authorization: string, headers: IncomingHttpHeaders, now: number): SignatureProblem | undefined {
+  if (!/^AWS [^:\s]+:[A-Za-z0-9+/]{20,}={0,2}$/.test(authorization.trim())) return malformed('the Authorization header is not AWS <key>:<signature>');
+  const date = headers['x-amz-date'] ?? headers.date;
+  const signedAt = typeof date === 'string' ? Date.parse(date) : NaN;
+  if (Number.isNaN(signedAt)) return malformed('a signed request needs a Date or X-Amz-Date header');
+  if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return { kind: 'skewed', message: `the request time (${new Date(signedAt).toISOString()}) is too far from the server's time` };
   return undefined;
 }
 

@@ -84,7 +84,7 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
 
 /** Sub-resources (`?acl`, `?tagging`, ...) select other operations: only a few are served. */
 function hasSubresource(query: URLSearchParams): boolean {
-  const ignored = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*)$/;
+  const ignored = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires)$/;
   return [...query.keys()].some((name) => !ignored.test(name));
 }
 

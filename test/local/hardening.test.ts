@@ -110,6 +110,17 @@ export const MALFORMED_REQUESTS: Case[] = [
     code: { s3: 'Request has expired', dynamodb: 'InvalidSignatureException', sqs: 'RequestExpired', rekognition: 'InvalidSignatureException' },
   },
   {
+    name: 'SigV2 presigned query, current (the AWS CLI v1 `aws s3 presign`): served',
+    change: (r) => ({ ...r, path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) + 600}`, headers: without(r.headers, 'authorization', 'x-amz-date') }),
+    expect: { s3: 200 },
+  },
+  {
+    name: 'SigV2 presigned query, expired',
+    change: (r) => ({ ...r, path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) - 60}`, headers: without(r.headers, 'authorization', 'x-amz-date') }),
+    expect: { s3: 403 },
+    code: { s3: 'Request has expired' },
+  },
+  {
     name: 'Host of another name (DNS rebinding)',
     change: (r, _e, port) => ({ ...r, headers: { ...r.headers, host: `evil.example:${port}` } }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
