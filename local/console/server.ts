@@ -17,7 +17,9 @@
  *                                       normal S3 event starts the execution
  *
  * No login: it listens on a loopback address only, and refuses requests whose Host is not a
- * loopback name (DNS rebinding) and writes whose Origin is another site (CSRF).
+ * loopback name (DNS rebinding), and API calls and writes from another site (an Origin other than its
+ * own, or Sec-Fetch-Site cross-site/same-site: CSRF, cross-site reads). The checks are shared with the
+ * other local endpoints: local/http/loopback-guard.ts. Pages themselves may be opened from a link.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +33,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidCursorError, MAX_PAGE_SIZE, type RecordSummary } from '../engine/execution-index';
 import type { ExecutionRecord } from '../engine/execution-store';
 import type { EventLog } from '../engine/local-state-machine';
+import { BodyTooLargeError, finishUnread, readLimitedBody } from '../http/endpoint-gate';
+import { crossSiteRefusal, hostRefusal, isLoopbackName } from '../http/loopback-guard';
 import { parseDeadLetter, releaseLetter, type DeadLetter } from '../stack/dead-letters';
 import type { LocalStack } from '../stack/local-stack';
 import { replayDeadLetters } from '../stack/replay-dead-letters';
@@ -68,7 +72,6 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 /** The pipeline's own limit (MAX_IMAGE_BYTES default) and a little room. */
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const MAX_JSON_BYTES = 64 * 1024;
@@ -110,7 +113,7 @@ class HttpError extends Error {
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const { stack } = options;
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`the console listens on a loopback address only (no login), not ${host}`);
+  if (!isLoopbackName(host)) throw new Error(`the console listens on a loopback address only (no login), not ${host}`);
   const assetsDir = resolve(options.assetsDir ?? (await ensureConsoleAssets()));
   const thumbnailPrefix = process.env.THUMBNAIL_PREFIX ?? 'thumbnails/';
   const normalizedPrefix = process.env.NORMALIZED_PREFIX ?? 'normalized/';
@@ -262,13 +265,17 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     Promise.resolve()
       .then(() => {
         if (!raw.startsWith('/')) throw new HttpError(400, 'bad request target');
-        checkHost(req, port);
-        if (req.method !== 'GET' && req.method !== 'HEAD') checkOrigin(req, port);
+        const hostProblem = hostRefusal(req.headers, port);
+        if (hostProblem) throw new HttpError(403, hostProblem);
+        const isPage = (req.method === 'GET' || req.method === 'HEAD') && !url.pathname.startsWith('/api/');
+        const siteProblem = isPage ? undefined : crossSiteRefusal(req.headers, port);
+        if (siteProblem) throw new HttpError(403, siteProblem);
         return routes(req, res, url);
       })
       .catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
         if (res.headersSent) return res.end();
+        finishUnread(req, res);
         sendJson(res, status, { error: status === 500 ? `internal error: ${(error as Error).message}` : (error as Error).message });
       });
   });
@@ -435,38 +442,13 @@ function sendStatic(assetsDir: string, path: string, res: ServerResponse): void 
   createReadStream(file).pipe(res);
 }
 
-function checkHost(req: IncomingMessage, port: number): void {
-  const host = req.headers.host ?? '';
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-  if (!match || !LOOPBACK_HOSTS.has(match[1].toLowerCase()) || (match[2] !== undefined && Number(match[2]) !== port)) {
-    throw new HttpError(403, 'the console answers on loopback names only (127.0.0.1, localhost)');
-  }
-}
-
-function checkOrigin(req: IncomingMessage, port: number): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    throw new HttpError(403, 'bad Origin');
-  }
-  const hostname = parsed.hostname.toLowerCase();
-  if (!LOOPBACK_HOSTS.has(hostname) || Number(parsed.port || 80) !== port) throw new HttpError(403, 'cross-site request refused');
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `over the ${limit}-byte limit`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `over the ${limit}-byte limit`);
-    chunks.push(chunk as Buffer);
+  try {
+    return await readLimitedBody(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new HttpError(413, `over the ${limit}-byte limit`);
+    throw new HttpError(400, `incomplete body: ${(error as Error).message}`);
   }
-  return Buffer.concat(chunks);
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -13,8 +13,12 @@ export const REKOGNITION_ERROR_STATUS = {
   // Rekognition documents both as HTTP 500; the SDK models them with $fault "server" and retries them.
   InternalServerError: 500,
   ThrottlingException: 500,
-  // Not a Rekognition error: the generic AWS JSON protocol answer for an unknown X-Amz-Target.
+  // Not Rekognition errors: the generic AWS JSON protocol answers for an unknown X-Amz-Target and a
+  // missing, malformed or expired signature.
   UnknownOperationException: 400,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 400,
+  InvalidSignatureException: 400,
 } as const;
 
 export type RekognitionErrorName = keyof typeof REKOGNITION_ERROR_STATUS;

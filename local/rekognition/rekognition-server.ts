@@ -1,11 +1,13 @@
 /**
  * The HTTP side of the local Rekognition endpoint: AWS JSON 1.1 protocol, as the SDK and the AWS CLI speak it.
  *   POST /   X-Amz-Target: RekognitionService.<Operation>   Content-Type: application/x-amz-json-1.1
- * SigV4 Authorization headers are accepted without verification. Errors are sent as
+ * Requests must name a loopback Host, come from no browser page, and carry a well-formed SigV4
+ * signature (any key, not verified: local/http/request-signature.ts says why). Errors are sent as
  *   HTTP 400/500, x-amzn-ErrorType: <Name>, body {"__type": "<Name>", "message": "..."}.
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import { BodyTooLargeError, finishUnread, gateRefusal, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
 import { RekognitionError, toRekognitionError } from './errors';
 import type { FaultInjector } from './faults';
 import { decodeForOperation, resolveImageBytes, type ReadS3Object } from './image-source';
@@ -61,21 +63,31 @@ function sendError(res: http.ServerResponse, err: RekognitionError): void {
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-    throw new RekognitionError('ImageTooLargeException', `Request body of ${declared} bytes is too large.`);
+  try {
+    return await readLimitedBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new RekognitionError('ImageTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    throw new RekognitionError('InvalidParameterException', `Request body is incomplete: ${(error as Error).message}`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RekognitionError('ImageTooLargeException', 'Request body is too large.');
-    chunks.push(chunk as Buffer);
+}
+
+function refusalError(refusal: GateRefusal): RekognitionError {
+  switch (refusal.kind) {
+    case 'guard':
+      return new RekognitionError('AccessDeniedException', refusal.message);
+    case 'missing':
+      return new RekognitionError('MissingAuthenticationTokenException', refusal.message);
+    case 'malformed':
+      return new RekognitionError('IncompleteSignatureException', refusal.message);
+    default:
+      return new RekognitionError('InvalidSignatureException', `Signature expired: ${refusal.message}`);
   }
-  return Buffer.concat(chunks);
 }
 
 async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): Promise<{ op: string; body: unknown }> {
+  // The connection's local port is the endpoint's: the only one a Host header may name.
+  const refusal = gateRefusal(req, req.socket.localPort ?? 0);
+  if (refusal) throw refusalError(refusal);
   const target = String(req.headers['x-amz-target'] ?? '');
   const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (req.method !== 'POST' || !isOperationName(op)) {
@@ -113,8 +125,8 @@ export function createRekognitionHandler(deps: RekognitionHandlerDeps): http.Req
       },
       (err: unknown) => {
         const e = toRekognitionError(err);
-        // Unread request bodies (refused early) must be drained or the client sees a reset, not our answer.
-        if (!req.complete) req.resume();
+        // Unread request bodies (refused early) are drained, so the client sees our answer, not a reset.
+        finishUnread(req, res);
         sendError(res, e);
         deps.onRequest?.({ op: target, status: e.statusCode, ms: performance.now() - started, error: e.name });
       },

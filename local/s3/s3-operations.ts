@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked-decoder';
 import { BodyTooLargeError } from './blob-store';
 import type { ObjectRecord } from './object-index';
+import { isFormPost, postObject } from './post-object';
 import { etagMatches, type ObjectAttributes, type ObjectStore } from './object-store';
 import { S3Error, s3Errors } from './s3-errors';
 import { parseXml, xmlDocument, type XmlObject } from './s3-xml';
@@ -62,7 +63,7 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
     if (method === 'GET' && query.has('location')) return ok(xmlDocument('LocationConstraint', {}));
     if (method === 'GET' && query.has('uploads')) throw s3Errors.notImplemented('ListMultipartUploads');
     if (method === 'GET' && !hasSubresource(query)) return query.get('list-type') === '2' ? listObjectsV2(store, request) : listObjectsV1(store, request);
-    if (method === 'POST') throw s3Errors.notImplemented('POST object (browser form upload)');
+    if (method === 'POST' && isFormPost(request)) return postObject(store, request, limits);
     throw s3Errors.notImplemented(`${method} bucket ?${[...query.keys()].join('&')}`);
   }
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw s3Errors.keyTooLong();
@@ -83,7 +84,7 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
 
 /** Sub-resources (`?acl`, `?tagging`, ...) select other operations: only a few are served. */
 function hasSubresource(query: URLSearchParams): boolean {
-  const ignored = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*)$/;
+  const ignored = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires)$/;
   return [...query.keys()].some((name) => !ignored.test(name));
 }
 

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ObjectStore } from './object-store';
+import { isFormPost } from './post-object';
 import { authorizeRequest } from './request-auth';
 import { S3Error, s3Errors } from './s3-errors';
 import { dispatch, type OperationLimits, type S3Request, type S3Response } from './s3-operations';
@@ -20,7 +21,7 @@ export interface S3ServerOptions {
   directory: string;
   buckets: string[];
   port?: number;
-  /** A loopback address only (the store accepts any credentials). @default '127.0.0.1' */
+  /** A loopback address only (the store accepts any access key; see request-auth.ts). @default '127.0.0.1' */
   host?: string;
   /** Largest object accepted. @default 5 GiB (S3's PutObject limit) */
   maxObjectBytes?: number;
@@ -70,7 +71,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
 
   const server = createServer((req, res) => {
-    handle(store, limits, req, res).catch((error) => sendError(req, res, error));
+    handle(store, limits, (server.address() as AddressInfo).port, req, res).catch((error) => sendError(req, res, error));
   });
   // A request Node cannot even parse gets a 400 and its socket closed; the process carries on.
   server.on('clientError', (_error, socket) => {
@@ -96,9 +97,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   };
 }
 
-async function handle(store: ObjectStore, limits: OperationLimits, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(store: ObjectStore, limits: OperationLimits, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = parseRequest(req);
-  authorizeRequest(request);
+  authorizeRequest(request, { port, formPost: isFormPost(request) });
   send(req, res, await dispatch(store, request, limits));
 }
 

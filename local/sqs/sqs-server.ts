@@ -12,8 +12,14 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { BodyTooLargeError, finishUnread, gateRefusal, IncompleteBodyError, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
 
 const ACCOUNT = '000000000000';
+/**
+ * Largest request body. A message is at most 256 KiB, but JSON may escape each character as 6 bytes;
+ * anything past this is refused (413) without being read whole (D2: unbounded reads ended the process).
+ */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 interface StoredMessage {
   messageId: string;
@@ -60,17 +66,27 @@ export async function startSqsServer(options: SqsServerOptions): Promise<SqsServ
   const host = options.host ?? '127.0.0.1';
   let endpoint = '';
   const server: Server = createServer((req, res) => {
-    void handle(req, res);
+    handle(req, res).catch(() => res.destroy());
+  });
+  // A request Node cannot parse (bad chunked encoding, absurd headers) gets a 400 and its socket closed.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const refusal = gateRefusal(req, (server.address() as AddressInfo).port);
+      if (refusal) throw refusalError(refusal);
+      if (req.method !== 'POST') throw new SqsError('UnsupportedOperation', 'the SQS JSON protocol takes POST requests only');
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.replace(/^AmazonSQS\./, '');
-      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
+      const body = parseJsonBody(await readLimitedBody(req, MAX_REQUEST_BYTES));
       const result = dispatch(operation, body);
       send(res, 200, result);
     } catch (error) {
-      const err = error instanceof SqsError ? error : new SqsError('InternalError', (error as Error).message, 500);
+      // Nothing thrown while serving a request may end the process: every failure is an answer.
+      const err = toSqsError(error);
+      finishUnread(req, res);
       send(res, err.status, { __type: `com.amazonaws.sqs#${err.type}`, message: err.message });
     }
   }
@@ -244,13 +260,37 @@ function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+/** The JSON request document: an object, else a 400 (not a 500: the client sent it wrong). */
+function parseJsonBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new SqsError('SerializationException', 'the request body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SqsError('SerializationException', 'the request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function refusalError(refusal: GateRefusal): SqsError {
+  switch (refusal.kind) {
+    case 'guard':
+      return new SqsError('AccessDenied', refusal.message, 403);
+    case 'missing':
+      return new SqsError('MissingAuthenticationToken', refusal.message, 403);
+    case 'malformed':
+      return new SqsError('IncompleteSignature', refusal.message, 403);
+    default:
+      return new SqsError('RequestExpired', refusal.message, 403);
+  }
+}
+
+function toSqsError(error: unknown): SqsError {
+  if (error instanceof SqsError) return error;
+  if (error instanceof BodyTooLargeError) return new SqsError('RequestEntityTooLarge', `the request body is larger than ${error.limit} bytes`, 413);
+  if (error instanceof IncompleteBodyError) return new SqsError('IncompleteBody', error.message);
+  return new SqsError('InternalError', (error as Error)?.message ?? String(error), 500);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
+import { signedHeaders } from '../support/signed-headers';
 
 const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
 const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
@@ -323,20 +324,20 @@ describe('errors', () => {
     expect(err.name).toBe('InvalidParameterException');
   });
 
-  it('speaks AWS JSON 1.1 on the wire: x-amzn-ErrorType header and __type body, any Authorization accepted', async () => {
+  it('speaks AWS JSON 1.1 on the wire: x-amzn-ErrorType header and __type body, any well-formed signature accepted', async () => {
     // Act
     const res = await fetch(server.endpoint, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': 'RekognitionService.DetectText',
-        Authorization: 'AWS4-HMAC-SHA256 Credential=dummy/20240101/us-east-1/rekognition/aws4_request, SignedHeaders=host, Signature=00',
+        ...signedHeaders('rekognition'),
       },
       body: JSON.stringify({ Image: { Bytes: image('no_time_for_that_tiny.gif').toString('base64') } }),
     });
     const unknown = await fetch(server.endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'RekognitionService.IndexFaces' },
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'RekognitionService.IndexFaces', ...signedHeaders('rekognition') },
       body: '{}',
     });
 

@@ -6,6 +6,7 @@ import { DetectModerationLabelsCommand, ProvisionedThroughputExceededException, 
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
 import { parseTpsQuota, TokenBucket, TpsQuota } from '../../../local/rekognition/tps-quota';
 import { toServiceError } from '../../../tasks/shared/errors';
+import { signedHeaders } from '../support/signed-headers';
 
 const PNG = readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'images', 'astronaut.png'));
 
@@ -92,7 +93,7 @@ describe('the endpoint over its quota', () => {
     // ...and the wire
     const raw = await fetch(server.endpoint, {
       method: 'POST',
-      headers: { 'X-Amz-Target': 'RekognitionService.DetectModerationLabels', 'Content-Type': 'application/x-amz-json-1.1' },
+      headers: { 'X-Amz-Target': 'RekognitionService.DetectModerationLabels', 'Content-Type': 'application/x-amz-json-1.1', ...signedHeaders('rekognition') },
       body: JSON.stringify({ Image: { Bytes: PNG.toString('base64') } }),
     });
 
