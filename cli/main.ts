@@ -2,8 +2,11 @@
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { devCommand } from './dev';
+import { exportCommand } from './export';
+import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { replayCommand } from './replay';
+import { showCommand } from './show';
 import { defaultDataDir } from '../local/stack/local-stack';
 import { version } from '../package.json';
 
@@ -21,6 +24,9 @@ analyzeCommand(program);
 devCommand(program);
 replayCommand(program);
 redriveCommand(program);
+listCommand(program);
+showCommand(program);
+exportCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`picflow: ${error.message}\n`);
