@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { devCommand } from './dev';
 import { exportCommand } from './export';
+import { addHelpTexts } from './help-texts';
 import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { replayCommand } from './replay';
@@ -27,6 +28,7 @@ redriveCommand(program);
 listCommand(program);
 showCommand(program);
 exportCommand(program);
+addHelpTexts(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`picflow: ${error.message}\n`);
