@@ -22,6 +22,7 @@ interface ListOptions {
 export function listCommand(program: Command): void {
   program
     .command('list')
+    .alias('find')
     .description('list the most recently analysed images, newest first, with status, faces and top labels')
     .addOption(new Option('--status <status>', `only this status (${STATUSES.join(', ')})`).argParser(parseStatus))
     .option('--label <name>', 'only images with this label (or a label under it, e.g. Animal), any case')

@@ -28,6 +28,7 @@ export interface LocatedThumbnail extends Thumbnail {
 export function showCommand(program: Command): void {
   program
     .command('show')
+    .alias('get')
     .description("show one image's analysis: status, faces, labels, text, moderation, and where its thumbnails are")
     .argument('<image>', 'the image: its key (uploads/photo.jpg), its name under the upload prefix (photo.jpg), or its image id (bucket/key)')
     .option('--json', 'print the item as JSON (each thumbnail with its uri, and file when saved)')
