@@ -72,7 +72,7 @@ function printBanner(stack: LocalStack, consoleUrl: string): void {
     `  Rekognition  ${rekognition}`,
     '',
     '  Any access key works. Try:',
-    `    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${LOCAL_REGION}`,
+    `    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${LOCAL_REGION} AWS_DEFAULT_REGION=${LOCAL_REGION}`,
     `    aws s3 cp photo.jpg s3://${stack.bucket}/${stack.uploadPrefix} --endpoint-url ${s3}`,
     `    aws dynamodb scan --table-name ${stack.tableName} --endpoint-url ${dynamodb}`,
     '',

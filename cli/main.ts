@@ -2,8 +2,12 @@
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { devCommand } from './dev';
+import { exportCommand } from './export';
+import { addHelpTexts } from './help-texts';
+import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { replayCommand } from './replay';
+import { showCommand } from './show';
 import { defaultDataDir } from '../local/stack/local-stack';
 import { version } from '../package.json';
 
@@ -21,6 +25,10 @@ analyzeCommand(program);
 devCommand(program);
 replayCommand(program);
 redriveCommand(program);
+listCommand(program);
+showCommand(program);
+exportCommand(program);
+addHelpTexts(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`picflow: ${error.message}\n`);

@@ -171,8 +171,16 @@ export class WorkerPool {
     const id = this.nextId++;
     slot.busy = { id, job };
     const transfer = job.image.data.byteOffset === 0 && job.image.data.byteLength === job.image.data.buffer.byteLength ? [job.image.data.buffer as ArrayBuffer] : [];
+    const message = { type: 'task', id, op: job.op, image: job.image, params: job.params } satisfies ToWorker;
     try {
-      slot.worker.postMessage({ type: 'task', id, op: job.op, image: job.image, params: job.params } satisfies ToWorker, transfer);
+      try {
+        slot.worker.postMessage(message, transfer);
+      } catch (err) {
+        // Node 22 refuses to transfer an ArrayBuffer that native code allocated (sharp's output buffers
+        // are external: "Cannot transfer object of unsupported type"); Node 20 moved it. Copy it then.
+        if (transfer.length === 0) throw err;
+        slot.worker.postMessage(message);
+      }
     } catch (err) {
       slot.busy = undefined;
       job.reject(new RekognitionError('InternalServerError', `could not hand the image to a worker: ${(err as Error).message}`));

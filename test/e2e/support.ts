@@ -1,4 +1,5 @@
 // Shared set-up for the end-to-end tests: temp data directories and inputs written to disk.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,4 +34,17 @@ export function writeFile(dir: string, name: string, content: string | Buffer): 
   const file = join(dir, name);
   writeFileSync(file, content);
   return file;
+}
+
+/** Runs the `picflow` command as a user does: a child process, stdout and stderr kept apart, its exit code. */
+export function runPicflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = join(__dirname, '..', '..', 'bin', 'picflow.js');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
