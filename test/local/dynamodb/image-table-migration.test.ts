@@ -5,6 +5,7 @@
  */
 import {
   CreateTableCommand,
+  waitUntilTableExists,
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -85,6 +86,8 @@ describe('Function: ensureImageTable on a data directory of the previous release
     directory = mkdtempSync(join(tmpdir(), 'picflow-dynamo-migration-'));
     await open();
     await client.send(new CreateTableCommand(PREVIOUS_DEFINITION));
+    // dynalite makes a table ACTIVE on a timer (even at 0 ms): a PutItem right away can race it under load.
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: TABLE });
     for (let n = 0; n < 60; n++) await client.send(new PutItemCommand({ TableName: TABLE, Item: item(n) }));
   });
 
@@ -124,6 +127,7 @@ describe('Function: ensureImageTable on a data directory of the previous release
     await ensureImageTable(client, TABLE);
     const side = migrationTableName(TABLE);
     await client.send(new CreateTableCommand(imageTableDefinition(side)));
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: side });
     for (const i of await scanAll(TABLE)) await client.send(new PutItemCommand({ TableName: side, Item: i }));
     await client.send(new DeleteTableCommand({ TableName: TABLE }));
     while ((await client.send(new ListTablesCommand({}))).TableNames?.includes(TABLE)) await new Promise((r) => setTimeout(r, 10));
