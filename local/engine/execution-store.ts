@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { notAJsonObject, quarantine } from '../fs/quarantine';
 import type { EventLog } from './local-state-machine';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -43,11 +44,19 @@ export class ExecutionStore {
   }
 
   get(name: string): ExecutionRecord | undefined {
+    const file = join(this.directory, `${name}.json`);
+    let text: string;
     try {
-      return JSON.parse(readFileSync(join(this.directory, `${name}.json`), 'utf8')) as ExecutionRecord;
+      text = readFileSync(file, 'utf8');
     } catch {
       return undefined;
     }
+    // save() never leaves a half-written record (write, then rename), but a full disk or a copy gone
+    // wrong can: move it aside with a warning rather than fail, or hide it, on every read.
+    const problem = notAJsonObject(text) ?? notARecord(JSON.parse(text) as Record<string, unknown>);
+    if (problem === undefined) return JSON.parse(text) as ExecutionRecord;
+    quarantine(file, problem);
+    return undefined;
   }
 
   /** Every record, newest first. */
@@ -58,4 +67,9 @@ export class ExecutionStore {
       .filter((record): record is ExecutionRecord => record !== undefined)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
+}
+
+function notARecord(value: Record<string, unknown>): string | undefined {
+  if (typeof value.name !== 'string' || typeof value.status !== 'string' || typeof value.startedAt !== 'string') return 'no name, status or startedAt';
+  return undefined;
 }
