@@ -28,6 +28,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRecord } from '../engine/execution-store';
+import { runDurationMs } from '../engine/run-duration';
 import type { EventLog } from '../engine/local-state-machine';
 import { parseDeadLetter, releaseLetter, type DeadLetter } from '../stack/dead-letters';
 import type { LocalStack } from '../stack/local-stack';
@@ -312,7 +313,7 @@ function summarize(record: ExecutionRecord): ExecutionSummary {
     imageId: record.imageId,
     startedAt: record.startedAt,
     stoppedAt: record.stoppedAt,
-    durationMs: record.stoppedAt ? Date.parse(record.stoppedAt) - Date.parse(record.startedAt) : undefined,
+    durationMs: runDurationMs(record),
     retries: record.retries,
     error: record.error,
     cause: record.cause,
