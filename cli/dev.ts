@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { startLocalStack, LOCAL_REGION, type LocalStack } from '../local/stack/local-stack';
 import type { ExecutionRecord } from '../local/engine/execution-store';
+import { runDurationMs } from '../local/engine/run-duration';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 import { assertPortsFree } from './ports';
@@ -28,34 +29,41 @@ export function devCommand(program: Command): void {
       const base = Number(options.port);
       if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, got "${options.port}"`);
       await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4 });
-      const stack = await startLocalStack({
-        dataDir,
-        ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
-        rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
-      });
-      let consoleServer: ConsoleServer;
+      let consoleServer: ConsoleServer | undefined;
+      let stack: LocalStack;
       try {
-        consoleServer = await startConsoleServer({ stack, port: base });
+        stack = await startLocalStack({
+          dataDir,
+          ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
+          rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
+          // Up, and nothing started yet: the console, the banner and the execution lines come first, so
+          // every execution (recovered, or an upload made during start-up) prints its start line.
+          beforeWork: async (up) => {
+            consoleServer = await startConsoleServer({ stack: up, port: base });
+            writeDevServerInfo(dataDir, {
+              pid: process.pid,
+              startedAt: new Date().toISOString(),
+              bucket: up.bucket,
+              uploadPrefix: up.uploadPrefix,
+              tableName: up.tableName,
+              queueUrl: up.queueUrl,
+              region: LOCAL_REGION,
+              endpoints: { ...up.endpoints, console: consoleServer.url },
+            });
+            printBanner(up, consoleServer.url);
+            reportExecutions(up);
+          },
+        });
       } catch (error) {
-        await stack.close();
+        removeDevServerInfo(dataDir);
+        await consoleServer?.close();
         throw error;
       }
-      writeDevServerInfo(dataDir, {
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        bucket: stack.bucket,
-        uploadPrefix: stack.uploadPrefix,
-        tableName: stack.tableName,
-        queueUrl: stack.queueUrl,
-        region: LOCAL_REGION,
-        endpoints: { ...stack.endpoints, console: consoleServer.url },
-      });
-      printBanner(stack, consoleServer.url);
-      reportExecutions(stack);
+      printRecovery(stack);
       await waitForSignal();
       process.stderr.write('\npicflow dev: stopping (waiting for running executions)...\n');
       removeDevServerInfo(dataDir);
-      await consoleServer.close();
+      await consoleServer!.close();
       await stack.close();
     });
 }
@@ -76,19 +84,28 @@ function printBanner(stack: LocalStack, consoleUrl: string): void {
     `    aws s3 cp photo.jpg s3://${stack.bucket}/${stack.uploadPrefix} --endpoint-url ${s3}`,
     `    aws dynamodb scan --table-name ${stack.tableName} --endpoint-url ${dynamodb}`,
     '',
-    stack.recovery.resumed + stack.recovery.started > 0
-      ? `  Recovered unfinished work: ${stack.recovery.resumed} execution(s) resumed, ${stack.recovery.started} upload(s) started.`
-      : '  Waiting for uploads. Ctrl-C to stop.',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** The banner's last line, once recovery has decided (its executions' start lines may come before it). */
+function printRecovery(stack: LocalStack): void {
+  const { resumed, started, settled } = stack.recovery;
+  process.stderr.write(
+    resumed + started + settled > 0
+      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ${settled} stuck item(s) settled. Waiting for uploads. Ctrl-C to stop.\n`
+      : '  Waiting for uploads. Ctrl-C to stop.\n',
+  );
 }
 
 function reportExecutions(stack: LocalStack): void {
   stack.runner.on('started', (record: ExecutionRecord) => process.stderr.write(`▶ ${record.name}  ${record.imageId ?? ''}\n`));
   stack.runner.on('finished', (record: ExecutionRecord) => {
-    const seconds = record.stoppedAt ? ((Date.parse(record.stoppedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1) : '?';
+    const ms = runDurationMs(record);
+    // A resumed execution ran again from its start: its time is this run's, not since the first start.
+    const seconds = `${ms === undefined ? '?' : (ms / 1000).toFixed(1)}s${record.resumedAt ? ' since resumed' : ''}`;
     const detail = record.status === 'SUCCEEDED' ? '' : `  ${record.error}: ${record.cause ?? ''}`;
-    process.stderr.write(`${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}s${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`);
+    process.stderr.write(`${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`);
   });
 }
 

@@ -33,4 +33,7 @@ addHelpTexts(program);
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`picflow: ${error.message}\n`);
   process.exitCode = process.exitCode || 2;
+  // A failed command has closed what it opened; should anything still hold the process (a socket,
+  // a worker), leave anyway rather than hang with the message printed and no prompt.
+  setTimeout(() => process.exit(), 5_000).unref();
 });

@@ -32,6 +32,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidCursorError, MAX_PAGE_SIZE, type RecordSummary } from '../engine/execution-index';
 import type { ExecutionRecord } from '../engine/execution-store';
+import { runDurationMs } from '../engine/run-duration';
 import type { EventLog } from '../engine/local-state-machine';
 import { BodyTooLargeError, finishUnread, readLimitedBody } from '../http/endpoint-gate';
 import { crossSiteRefusal, hostRefusal, isLoopbackName } from '../http/loopback-guard';
@@ -320,7 +321,7 @@ function summarize(record: RecordSummary): ExecutionSummary {
     imageId: record.imageId,
     startedAt: record.startedAt,
     stoppedAt: record.stoppedAt,
-    durationMs: record.stoppedAt ? Date.parse(record.stoppedAt) - Date.parse(record.startedAt) : undefined,
+    durationMs: runDurationMs(record),
     retries: record.retries,
     error: record.error,
     cause: record.cause,

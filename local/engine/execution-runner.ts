@@ -135,20 +135,28 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
     return record;
   }
 
+  /**
+   * Delivers an ended execution's status change to the net again (start-up recovery, for an execution
+   * whose end the net never recorded). True when the rule matched and its target ran.
+   */
+  replayStatusChange(record: ExecutionRecord): Promise<boolean> {
+    return this.notifyStatusChange(record);
+  }
+
   /** EventBridge's part: the status-change event, matched against the rule, delivered to its target. */
-  private async notifyStatusChange(record: ExecutionRecord): Promise<void> {
+  private async notifyStatusChange(record: ExecutionRecord): Promise<boolean> {
     const target = this.options.onExecutionEndedBadly;
-    if (!target) return;
+    if (!target) return false;
     const event = executionStatusChangeEvent(record, this.options.machine.stateMachineArn);
-    if (!matchesPattern(event, executionEndedBadlyPattern(this.options.machine.stateMachineArn))) return;
+    if (!matchesPattern(event, executionEndedBadlyPattern(this.options.machine.stateMachineArn))) return false;
     for (let attempt = 1; ; attempt++) {
       try {
         await target(event);
-        return;
+        return true;
       } catch (error) {
         if (attempt >= TARGET_ATTEMPTS) {
           console.error(`picflow: the execution-status net failed for ${record.name}: ${(error as Error).message}`);
-          return;
+          return false;
         }
       }
     }

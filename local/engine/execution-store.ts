@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionIndex, summaryOf, type ExecutionPage, type ExecutionQuery, type FileStamp, type RecordSummary } from './execution-index';
+import { notAJsonObject, quarantine } from '../fs/quarantine';
 import type { EventLog } from './local-state-machine';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -175,13 +176,25 @@ export class ExecutionStore {
  * Undefined when the file is missing or not a record.
  */
 export function readRecordFile(file: string): ExecutionRecord | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ExecutionRecord;
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
+  // save() never leaves a half-written record (write, then rename), but a full disk or a copy gone
+  // wrong can: move it aside with a warning rather than fail, or hide it, on every read.
+  const problem = notAJsonObject(text) ?? notARecord(JSON.parse(text) as Record<string, unknown>);
+  if (problem === undefined) return JSON.parse(text) as ExecutionRecord;
+  quarantine(file, problem);
+  return undefined;
 }
 
 function stampOf(stats: BigIntStats): FileStamp {
   return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+}
+
+function notARecord(value: Record<string, unknown>): string | undefined {
+  if (typeof value.name !== 'string' || typeof value.status !== 'string' || typeof value.startedAt !== 'string') return 'no name, status or startedAt';
+  return undefined;
 }

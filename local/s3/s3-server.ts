@@ -43,6 +43,8 @@ export interface CreatedObject {
 export interface S3Server {
   endpoint: string;
   onObjectCreated(listener: (object: CreatedObject) => void): void;
+  /** The current version of an object as its commit recorded it (sequencer included), read in-process; undefined when there is none. */
+  describeObject(bucket: string, key: string): Promise<Omit<CreatedObject, 'reason' | 'sourceIp'> | undefined>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   return {
     endpoint: `http://${hostname}:${address.port}`,
     onObjectCreated: (listener) => listeners.push(listener),
+    describeObject: async (bucket, key) => {
+      const record = await store.head(bucket, key);
+      return record && { bucket, key, size: record.size, etag: record.etag, eventTime: record.lastModified, sequencer: record.sequencer };
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

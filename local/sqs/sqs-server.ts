@@ -11,7 +11,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { notAJsonObject, quarantine } from '../fs/quarantine';
 import { BodyTooLargeError, finishUnread, gateRefusal, IncompleteBodyError, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
 
 const ACCOUNT = '000000000000';
@@ -223,12 +224,31 @@ function loadQueues(directory: string): Map<string, Queue> {
     const queue = createQueue(directory, entry.name);
     for (const file of readdirSync(queue.dir)) {
       if (!file.endsWith('.json')) continue;
-      const message = JSON.parse(readFileSync(join(queue.dir, file), 'utf8')) as StoredMessage;
-      queue.messages.set(message.messageId, message);
+      const message = readMessage(join(queue.dir, file));
+      if (message) queue.messages.set(message.messageId, message);
     }
     queues.set(entry.name, queue);
   }
   return queues;
+}
+
+/**
+ * One stored message, or undefined when its file is corrupt, truncated or empty (a disk full or a copy
+ * gone wrong; persist() itself never leaves one): that file is quarantined, and the queue starts without it.
+ */
+function readMessage(file: string): StoredMessage | undefined {
+  const text = readFileSync(file, 'utf8');
+  const problem = notAJsonObject(text) ?? notAMessage(JSON.parse(text) as Record<string, unknown>, file);
+  if (problem === undefined) return JSON.parse(text) as StoredMessage;
+  quarantine(file, problem);
+  return undefined;
+}
+
+function notAMessage(value: Record<string, unknown>, file: string): string | undefined {
+  if (typeof value.messageId !== 'string' || `${value.messageId}.json` !== basename(file)) return 'no messageId matching the file name';
+  if (typeof value.body !== 'string') return 'no message body';
+  if (typeof value.sentAt !== 'number' || typeof value.receiveCount !== 'number') return 'no sentAt or receiveCount';
+  return undefined;
 }
 
 function createQueue(directory: string, name: string): Queue {

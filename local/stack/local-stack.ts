@@ -23,8 +23,9 @@ import type { TpsQuota } from '../rekognition/tps-quota';
 import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
 import { lockDataDir } from './data-dir-lock';
-import { recoverUnfinishedWork, type RecoveryReport } from './recovery';
+import { planRecovery, runRecovery, type RecoveryReport } from './recovery';
 import { loadExecutionNetHandler, loadTaskHandlers } from './task-handlers';
+import { UploadHandoff } from './upload-handoff';
 
 export const LOCAL_BUCKET = 'picflow-local';
 export const LOCAL_TABLE = 'picflow-images';
@@ -58,6 +59,19 @@ export interface LocalStackOptions {
   taskEnvironment?: Record<string, string>;
   /** Run again what a previous run left unfinished. @default true */
   recover?: boolean;
+  /**
+   * Called once the stack is fully up (every server listening, table and queue ensured, runner and
+   * net wired) and before any work starts: recovery and uploads made during start-up wait for it. Attach
+   * listeners to `stack.runner` here to hear every execution (`picflow dev` prints their start lines),
+   * or start what else must be up first. If it throws, the start fails and everything is closed.
+   * `stack.recovery` is not known yet.
+   */
+  beforeWork?: (stack: LocalStack) => Promise<void> | void;
+}
+
+/** A start that failed: says which part failed; everything opened before it is closed again. */
+export class LocalStackStartError extends Error {
+  override readonly name = 'LocalStackStartError';
 }
 
 export interface LocalStack {
@@ -88,39 +102,46 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const lock = lockDataDir(dataDir);
   for (const dir of ['s3', 'dynamodb', 'sqs']) mkdirSync(join(dataDir, dir), { recursive: true });
   const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
+  // Uploads that arrive while the stack starts are held here until recovery has decided (see upload-handoff.ts).
+  const handoff = new UploadHandoff();
+  const port = (name: keyof NonNullable<LocalStackOptions['ports']>) => (options.ports?.[name] ? ` on port ${options.ports[name]}` : '');
   try {
-    const s3Server: S3Server = await startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 });
+    const s3Server: S3Server = await step(`the S3 server${port('s3')}`, () => startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 }));
     started.push(s3Server);
-    const dynamoServer: DynamoServer = await startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb });
+    const uploadPrefix = options.taskEnvironment?.UPLOAD_PREFIX ?? process.env.UPLOAD_PREFIX ?? 'uploads/';
+    routeObjectEvents(s3Server, { bucket: LOCAL_BUCKET, uploadPrefix, region: LOCAL_REGION, startExecution: (event) => handoff.route(event) });
+    const dynamoServer: DynamoServer = await step(`the DynamoDB server${port('dynamodb')}`, () => startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb }));
     started.push(dynamoServer);
-    const sqsServer: SqsServer = await startSqsServer({ directory: join(dataDir, 'sqs'), port: options.ports?.sqs });
+    const sqsServer: SqsServer = await step(`the SQS server${port('sqs')}`, () => startSqsServer({ directory: join(dataDir, 'sqs'), port: options.ports?.sqs }));
     started.push(sqsServer);
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const s3 = new S3Client({ ...clientConfig, endpoint: s3Server.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
+    started.push({ close: async () => [s3, dynamodb, sqs].forEach((client) => client.destroy()) });
 
     const workers = options.rekognitionWorkers ?? availableParallelism();
     const concurrency = options.concurrency ?? workers;
     // One libvips thread per sharp call: the inference workers already occupy every core, and extra
     // threads only add memory (sharp would use one per core once MALLOC_ARENA_MAX is set).
     sharp.concurrency(1);
-    const rekognition: RekognitionServer = await startRekognitionServer({
-      port: options.ports?.rekognition,
-      workers,
-      // Each execution makes up to four calls at once: queue them all rather than throttle our own work.
-      maxQueue: concurrency * 4,
-      faults: options.faults,
-      tps: options.rekognitionTps,
-      readS3Object: async (bucket, key, version) => {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
-        return Buffer.from(await object.Body!.transformToByteArray());
-      },
-    });
+    const rekognition: RekognitionServer = await step(`the Rekognition server${port('rekognition')}`, () =>
+      startRekognitionServer({
+        port: options.ports?.rekognition,
+        workers,
+        // Each execution makes up to four calls at once: queue them all rather than throttle our own work.
+        maxQueue: concurrency * 4,
+        faults: options.faults,
+        tps: options.rekognitionTps,
+        readS3Object: async (bucket, key, version) => {
+          const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
+          return Buffer.from(await object.Body!.transformToByteArray());
+        },
+      }),
+    );
     started.push(rekognition);
 
-    const uploadPrefix = options.taskEnvironment?.UPLOAD_PREFIX ?? process.env.UPLOAD_PREFIX ?? 'uploads/';
     configureTasks({
       ...options.taskEnvironment,
       AWS_REGION: LOCAL_REGION,
@@ -136,8 +157,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ANALYZER_NAME,
     });
 
-    await ensureImageTable(dynamodb, LOCAL_TABLE);
-    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE }));
+    await step(`the table ${LOCAL_TABLE}`, () => ensureImageTable(dynamodb, LOCAL_TABLE));
+    const { QueueUrl: queueUrl } = await step(`the queue ${LOCAL_QUEUE}`, () => sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE })));
     configureTasks({ DEAD_LETTER_QUEUE_URL: queueUrl! });
 
     const machine = new LocalStateMachine({
@@ -165,19 +186,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onExecutionEndedBadly: loadExecutionNetHandler(),
       retryIntervalOverrides: options.retryIntervalOverrides,
     });
-    routeObjectEvents(s3Server, {
-      bucket: LOCAL_BUCKET,
-      uploadPrefix,
-      region: LOCAL_REGION,
-      startExecution: (event) => void runner.start(event),
-    });
+    // From here on, work may be running: a failure closes only after it has ended.
+    started.push({ close: () => runner.idle() });
 
-    const recovery: RecoveryReport =
-      options.recover === false
-        ? { resumed: 0, started: 0 }
-        : await recoverUnfinishedWork({ runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION });
-
-    return {
+    const stack: LocalStack = {
       dataDir,
       bucket: LOCAL_BUCKET,
       uploadPrefix,
@@ -187,22 +199,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       machine,
       runner,
       store,
-      recovery,
+      recovery: { resumed: 0, started: 0, settled: 0 },
       clients: { s3, dynamodb, sqs },
       faults: rekognition.faults,
       quota: rekognition.quota,
       close: async () => {
-        await runner.idle();
-        s3.destroy();
-        dynamodb.destroy();
-        sqs.destroy();
+        handoff.drop();
         await closeAll(started);
         resetClients();
       },
     };
+
+    // The stack is up. Nothing has started yet: the caller's listeners first, then recovery decides
+    // (reads only; a failure here still leaves no work behind), then work starts, all at once.
+    await options.beforeWork?.(stack);
+    const recoveryOptions = { runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION, describeObject: s3Server.describeObject, handoff };
+    const plan = options.recover === false ? undefined : await step('recovery of unfinished work', () => planRecovery(recoveryOptions));
+    if (plan) stack.recovery = await runRecovery(plan, { runner });
+    handoff.open((event) => void runner.start(event));
+    return stack;
   } catch (error) {
+    handoff.drop();
     await closeAll(started);
+    resetClients();
     throw error;
+  }
+}
+
+/** Runs one part of the start; its failure names the part. */
+async function step<T>(part: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof LocalStackStartError) throw error;
+    const message = (error as Error)?.message || String(error);
+    throw new LocalStackStartError(`the local stack did not start: ${part} failed: ${message}`, { cause: error });
   }
 }
 

@@ -1,21 +1,32 @@
 /**
  * After a crash or a stop in the middle of a batch, nothing is lost: executions recorded as RUNNING
  * are run again under their own names (their DynamoDB claim is theirs, so ClaimImage lets them
- * through), and uploads that have no final result and no execution (the crash came between the
- * upload and its event) get a new execution with the event S3 would have sent.
+ * through), uploads that have no final result and no execution (the crash came between the upload and
+ * its event) get a new execution with the event S3 would have sent, and items left PROCESSING by an
+ * execution that is over (or whose object is gone) are settled.
+ *
+ * Recovery first reads everything it needs and decides (planRecovery), and only then acts
+ * (runRecovery): a read that fails fails the start before any work began, so a failed start never
+ * leaves executions running against a stack that is being closed.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRunner } from '../engine/execution-runner';
 import type { ExecutionRecord, ExecutionStore } from '../engine/execution-store';
 import { objectCreatedEvent } from '../events/s3-event';
+import type { CreatedObject } from '../s3/s3-server';
+import type { ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import { settleMissingObject } from './settle-missing-object';
+import type { UploadHandoff } from './upload-handoff';
 
 export interface RecoveryReport {
   /** Executions found RUNNING and run again. */
   resumed: number;
   /** Uploads without a result or an execution, started now. */
   started: number;
+  /** PROCESSING items whose execution was over or whose object was gone, settled (FAILED with the reason). */
+  settled: number;
 }
 
 export interface RecoveryOptions {
@@ -27,37 +38,118 @@ export interface RecoveryOptions {
   uploadPrefix: string;
   tableName: string;
   region: string;
+  /** The current version of an object (with the sequencer its commit got), read in-process. */
+  describeObject(bucket: string, key: string): Promise<Omit<CreatedObject, 'reason' | 'sourceIp'> | undefined>;
+  /** Uploads made while the stack starts: recovery starts only the versions the router does not hold. */
+  handoff?: UploadHandoff;
+}
+
+export interface RecoveryPlan {
+  resume: ExecutionRecord[];
+  /** New executions: the upload event, and the name to run it under (a dead owner's, so its claim is its own). */
+  start: { event: S3ObjectCreatedEvent; name?: string }[];
+  /** Ended executions whose status change is delivered again to the execution-status net. */
+  replayEnding: ExecutionRecord[];
+  /** PROCESSING items whose object no longer exists. */
+  missing: ImageItem[];
 }
 
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 
 export async function recoverUnfinishedWork(options: RecoveryOptions): Promise<RecoveryReport> {
+  return runRecovery(await planRecovery(options), options);
+}
+
+/** Reads and decides; starts nothing and writes nothing. */
+export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPlan> {
   // The index lists them; only their own record files are read, for the input to run again.
   const running = (await options.store.list({ statuses: ['RUNNING'] }))
     .map((summary) => options.store.get(summary.name))
     .filter((record): record is ExecutionRecord => record !== undefined);
-  const covered = new Set(running.map((record) => record.imageId));
-  for (const record of running) void options.runner.resume(record);
+  const plan: RecoveryPlan = { resume: running, start: [], replayEnding: [], missing: [] };
+  const handled = new Set(running.map((record) => record.imageId));
 
-  let started = 0;
+  // Items left PROCESSING: a local table is small, so a scan is cheap and finds them even when their
+  // object is gone (a listing cannot).
+  for (const item of await processingItems(options)) {
+    if (handled.has(item.imageId) || item.bucket !== options.bucket) continue;
+    // The execution that claimed it: its name is the last part of its ARN; one record file read.
+    const owner = item.executionId ? options.store.get(item.executionId.split(':').pop()!) : undefined;
+    if (owner?.status === 'RUNNING') continue;
+    const object = await options.describeObject(item.bucket, item.key);
+    if (!object) {
+      plan.missing.push(item);
+      handled.add(item.imageId);
+    } else if (object.sequencer === item.sequencer && owner && owner.status !== 'SUCCEEDED') {
+      // Its execution ended FAILED, TIMED_OUT or ABORTED and the net never recorded it (the process
+      // stopped in between, or the net's own calls failed): settle it as the net would have.
+      plan.replayEnding.push(owner);
+      handled.add(item.imageId);
+    } else if (object.sequencer === item.sequencer && item.executionId) {
+      // Its execution's record is gone (or claims success): run the upload again under that
+      // execution's name, whose claim ClaimImage lets through.
+      if (options.handoff && !options.handoff.claimForRecovery(object.bucket, object.key, object.sequencer!)) continue;
+      plan.start.push({ event: objectCreatedEvent({ ...object, reason: 'PutObject' }, options.region), name: item.executionId.split(':').pop() });
+      handled.add(item.imageId);
+    }
+    // Otherwise a newer version is stored: the object pass below (or its held event) runs that one.
+  }
+
   for await (const page of paginateListObjectsV2({ client: options.s3 }, { Bucket: options.bucket, Prefix: options.uploadPrefix })) {
-    for (const object of page.Contents ?? []) {
+    for (const listed of page.Contents ?? []) {
       // Folder markers (`uploads/x/`) never get an item: ClaimImage skips them, so do not restart them.
-      if (object.Key === undefined || object.Key.endsWith('/')) continue;
-      const imageId = `${options.bucket}/${object.Key}`;
-      if (covered.has(imageId)) continue;
-      const etag = (object.ETag ?? '').replace(/"/g, '');
-      const { Item } = await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key: { imageId: { S: imageId } } }));
-      const item = Item ? unmarshall(Item) : undefined;
-      if (item && item.etag === etag && FINAL_STATUSES.has(String(item.status))) continue;
-      const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: object.Key }));
-      const event = objectCreatedEvent(
-        { bucket: options.bucket, key: object.Key!, size: Number(head.ContentLength ?? object.Size ?? 0), etag, reason: 'PutObject', eventTime: (object.LastModified ?? new Date()).toISOString() },
-        options.region,
-      );
-      void options.runner.start(event);
-      started += 1;
+      if (listed.Key === undefined || listed.Key.endsWith('/')) continue;
+      const imageId = `${options.bucket}/${listed.Key}`;
+      if (handled.has(imageId)) continue;
+      // The version as committed, with its real sequencer: the one its own event carries, so the
+      // router and recovery name the same version the same way (and ClaimImage orders them right).
+      const object = await options.describeObject(options.bucket, listed.Key);
+      if (!object?.sequencer) continue; // deleted since the listing
+      const { Item } = await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }));
+      const item = Item ? (unmarshall(Item) as ImageItem) : undefined;
+      // Final for this version, or for the same bytes (objects imported from s3rver got new sequencers).
+      if (item && FINAL_STATUSES.has(String(item.status)) && (item.sequencer === object.sequencer || item.etag === object.etag)) continue;
+      if (options.handoff && !options.handoff.claimForRecovery(object.bucket, object.key, object.sequencer)) continue;
+      plan.start.push({ event: objectCreatedEvent({ ...object, reason: 'PutObject' }, options.region) });
     }
   }
-  return { resumed: running.length, started };
+  return plan;
+}
+
+/** Acts on a plan: settles what is over, then resumes and starts executions. One item's failure to settle is reported, not fatal. */
+export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOptions, 'runner'>): Promise<RecoveryReport> {
+  let settled = 0;
+  for (const item of plan.missing) {
+    try {
+      if ((await settleMissingObject(item)) === 'MARKED') settled += 1;
+    } catch (error) {
+      process.stderr.write(`picflow: could not settle ${item.imageId} (its object is gone): ${(error as Error).message}\n`);
+    }
+  }
+  for (const record of plan.replayEnding) {
+    if (await options.runner.replayStatusChange(record)) settled += 1;
+  }
+  for (const record of plan.resume) void options.runner.resume(record);
+  for (const { event, name } of plan.start) void options.runner.start(event, name);
+  return { resumed: plan.resume.length, started: plan.start.length, settled };
+}
+
+async function processingItems(options: RecoveryOptions): Promise<ImageItem[]> {
+  const items: ImageItem[] = [];
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  do {
+    const page = await options.dynamodb.send(
+      new ScanCommand({
+        TableName: options.tableName,
+        FilterExpression: '#status = :processing',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':processing': { S: 'PROCESSING' } },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item) as ImageItem));
+    ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

@@ -1,5 +1,6 @@
 // The picflow command as a user runs it: a child process, stdout and stderr kept apart, exit codes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePath, tempDir } from './support';
 
@@ -119,5 +120,30 @@ describe('CLI: picflow analyze and replay with picflow dev running', () => {
     } finally {
       other.remove();
     }
+  });
+});
+
+describe('CLI: picflow dev that cannot start', () => {
+  const data = tempDir('cli-dev-fail');
+  afterAll(() => data.remove());
+
+  it('exits 2 with a message naming the part that failed, having resumed nothing and left nothing behind', async () => {
+    // Prepare: a data dir whose DLQ folder was replaced by a file (so every server starts, then the
+    // queue cannot be ensured), with an execution a crash left RUNNING
+    mkdirSync(join(data.path, 'sqs'), { recursive: true });
+    writeFileSync(join(data.path, 'sqs', 'picflow-dlq'), 'not a folder');
+    mkdirSync(join(data.path, 'executions'), { recursive: true });
+    const record = { name: 'left-running', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:picflow-local:left-running', status: 'RUNNING', input: {}, startedAt: '2026-01-01T00:00:00.000Z', retries: 0, events: [] };
+    writeFileSync(join(data.path, 'executions', 'left-running.json'), JSON.stringify(record));
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+
+    // Act
+    const { code, stderr } = await picflow(['--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1']);
+
+    // Assess
+    expect(stderr).toMatch(/picflow: the local stack did not start: the queue picflow-dlq failed: .*EEXIST/);
+    expect(code).toBe(2);
+    expect(JSON.parse(readFileSync(join(data.path, 'executions', 'left-running.json'), 'utf8'))).toEqual(record);
+    expect(existsSync(join(data.path, 'stack.lock'))).toBe(false);
   });
 });

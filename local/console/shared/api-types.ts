@@ -15,11 +15,12 @@ export interface ExecutionSummary {
   imageId?: string;
   startedAt: string;
   stoppedAt?: string;
-  /** stoppedAt - startedAt; absent while running. */
+  /** How long the last run took: stoppedAt - (resumedAt ?? startedAt); absent while running. */
   durationMs?: number;
   retries: number;
   error?: string;
   cause?: string;
+  /** When a restart ran this execution again from its start (startedAt stays the first start). */
   resumedAt?: string;
 }
 

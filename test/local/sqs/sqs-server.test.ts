@@ -1,6 +1,6 @@
 // The local SQS-compatible server, driven by the real @aws-sdk/client-sqs: the operations picflow
 // uses, and messages that survive a restart.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -82,6 +82,38 @@ describe('Local SQS server', () => {
     // Assess
     expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('1');
     expect(received.Messages?.[0].Body).toBe('survives');
+  });
+
+  it('quarantines corrupt, truncated and empty message files at start, naming each, and keeps the good ones', async () => {
+    // Prepare: one good message, then three damaged files beside it
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'picflow-dlq' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'good' }));
+    sqs.destroy();
+    await server.close();
+    const queueDir = join(directory, 'picflow-dlq');
+    const good = JSON.parse(readFileSync(join(queueDir, readdirSync(queueDir)[0]), 'utf8')) as { messageId: string };
+    const damaged = { 'empty.json': '', 'truncated.json': JSON.stringify(good).slice(0, 20), 'garbage.json': '\u0000\u0000not json' };
+    for (const [name, content] of Object.entries(damaged)) writeFileSync(join(queueDir, name), content);
+    const warnings: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (warnings.push(String(chunk)), true));
+
+    // Act
+    try {
+      server = await startSqsServer({ directory });
+    } finally {
+      write.mockRestore();
+    }
+    sqs = connect(server.endpoint);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: server.queueUrl('picflow-dlq'), MaxNumberOfMessages: 10 }));
+
+    // Assess: the good message is there; each damaged file is in quarantine/ and was named in a warning
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['good']);
+    for (const name of Object.keys(damaged)) {
+      expect(existsSync(join(queueDir, name))).toBe(false);
+      expect(existsSync(join(queueDir, 'quarantine', name))).toBe(true);
+      expect(warnings.join('')).toContain(join(queueDir, name));
+    }
+    expect(warnings.join('')).toMatch(/empty\.json cannot be read \(empty file\)/);
   });
 
   it('answers an unknown queue with the error name the SDK expects', async () => {

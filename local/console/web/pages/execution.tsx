@@ -90,8 +90,8 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           <dd>{formatTime(execution.startedAt)}</dd>
         </div>
         <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.startedAt) : undefined))}</dd>
+          <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
+          <dd>{formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}</dd>
         </div>
         <div>
           <dt>Retries</dt>

@@ -94,7 +94,7 @@ export function ExecutionsPage({ status }: { status?: string }) {
                   <StatusBadge status={e.status} />
                 </td>
                 <td>{formatTime(e.startedAt)}</td>
-                <td class="num">{formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.startedAt) : undefined))}</td>
+                <td class="num">{formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.resumedAt ?? e.startedAt) : undefined))}</td>
                 <td class="num">{e.retries || ''}</td>
               </tr>
             ))}
