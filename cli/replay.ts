@@ -10,7 +10,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
 import { describeDeployedStack } from './aws-stack';
-import { replayDeadLetters, replayQueue, type ReplayOutcome, type ReplayProgress } from '../local/stack/replay-dead-letters';
+import { replayDeadLetters, replayQueue, type ReplayOutcome, type ReplayProgress } from '../dead-letters/replay';
 import type { DeadLettersResponse, ReplayResponse } from '../local/console/shared/api-types';
 import { runningDevServer } from './dev-server-info';
 import { withThrottleBackoff, type BackoffOptions } from './sfn-backoff';

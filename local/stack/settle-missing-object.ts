@@ -8,7 +8,7 @@
 import { markFailed } from '../../tasks/record-failure/mark-failed';
 import { sendDeadLetter } from '../../tasks/record-failed-execution/send-dead-letter';
 import { loadConfig } from '../../tasks/shared/config';
-import { buildDeadLetter, failureText, type FailureEntry } from '../../tasks/shared/dead-letter';
+import { buildDeadLetter, failureText, type FailureEntry } from '../../dead-letters/build';
 import type { ImageItem, ImageRef } from '../../tasks/shared/types';
 import { objectCreatedEvent } from '../events/s3-event';
 

@@ -1,5 +1,5 @@
 /** Says in words how an execution ended badly: timed out, aborted, over the payload limit, a runtime error (pure). */
-import { causeMessage, MAX_CAUSE_CHARS, MAX_REASON_CHARS, truncate, type FailureEntry } from '../shared/dead-letter';
+import { causeMessage, MAX_CAUSE_CHARS, MAX_REASON_CHARS, truncate, type FailureEntry } from '../../dead-letters/build';
 import type { ExecutionStatusChangeEvent } from '../shared/types';
 
 /** The `state` of a failure the net records: no single state failed, the execution as a whole did. */

@@ -8,7 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { UNSUCCESSFUL_EXECUTION_STATUSES } from '../../statemachines/status-change';
 import { dynamoClient } from '../shared/aws-clients';
 import { ConfigError, type PicflowConfig } from '../shared/config';
-import { buildDeadLetter, type FailureEntry } from '../shared/dead-letter';
+import { buildDeadLetter, type FailureEntry } from '../../dead-letters/build';
 import { callAws } from '../shared/errors';
 import { imageKey } from '../shared/image-table';
 import { parseS3Event } from '../shared/s3-event';

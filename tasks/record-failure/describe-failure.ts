@@ -1,6 +1,6 @@
 /** Reads RecordFailure's input: which state failed, why (in words), and which image it was about (pure). */
 import type { PicflowConfig } from '../shared/config';
-import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../shared/dead-letter';
+import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../../dead-letters/build';
 import { parseS3Event } from '../shared/s3-event';
 import type { ImageRef, RecordFailureInput } from '../shared/types';
 

@@ -1,7 +1,7 @@
 /** Marks the image's item FAILED, unless that would overwrite a newer version or another execution's work. */
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../shared/aws-clients';
-import type { FailureEntry } from '../shared/dead-letter';
+import type { FailureEntry } from '../../dead-letters/build';
 import { callAws } from '../shared/errors';
 import { buildUpdate, imageIdentity, imageKey, isConditionalCheckFailed, statusIndexValue } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';

@@ -1,6 +1,6 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
 import type { PicflowConfig } from '../shared/config';
-import { buildDeadLetter } from '../shared/dead-letter';
+import { buildDeadLetter } from '../../dead-letters/build';
 import { logger } from '../shared/logger';
 import type { RecordFailureInput, StoreResultOutput } from '../shared/types';
 import { failureReason, failuresFrom, imageFrom } from './describe-failure';

@@ -1,5 +1,5 @@
 /** Merges the four branch results into the image's item, its status and a readable reason (pure). */
-import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../shared/dead-letter';
+import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../../dead-letters/build';
 import { imageIdentity, statusIndexValue } from '../shared/image-table';
 import type {
   BranchName,

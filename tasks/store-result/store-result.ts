@@ -1,6 +1,6 @@
 /** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
 import type { PicflowConfig } from '../shared/config';
-import { buildDeadLetter } from '../shared/dead-letter';
+import { buildDeadLetter } from '../../dead-letters/build';
 import type { StoreResultInput, StoreResultOutput } from '../shared/types';
 import { buildItem } from './build-item';
 import { writeItem } from './write-item';

@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { replayOnAws } from '../../cli/replay';
-import { replayQueue } from '../../local/stack/replay-dead-letters';
+import { replayQueue } from '../../dead-letters/replay';
 import { objectCreatedEvent } from '../support/events';
 
 const cloudformation = mockClient(CloudFormationClient);

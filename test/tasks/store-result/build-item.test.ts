@@ -1,5 +1,5 @@
 import { BRANCH_STATES, buildItem } from '../../../tasks/store-result/build-item';
-import { MAX_REASON_CHARS } from '../../../tasks/shared/dead-letter';
+import { MAX_REASON_CHARS } from '../../../dead-letters/build';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
 import type { BranchResult } from '../../../tasks/shared/types';
 import {

@@ -1,5 +1,8 @@
-/** Builds the dead-letter message (and the readable failure texts) for StoreResult and RecordFailure. */
-import type { DeadLetterMessage, ImageRef, S3ObjectCreatedEvent } from './types';
+/**
+ * Builds the dead-letter message (and the readable failure texts) for the tasks that send one:
+ * StoreResult, RecordFailure, RecordFailedExecution (and the local stack's settling of lost uploads).
+ */
+import type { DeadLetterMessage, ImageRef, S3ObjectCreatedEvent } from '../tasks/shared/types';
 
 /** Longest cause kept per failure, and longest reason: a reason is also the Fail state's cause. */
 export const MAX_CAUSE_CHARS = 1000;

@@ -1,14 +1,15 @@
 /**
- * Replays the dead-letter queue of a running local stack: every message's original S3 event runs
+ * Replays a dead-letter queue, on AWS or in a local stack: every message's original S3 event runs
  * through the pipeline again. A message is deleted only when its re-run succeeded; otherwise it goes
  * back to the queue, and the duplicate that the failed re-run sent is removed, so each failed image
  * keeps exactly one message. Used by `picflow replay` (locally and on AWS) and by the console.
  */
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { deleteLetter, receiveAll, releaseLetter, type DeadLetter } from './dead-letters';
+import type { DeadLetter } from './parse';
+import { deleteLetter, receiveAll, releaseLetter } from './queue';
 import { mapConcurrently } from './map-concurrently';
-import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
-import type { LocalStack } from './local-stack';
+import type { S3ObjectCreatedEvent } from '../tasks/shared/types';
+import type { LocalStack } from '../local/stack/local-stack';
 
 export interface ReplayOutcome {
   letter: DeadLetter;
@@ -17,7 +18,8 @@ export interface ReplayOutcome {
   executionArn?: string;
 }
 
-export interface ReplayOptions {
+/** Which messages a replay takes, and whether it only lists them. */
+export interface ReplaySelection {
   dryRun?: boolean;
   /** Replay only these message ids (the console's per-message button); all when absent. */
   messageIds?: string[];
@@ -37,7 +39,7 @@ export type ReplayProgress =
   | { phase: 'receiving'; received: number; waitingFor: number }
   | { phase: 'replaying'; done: number; total: number; succeeded: number; failed: number };
 
-export interface QueueReplayOptions extends ReplayOptions {
+export interface QueueReplayOptions extends ReplaySelection {
   sqs: SQSClient;
   queueUrl: string;
   run: RunExecution;
@@ -125,7 +127,7 @@ function keepHidden(sqs: SQSClient, queueUrl: string, held: Set<DeadLetter>, vis
 }
 
 /** Replays the local stack's dead-letter queue through its own engine. */
-export function replayDeadLetters(stack: LocalStack, options: ReplayOptions = {}): Promise<ReplayOutcome[]> {
+export function replayDeadLetters(stack: LocalStack, options: ReplaySelection = {}): Promise<ReplayOutcome[]> {
   return replayQueue({
     ...options,
     sqs: stack.clients.sqs,

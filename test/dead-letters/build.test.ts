@@ -6,8 +6,8 @@ import {
   MAX_CAUSE_CHARS,
   MAX_DEAD_LETTER_BYTES,
   MAX_REASON_CHARS,
-} from '../../../tasks/shared/dead-letter';
-import { EXECUTION_ID, imageRef, lambdaCause, s3Event } from './factories';
+} from '../../dead-letters/build';
+import { EXECUTION_ID, imageRef, lambdaCause, s3Event } from '../tasks/shared/factories';
 
 describe('Module: dead-letter', () => {
   describe('causeMessage', () => {

@@ -1,20 +1,9 @@
 /**
- * Reads the dead-letter queue for replays. A message is either picflow's DeadLetterMessage
- * (sent by the state machine or the execution-status net: `originalEvent` inside), the bare
- * EventBridge event (sent by the rule's target when it could not start an execution), or a status-change
- * event the net could not handle (its input is the upload event); each yields the event to run again.
+ * The dead-letter queue's SQS side: receive every message (for a replay, or a short look for a listing),
+ * delete one, or put one back. Each message is read with parse.ts.
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterMessage, ExecutionStatusChangeEvent, S3ObjectCreatedEvent } from '../../tasks/shared/types';
-
-export interface DeadLetter {
-  receiptHandle: string;
-  messageId: string;
-  event?: S3ObjectCreatedEvent;
-  /** What the message says went wrong (the stored reason), for printing. */
-  reason: string;
-  executionId?: string;
-}
+import { parseDeadLetter, type DeadLetter } from './parse';
 
 /** Seconds one receive waits for a message: 20, the SQS maximum (the local SQS server answers at once). */
 const LONG_POLL_SECONDS = 20;
@@ -36,16 +25,39 @@ export async function receiveAll(
 ): Promise<DeadLetter[]> {
   const letters = new Map<string, DeadLetter>();
   for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: LONG_POLL_SECONDS }),
-    );
+    const received = await receiveBatch(sqs, queueUrl, visibilitySeconds, LONG_POLL_SECONDS);
     // Keyed by message id: a message whose visibility ran out while held comes back with a new receipt handle.
-    for (const message of Messages) letters.set(message.MessageId!, parseDeadLetter(message.Body ?? '', message.ReceiptHandle!, message.MessageId!));
-    if (Messages.length > 0) continue;
+    for (const letter of received) letters.set(letter.messageId, letter);
+    if (received.length > 0) continue;
     const waitingFor = await messagesLeft(sqs, queueUrl, letters.size);
     if (waitingFor === 0) return [...letters.values()];
     onProgress?.(letters.size, waitingFor);
   }
+}
+
+/**
+ * The messages visible now, for a listing: received with a short visibility (short polls until one comes
+ * back empty), then made visible again at once. Messages held by a replay are not waited for.
+ */
+export async function peekAll(sqs: SQSClient, queueUrl: string, visibilitySeconds: number): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  try {
+    for (;;) {
+      const received = await receiveBatch(sqs, queueUrl, visibilitySeconds, 0);
+      if (received.length === 0) break;
+      letters.push(...received);
+    }
+  } finally {
+    await Promise.all(letters.map((letter) => releaseLetter(sqs, queueUrl, letter).catch(() => undefined)));
+  }
+  return letters;
+}
+
+async function receiveBatch(sqs: SQSClient, queueUrl: string, visibilitySeconds: number, waitSeconds: number): Promise<DeadLetter[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: waitSeconds }),
+  );
+  return Messages.map((message) => parseDeadLetter(message.Body ?? '', message.ReceiptHandle!, message.MessageId!));
 }
 
 /** How many messages the queue holds besides the `held` ones in flight with us. */
@@ -58,31 +70,6 @@ async function messagesLeft(sqs: SQSClient, queueUrl: string, held: number): Pro
   );
   const count = (name: string) => Number(Attributes[name as keyof typeof Attributes] ?? 0);
   return count('ApproximateNumberOfMessages') + count('ApproximateNumberOfMessagesDelayed') + Math.max(0, count('ApproximateNumberOfMessagesNotVisible') - held);
-}
-
-export function parseDeadLetter(body: string, receiptHandle: string, messageId: string): DeadLetter {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { receiptHandle, messageId, reason: `not JSON: ${body.slice(0, 80)}` };
-  }
-  const letter = parsed as Partial<DeadLetterMessage> & Partial<S3ObjectCreatedEvent>;
-  if (letter.originalEvent) return { receiptHandle, messageId, event: letter.originalEvent, reason: letter.reason ?? '', executionId: letter.executionId };
-  if (letter.source === 'aws.s3' && letter.detail) return { receiptHandle, messageId, event: letter as S3ObjectCreatedEvent, reason: 'the rule could not start an execution' };
-  // A status-change event the execution-status net could not handle (its rule target's or its own
-  // dead letter): the execution's input is the upload event.
-  const change = parsed as Partial<ExecutionStatusChangeEvent>;
-  if (change.source === 'aws.states' && typeof change.detail?.input === 'string') {
-    const reason = `the execution-status net could not record ${change.detail.status} execution ${change.detail.executionArn}`;
-    try {
-      const event = JSON.parse(change.detail.input) as S3ObjectCreatedEvent;
-      if (event?.source === 'aws.s3') return { receiptHandle, messageId, event, reason, executionId: change.detail.executionArn };
-    } catch {
-      // Falls through: nothing to replay.
-    }
-  }
-  return { receiptHandle, messageId, reason: 'no event to replay in this message' };
 }
 
 export async function deleteLetter(sqs: SQSClient, queueUrl: string, letter: DeadLetter): Promise<void> {

@@ -1,7 +1,7 @@
 // What replay reads from each kind of dead-letter message, including the ones the execution-status net's
 // rule target and function leave there when they fail (the bare status-change event).
-import { parseDeadLetter } from '../../../local/stack/dead-letters';
-import { objectCreatedEvent } from '../../support/events';
+import { parseDeadLetter } from '../../dead-letters/parse';
+import { objectCreatedEvent } from '../support/events';
 
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:picflow:exec-1';
 
