@@ -7,6 +7,7 @@
 import './promise-with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { allStates, definitionPlaceholders, loadDefinition, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
+import { LOCAL_ACCOUNT } from '../local-account';
 
 /** One entry of an execution's event history (the engine does not export the type). */
 export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -18,7 +19,6 @@ export type TaskHandler = (input: unknown) => Promise<unknown>;
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
 const SERVICE_INTEGRATION_PREFIX = 'arn:aws:states:::';
-const LOCAL_ACCOUNT = '000000000000';
 
 export interface LocalStateMachineOptions {
   /** Handlers for Lambda-backed Task states, keyed by state name. */

@@ -7,7 +7,7 @@ import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import { uploadEventPattern } from '../../statemachines/trigger';
 import type { CreatedObject, S3Server } from '../s3/s3-server';
 import { matchesPattern } from './event-pattern';
-import { objectCreatedEvent } from './s3-event';
+import { objectCreatedEvent } from './object-created-event';
 
 export interface EventRouterOptions {
   bucket: string;

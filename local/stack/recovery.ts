@@ -14,7 +14,7 @@ import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRunner } from '../engine/execution-runner';
 import type { ExecutionRecord, ExecutionStore } from '../engine/execution-store';
-import { objectCreatedEvent } from '../events/s3-event';
+import { objectCreatedEvent } from '../events/object-created-event';
 import type { CreatedObject } from '../s3/s3-server';
 import type { ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import { settleMissingObject } from './settle-missing-object';

@@ -10,7 +10,7 @@ import { sendDeadLetter } from '../../tasks/record-failed-execution/send-dead-le
 import { loadConfig } from '../../tasks/shared/config';
 import { buildDeadLetter, failureText, type FailureEntry } from '../../dead-letters/build';
 import type { ImageItem, ImageRef } from '../../tasks/shared/types';
-import { objectCreatedEvent } from '../events/s3-event';
+import { objectCreatedEvent } from '../events/object-created-event';
 
 /** The state named in the failure: no state of the definition ran into it, start-up recovery found it. */
 export const RECOVERY_STATE = 'StartupRecovery';

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { TaskHandler } from '../engine/local-state-machine';
+import { LOCAL_ACCOUNT } from '../local-account';
 import { EXECUTION_NET, TASKS } from '../../statemachines/tasks';
 import type { ExecutionStatusChangeEvent } from '../../tasks/shared/types';
 
@@ -43,7 +44,7 @@ function lambdaContext(state: string): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `picflow-${state}`,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:picflow-${state}`,
+    invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:picflow-${state}`,
     memoryLimitInMB: '1024',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/picflow-${state}`,

@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
-import { objectCreatedEvent } from '../../local/events/s3-event';
+import { objectCreatedEvent } from '../../local/events/object-created-event';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import type { DeadLetterMessage, ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import { AWKWARD_KEYS } from '../support/awkward-keys';

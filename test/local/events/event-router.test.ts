@@ -1,7 +1,7 @@
 // The local EventBridge stand-in: the events it builds look like S3's, and the rule pattern that
 // infra/ deploys decides which uploads start an execution.
 import { matchesPattern } from '../../../local/events/event-pattern';
-import { nextSequencer, objectCreatedEvent } from '../../../local/events/s3-event';
+import { nextSequencer, objectCreatedEvent } from '../../../local/events/object-created-event';
 import { AWKWARD_KEYS } from '../../support/awkward-keys';
 import { uploadEventPattern } from '../../../statemachines/trigger';
 import type { CreatedObject } from '../../../local/s3/s3-server';

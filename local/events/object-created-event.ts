@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { CreatedObject } from '../s3/s3-server';
+import { LOCAL_ACCOUNT } from '../local-account';
 
-export const LOCAL_ACCOUNT = '000000000000';
 
 let lastSequence = 0n;
 
