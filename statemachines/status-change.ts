@@ -11,7 +11,6 @@ import type { EventPattern } from './trigger';
  * `States.Runtime`) or in RecordFailure / SendToDeadLetterQueue themselves.
  */
 export const UNSUCCESSFUL_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
-export type UnsuccessfulExecutionStatus = (typeof UNSUCCESSFUL_EXECUTION_STATUSES)[number];
 
 export const EXECUTION_STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
 

@@ -89,10 +89,6 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  get activeCount(): number {
-    return this.inFlight.size;
-  }
-
   private track(promise: Promise<ExecutionRecord>): Promise<ExecutionRecord> {
     this.inFlight.add(promise);
     void promise.finally(() => this.inFlight.delete(promise)).catch(() => undefined);

@@ -11,7 +11,9 @@ import { ExecutionIndex, summaryOf, type ExecutionPage, type ExecutionQuery, typ
 import { notAJsonObject, quarantine } from '../fs/quarantine';
 import type { EventLog } from './local-state-machine';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+import type { ExecutionStatus } from './execution-status';
+
+export type { ExecutionStatus };
 export type { ExecutionPage, ExecutionQuery, RecordSummary } from './execution-index';
 export { InvalidCursorError } from './execution-index';
 

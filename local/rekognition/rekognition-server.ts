@@ -62,7 +62,8 @@ function sendError(res: http.ServerResponse, err: RekognitionError): void {
   send(res, err.statusCode, err.toBody(), { 'x-amzn-ErrorType': err.name });
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/** The request body (it carries the image): too large is the ImageTooLargeException Rekognition answers. */
+async function readImageRequest(req: http.IncomingMessage): Promise<Buffer> {
   try {
     return await readLimitedBody(req, MAX_BODY_BYTES);
   } catch (error) {
@@ -93,7 +94,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   if (req.method !== 'POST' || !isOperationName(op)) {
     throw new RekognitionError('UnknownOperationException', `Unsupported operation: ${req.method} ${target || '(no X-Amz-Target)'}`);
   }
-  const raw = await readBody(req);
+  const raw = await readImageRequest(req);
   let body: unknown;
   try {
     body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));

@@ -56,10 +56,6 @@ export interface RecoveryPlan {
 
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 
-export async function recoverUnfinishedWork(options: RecoveryOptions): Promise<RecoveryReport> {
-  return runRecovery(await planRecovery(options), options);
-}
-
 /** Reads and decides; starts nothing and writes nothing. */
 export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPlan> {
   // The index lists them; only their own record files are read, for the input to run again.

@@ -1,10 +1,10 @@
 /** Lambda entry point of the RecordFailure state: input is the whole working document, output goes to `$.result`. */
 import { loadConfig } from '../shared/config';
 import { invocationLogger } from '../shared/logger';
-import type { RecordFailureInput, StoreResultOutput } from '../shared/types';
+import type { RecordFailureInput, RecordedResult } from '../shared/types';
 import { recordFailure } from './record-failure';
 
-export async function handler(input: RecordFailureInput): Promise<StoreResultOutput> {
+export async function handler(input: RecordFailureInput): Promise<RecordedResult> {
   const log = invocationLogger({
     imageId: input?.claim?.image?.imageId,
     key: input?.claim?.image?.key ?? input?.event?.detail?.object?.key,

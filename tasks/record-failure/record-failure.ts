@@ -2,7 +2,7 @@
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
 import { logger } from '../shared/logger';
-import type { RecordFailureInput, StoreResultOutput } from '../shared/types';
+import type { RecordFailureInput, RecordedResult } from '../shared/types';
 import { failureReason, failuresFrom, imageFrom } from './describe-failure';
 import { markFailed } from './mark-failed';
 
@@ -10,7 +10,7 @@ export async function recordFailure(
   input: RecordFailureInput,
   config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>,
   now: Date = new Date(),
-): Promise<StoreResultOutput & { status: 'FAILED' }> {
+): Promise<RecordedResult & { status: 'FAILED' }> {
   const failures = failuresFrom(input?.failedStates);
   const reason = failureReason(failures);
   const image = imageFrom(input, config);

@@ -21,7 +21,6 @@ export const STATUS_INDEX = {
   sortKey: 'updatedAt',
   projection: ['statusReason', 'executionId'],
 } as const;
-export const STATUS_INDEX_NAME = STATUS_INDEX.name;
 
 /**
  * The statuses the byStatus index lists. A later need (an HTTP API listing any status by time) adds

@@ -34,13 +34,6 @@ export function sequencerKey(sequencer: string): string {
   return significant.padEnd(SEQUENCER_KEY_WIDTH, '0');
 }
 
-/** Orders two sequencers of the same key: negative when `a` is older, 0 when equal, positive when newer. */
-export function compareSequencers(a: string, b: string): number {
-  const ka = sequencerKey(a);
-  const kb = sequencerKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
 function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -1,7 +1,7 @@
 /**
  * The contract of the pipeline: the event that starts it, the payload each state hands to the next,
  * and the DynamoDB item it stores. Every task, the local runtime and the tests import these types;
- * the README's item schema is checked against them (test/docs/readme-schema.test.ts).
+ * the README's item schema is checked against them (test/docs/readme.test.ts).
  */
 
 /** The EventBridge event S3 sends for a new object ("Object Created", source "aws.s3"). */
@@ -227,7 +227,7 @@ export interface DeadLetterMessage {
 }
 
 /** Output of StoreResult and RecordFailure (stored at `$.result`). */
-export interface StoreResultOutput {
+export interface RecordedResult {
   imageId?: string;
   /** SUPERSEDED: a newer version of the object owns the item, so this result was not stored. */
   status: Exclude<ImageStatus, 'PROCESSING'> | 'SUPERSEDED';

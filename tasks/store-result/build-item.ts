@@ -14,7 +14,7 @@ import type {
 } from '../shared/types';
 
 /** The Task state behind each branch: a dead letter names the state, as the execution history does. */
-export const BRANCH_STATES: Record<BranchName, string> = {
+export const STATE_OF_BRANCH: Record<BranchName, string> = {
   thumbnails: 'CreateThumbnails',
   faces: 'DetectFaces',
   labelsAndText: 'DetectLabelsAndText',
@@ -43,7 +43,7 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
 
   const failures = BRANCH_ORDER.flatMap((name) => {
     const result = results.get(name)!;
-    return result.status === 'FAILED' ? [describeFailure(BRANCH_STATES[name], result.failure)] : [];
+    return result.status === 'FAILED' ? [describeFailure(STATE_OF_BRANCH[name], result.failure)] : [];
   });
   const anySucceeded = BRANCH_ORDER.some((name) => results.get(name)!.status === 'SUCCEEDED');
   // FAILED when nothing that ran worked (all four failed, or the only ones that ran failed).
@@ -120,7 +120,7 @@ function succeeded(result: BranchResult | undefined): BranchResult | undefined {
 
 function branchSummary(result: BranchResult): BranchSummary {
   if (result.status !== 'FAILED') return compact({ status: result.status, durationMs: result.durationMs });
-  const failure = describeFailure(BRANCH_STATES[result.branch], result.failure);
+  const failure = describeFailure(STATE_OF_BRANCH[result.branch], result.failure);
   return compact({ status: result.status, durationMs: result.durationMs, error: failure.error, cause: failure.cause });
 }
 

@@ -1,7 +1,7 @@
 /** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
-import type { StoreResultInput, StoreResultOutput } from '../shared/types';
+import type { StoreResultInput, RecordedResult } from '../shared/types';
 import { buildItem } from './build-item';
 import { writeItem } from './write-item';
 
@@ -9,7 +9,7 @@ export async function storeResult(
   input: StoreResultInput,
   config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>,
   now: Date = new Date(),
-): Promise<StoreResultOutput> {
+): Promise<RecordedResult> {
   const built = buildItem(input, { analyzerName: config.analyzerName, now });
   const outcome = await writeItem(config.tableName, built.item);
   if (outcome === 'SUPERSEDED') {

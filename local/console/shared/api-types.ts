@@ -3,8 +3,9 @@
  * the web app (local/console/web) reads them. No Node or DOM types here: both tsconfigs include it.
  */
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+import type { ExecutionStatus } from '../../engine/execution-status';
+
+export { EXECUTION_STATUSES, type ExecutionStatus } from '../../engine/execution-status';
 
 /** One row of the executions list. */
 export interface ExecutionSummary {

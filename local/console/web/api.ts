@@ -5,6 +5,7 @@ import type {
   ExecutionDetail,
   ExecutionsResponse,
   GraphResponse,
+  ReplayRequest,
   ReplayResponse,
   StreamMessage,
   UploadResponse,
@@ -42,7 +43,7 @@ export const api = {
   image: <T>(imageId: string) => request<T>(`/api/images?id=${encodeURIComponent(imageId)}`),
   deadLetters: () => request<DeadLettersResponse>('/api/dead-letters'),
   replay: (messageIds?: string[]) =>
-    request<ReplayResponse>('/api/dead-letters/replay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(messageIds ? { messageIds } : {}) }),
+    request<ReplayResponse>('/api/dead-letters/replay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify((messageIds ? { messageIds } : {}) satisfies ReplayRequest) }),
   upload: (file: File, name: string) =>
     request<UploadResponse>(`/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file }),
 };

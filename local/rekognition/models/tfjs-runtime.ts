@@ -75,8 +75,3 @@ export function initTfjsWasm(): Promise<void> {
   })();
   return ready;
 }
-
-/** An RGB image as a [h, w, 3] int32 tensor (caller disposes). */
-export function rgbTensor(data: Uint8Array, width: number, height: number): tf.Tensor3D {
-  return tf.tensor3d(Int32Array.from(data), [height, width, 3], 'int32');
-}

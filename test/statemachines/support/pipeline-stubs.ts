@@ -10,7 +10,7 @@ import type {
   ExecutionInput,
   RecordFailureInput,
   StoreResultInput,
-  StoreResultOutput,
+  RecordedResult,
   ValidationResult,
 } from '../../../tasks/shared/types';
 
@@ -78,7 +78,7 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
     DetectFaces: stub('DetectFaces', branch({ branch: 'faces', status: 'SUCCEEDED', durationMs: 300, faces: [], faceCount: 0 })),
     DetectLabelsAndText: stub('DetectLabelsAndText', branch({ branch: 'labelsAndText', status: 'SUCCEEDED', durationMs: 400, labels: [], text: [] })),
     DetectModerationLabels: stub('DetectModerationLabels', branch({ branch: 'moderation', status: 'SUCCEEDED', durationMs: 90, labels: [], verdict: 'safe' })),
-    StoreResult: stub('StoreResult', (input: StoreResultInput & { event?: ExecutionInput['event'] }): StoreResultOutput => {
+    StoreResult: stub('StoreResult', (input: StoreResultInput & { event?: ExecutionInput['event'] }): RecordedResult => {
       const failed = input.branches.filter((b) => b.status === 'FAILED');
       if (failed.length === 0) return { imageId: input.image.imageId, status: 'SUCCEEDED', reason: 'all analyses succeeded' };
       const reason = `PARTIAL: ${failed.map((b) => b.branch).join(', ')} failed`;
@@ -97,7 +97,7 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
         },
       };
     }),
-    RecordFailure: stub('RecordFailure', (input: RecordFailureInput): StoreResultOutput => {
+    RecordFailure: stub('RecordFailure', (input: RecordFailureInput): RecordedResult => {
       const [state, error] = Object.entries(input.failedStates)[0];
       const reason = `${state} failed: ${error.Error}: ${error.Cause ?? ''}`;
       return {

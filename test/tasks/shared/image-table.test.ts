@@ -3,16 +3,10 @@ import {
   imageTableDefinition,
   isConditionalCheckFailed,
   RESULT_ATTRIBUTES,
-  STATUS_INDEX_NAME,
   statusIndexValue,
 } from '../../../tasks/shared/image-table';
 
 describe('Module: image-table', () => {
-  it('names the status index byStatus', () => {
-    // Act & Assess
-    expect(STATUS_INDEX_NAME).toBe('byStatus');
-  });
-
   it('defines the table with partition key imageId and the sparse byStatus index on (listedStatus, updatedAt), projecting what a failures list shows', () => {
     // Act
     const definition = imageTableDefinition('images');

@@ -1,4 +1,4 @@
-import { BRANCH_STATES, buildItem } from '../../../tasks/store-result/build-item';
+import { STATE_OF_BRANCH, buildItem } from '../../../tasks/store-result/build-item';
 import { MAX_REASON_CHARS } from '../../../dead-letters/build';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
 import type { BranchResult } from '../../../tasks/shared/types';
@@ -155,7 +155,7 @@ describe('Module: build-item', () => {
 
     // Assess
     expect(built.failures.map((f) => f.state)).toEqual(['CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels']);
-    expect(built.failures.map((f) => f.state)).toEqual(Object.values(BRANCH_STATES));
+    expect(built.failures.map((f) => f.state)).toEqual(Object.values(STATE_OF_BRANCH));
     expect(built.reason).toBe(
       'FAILED: CreateThumbnails failed: S3.ServiceUnavailable: plain text cause; DetectFaces failed: States.Timeout; ' +
         'DetectLabelsAndText failed: Rekognition.InvalidImageFormatException: bad format; DetectModerationLabels failed: States.TaskFailed: boom',
