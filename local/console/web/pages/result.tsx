@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { BoundingBox, ImageItem, Thumbnail } from '../../../../tasks/shared/types';
 import { api, ApiError, objectUrl } from '../api';
 import { StatusBadge } from '../components/badges';
 import { fileName, formatBytes, formatDuration, formatTime, json, percent } from '../format';
+import { usePolling } from '../polling';
 import { href } from '../router';
 
 const BROWSER_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'avif']);
@@ -11,32 +12,22 @@ const BROWSER_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'avif']);
 export function ResultPage({ imageId }: { imageId: string }) {
   const [item, setItem] = useState<ImageItem | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [show, setShow] = useState({ faces: true, objects: true, text: false });
 
-  useEffect(() => {
-    let timer: number | undefined;
-    let stopped = false;
-    const load = (): void => {
-      api.image<ImageItem>(imageId).then(
-        (loaded) => {
-          if (stopped) return;
-          setItem(loaded);
-          setError(undefined);
-          if (loaded.status === 'PROCESSING') timer = window.setTimeout(load, 1000);
-        },
-        (e: Error) => {
-          if (stopped) return;
-          setError(e instanceof ApiError && e.status === 404 ? 'No result stored for this image yet.' : e.message);
-          timer = window.setTimeout(load, 2000);
-        },
-      );
-    };
-    load();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [imageId]);
+  // Asked again while the image is PROCESSING (each second) or not stored yet (every two seconds).
+  usePolling(
+    () => api.image<ImageItem>(imageId),
+    (outcome) => {
+      if ('error' in outcome) {
+        const e = outcome.error;
+        setError(e instanceof ApiError && e.status === 404 ? 'No result stored for this image yet.' : e.message);
+        return 2000;
+      }
+      setItem(outcome.value);
+      setError(undefined);
+      return outcome.value.status === 'PROCESSING' ? 1000 : undefined;
+    },
+    [imageId],
+  );
 
   if (!item) {
     return (
@@ -48,12 +39,7 @@ export function ResultPage({ imageId }: { imageId: string }) {
       </section>
     );
   }
-  const picture = displayImage(item);
   const executionName = item.executionId?.split(':').pop();
-  const faces = item.faces ?? [];
-  const labels = item.labels ?? [];
-  const objects = labels.flatMap((l) => l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })));
-  const textBoxes = (item.text ?? []).filter((t) => t.box);
   return (
     <section class="page result-page">
       <div class="crumbs">
@@ -68,159 +54,16 @@ export function ResultPage({ imageId }: { imageId: string }) {
           </a>
         )}
       </div>
-      <dl class="facts">
-        <div>
-          <dt>Format</dt>
-          <dd>{item.format ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Size</dt>
-          <dd>
-            {item.width && item.height ? `${item.width} × ${item.height} px, ` : ''}
-            {formatBytes(item.size)}
-          </dd>
-        </div>
-        <div>
-          <dt>Moderation</dt>
-          <dd>
-            <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`} data-testid="moderation-verdict">
-              {item.moderation?.verdict ?? 'unavailable'}
-            </span>
-          </dd>
-        </div>
-        <div>
-          <dt>Completed</dt>
-          <dd>{formatTime(item.completedAt ?? item.updatedAt)}</dd>
-        </div>
-        <div>
-          <dt>Analyzer</dt>
-          <dd class="mono small">{item.analyzer}</dd>
-        </div>
-      </dl>
+      <Facts item={item} />
       {item.statusReason && item.status !== 'SUCCEEDED' && <div class="alert warn">{item.statusReason}</div>}
       <div class="result-grid">
-        <div class="card viewer-card">
-          <div class="card-head">
-            <h2>Image</h2>
-            <div class="toggles">
-              <label>
-                <input type="checkbox" checked={show.faces} onChange={() => setShow({ ...show, faces: !show.faces })} /> Faces ({faces.length})
-              </label>
-              <label>
-                <input type="checkbox" checked={show.objects} onChange={() => setShow({ ...show, objects: !show.objects })} /> Objects ({objects.length})
-              </label>
-              <label>
-                <input type="checkbox" checked={show.text} onChange={() => setShow({ ...show, text: !show.text })} /> Text ({textBoxes.length})
-              </label>
-            </div>
-          </div>
-          {picture ? (
-            <div class="viewer" data-testid="viewer">
-              <img src={objectUrl(picture.key)} alt={fileName(item.key)} width={picture.width} height={picture.height} />
-              {show.objects && objects.map((o) => <Box key={o.key} box={o.box} kind="object" label={`${o.name} ${percent(o.confidence)}`} />)}
-              {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} />)}
-              {show.faces && faces.map((f, i) => <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />)}
-            </div>
-          ) : (
-            <p class="empty">No thumbnail (the thumbnails branch did not succeed, and the browser cannot show this format).</p>
-          )}
-        </div>
+        <Viewer item={item} />
         <div class="side">
-          <div class="card">
-            <h2>Faces</h2>
-            {faces.length === 0 ? (
-              <p class="empty small">No faces found.</p>
-            ) : (
-              <table class="grid compact" data-testid="faces">
-                <thead>
-                  <tr>
-                    <th>#</th>
-                    <th>Emotion</th>
-                    <th>Age</th>
-                    <th>Gender</th>
-                    <th class="num">Confidence</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {faces.map((f, i) => (
-                    <tr key={i}>
-                      <td>{i + 1}</td>
-                      <td>
-                        <strong>{f.dominantEmotion ?? '—'}</strong>
-                        {f.emotions[0] ? <span class="muted"> {percent(f.emotions[0].confidence)}</span> : null}
-                      </td>
-                      <td>{f.ageRange ? `${f.ageRange.low}–${f.ageRange.high}` : '—'}</td>
-                      <td>{f.gender?.value ?? '—'}</td>
-                      <td class="num">{percent(f.confidence)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </div>
-          <div class="card">
-            <h2>Labels</h2>
-            {labels.length === 0 ? (
-              <p class="empty small">No labels.</p>
-            ) : (
-              <div class="chips" data-testid="labels">
-                {labels.map((l) => (
-                  <span key={l.name} class="chip" title={l.parents.length ? `parents: ${l.parents.join(', ')}` : undefined}>
-                    {l.name} <span class="muted">{percent(l.confidence)}</span>
-                    {l.instances.length > 0 && <span class="chip-count">{l.instances.length}</span>}
-                  </span>
-                ))}
-              </div>
-            )}
-          </div>
-          <div class="card">
-            <h2>Detected text</h2>
-            {(item.text ?? []).length === 0 ? (
-              <p class="empty small">No text.</p>
-            ) : (
-              <ul class="text-lines" data-testid="text">
-                {(item.text ?? []).map((t, i) => (
-                  <li key={i}>
-                    <span class="mono">{t.text}</span> <span class="muted">{percent(t.confidence)}</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-          <div class="card">
-            <h2>Moderation</h2>
-            <p>
-              Verdict: <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`}>{item.moderation?.verdict ?? 'unavailable'}</span>
-            </p>
-            {(item.moderation?.labels ?? []).length > 0 && (
-              <div class="chips">
-                {item.moderation!.labels.map((l) => (
-                  <span key={l.name} class="chip">
-                    {l.name} <span class="muted">{percent(l.confidence)}</span>
-                  </span>
-                ))}
-              </div>
-            )}
-          </div>
-          {item.branches && (
-            <div class="card">
-              <h2>Branches</h2>
-              <table class="grid compact">
-                <tbody>
-                  {Object.entries(item.branches).map(([branch, summary]) => (
-                    <tr key={branch}>
-                      <td>{branch}</td>
-                      <td>
-                        <StatusBadge status={summary.status} />
-                      </td>
-                      <td class="num">{formatDuration(summary.durationMs)}</td>
-                      <td class="detail">{summary.error ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <FacesCard item={item} />
+          <LabelsCard item={item} />
+          <TextCard item={item} />
+          <ModerationCard item={item} />
+          <BranchesCard item={item} />
         </div>
       </div>
       <details class="card raw" data-testid="raw-item">
@@ -228,6 +71,201 @@ export function ResultPage({ imageId }: { imageId: string }) {
         <pre>{json(item)}</pre>
       </details>
     </section>
+  );
+}
+
+/** Format, size, verdict, completion time and analyzer. */
+function Facts({ item }: { item: ImageItem }) {
+  return (
+    <dl class="facts">
+      <div>
+        <dt>Format</dt>
+        <dd>{item.format ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>Size</dt>
+        <dd>
+          {item.width && item.height ? `${item.width} × ${item.height} px, ` : ''}
+          {formatBytes(item.size)}
+        </dd>
+      </div>
+      <div>
+        <dt>Moderation</dt>
+        <dd>
+          <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`} data-testid="moderation-verdict">
+            {item.moderation?.verdict ?? 'unavailable'}
+          </span>
+        </dd>
+      </div>
+      <div>
+        <dt>Completed</dt>
+        <dd>{formatTime(item.completedAt ?? item.updatedAt)}</dd>
+      </div>
+      <div>
+        <dt>Analyzer</dt>
+        <dd class="mono small">{item.analyzer}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** The picture (a thumbnail of the same proportions) with toggled face, object and text boxes. */
+function Viewer({ item }: { item: ImageItem }) {
+  const [show, setShow] = useState({ faces: true, objects: true, text: false });
+  const picture = displayImage(item);
+  const faces = item.faces ?? [];
+  const objects = (item.labels ?? []).flatMap((l) => l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })));
+  const textBoxes = (item.text ?? []).filter((t) => t.box);
+  return (
+    <div class="card viewer-card">
+      <div class="card-head">
+        <h2>Image</h2>
+        <div class="toggles">
+          <label>
+            <input type="checkbox" checked={show.faces} onChange={() => setShow({ ...show, faces: !show.faces })} /> Faces ({faces.length})
+          </label>
+          <label>
+            <input type="checkbox" checked={show.objects} onChange={() => setShow({ ...show, objects: !show.objects })} /> Objects ({objects.length})
+          </label>
+          <label>
+            <input type="checkbox" checked={show.text} onChange={() => setShow({ ...show, text: !show.text })} /> Text ({textBoxes.length})
+          </label>
+        </div>
+      </div>
+      {picture ? (
+        <div class="viewer" data-testid="viewer">
+          <img src={objectUrl(picture.key)} alt={fileName(item.key)} width={picture.width} height={picture.height} />
+          {show.objects && objects.map((o) => <Box key={o.key} box={o.box} kind="object" label={`${o.name} ${percent(o.confidence)}`} />)}
+          {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} />)}
+          {show.faces && faces.map((f, i) => <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />)}
+        </div>
+      ) : (
+        <p class="empty">No thumbnail (the thumbnails branch did not succeed, and the browser cannot show this format).</p>
+      )}
+    </div>
+  );
+}
+
+function FacesCard({ item }: { item: ImageItem }) {
+  const faces = item.faces ?? [];
+  return (
+    <div class="card">
+      <h2>Faces</h2>
+      {faces.length === 0 ? (
+        <p class="empty small">No faces found.</p>
+      ) : (
+        <table class="grid compact" data-testid="faces">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Emotion</th>
+              <th>Age</th>
+              <th>Gender</th>
+              <th class="num">Confidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {faces.map((f, i) => (
+              <tr key={i}>
+                <td>{i + 1}</td>
+                <td>
+                  <strong>{f.dominantEmotion ?? '—'}</strong>
+                  {f.emotions[0] ? <span class="muted"> {percent(f.emotions[0].confidence)}</span> : null}
+                </td>
+                <td>{f.ageRange ? `${f.ageRange.low}–${f.ageRange.high}` : '—'}</td>
+                <td>{f.gender?.value ?? '—'}</td>
+                <td class="num">{percent(f.confidence)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function LabelsCard({ item }: { item: ImageItem }) {
+  const labels = item.labels ?? [];
+  return (
+    <div class="card">
+      <h2>Labels</h2>
+      {labels.length === 0 ? (
+        <p class="empty small">No labels.</p>
+      ) : (
+        <div class="chips" data-testid="labels">
+          {labels.map((l) => (
+            <span key={l.name} class="chip" title={l.parents.length ? `parents: ${l.parents.join(', ')}` : undefined}>
+              {l.name} <span class="muted">{percent(l.confidence)}</span>
+              {l.instances.length > 0 && <span class="chip-count">{l.instances.length}</span>}
+            </span>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TextCard({ item }: { item: ImageItem }) {
+  return (
+    <div class="card">
+      <h2>Detected text</h2>
+      {(item.text ?? []).length === 0 ? (
+        <p class="empty small">No text.</p>
+      ) : (
+        <ul class="text-lines" data-testid="text">
+          {(item.text ?? []).map((t, i) => (
+            <li key={i}>
+              <span class="mono">{t.text}</span> <span class="muted">{percent(t.confidence)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ModerationCard({ item }: { item: ImageItem }) {
+  return (
+    <div class="card">
+      <h2>Moderation</h2>
+      <p>
+        Verdict: <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`}>{item.moderation?.verdict ?? 'unavailable'}</span>
+      </p>
+      {(item.moderation?.labels ?? []).length > 0 && (
+        <div class="chips">
+          {item.moderation!.labels.map((l) => (
+            <span key={l.name} class="chip">
+              {l.name} <span class="muted">{percent(l.confidence)}</span>
+            </span>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Each branch's status, duration and error, when the item has them. */
+function BranchesCard({ item }: { item: ImageItem }) {
+  if (!item.branches) return null;
+  const branches = item.branches;
+  return (
+    <div class="card">
+      <h2>Branches</h2>
+      <table class="grid compact">
+        <tbody>
+          {Object.entries(branches).map(([branch, summary]) => (
+            <tr key={branch}>
+              <td>{branch}</td>
+              <td>
+                <StatusBadge status={summary.status} />
+              </td>
+              <td class="num">{formatDuration(summary.durationMs)}</td>
+              <td class="detail">{summary.error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
