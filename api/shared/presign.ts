@@ -8,21 +8,24 @@
 import { createHmac } from 'node:crypto';
 import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest } from '@smithy/types';
+import type { HttpRequest, MiddlewareStack } from '@smithy/types';
 
 const CAPTURED = Symbol('captured request');
 
 /** The HTTP request the client would send for `command`, endpoint resolved, not signed, not sent. */
 async function capture(s3: S3Client, command: GetObjectCommand | HeadBucketCommand): Promise<HttpRequest> {
-  command.middlewareStack.add(
-    () => async (args) => {
+  const stack = command.middlewareStack as unknown as MiddlewareStack<object, object>;
+  stack.add(
+    (() => async (args: { request: unknown }) => {
       throw Object.assign(new Error('captured'), { [CAPTURED]: args.request as HttpRequest });
-    },
+    }) as never,
     // After every build step (host header, user agent), before retries and signing.
     { step: 'build', priority: 'low', name: 'picflowCaptureRequest' },
   );
   try {
-    await s3.send(command as GetObjectCommand);
+    // The client's own middleware stack, without client.send (which a test's mock replaces).
+    const handler = command.resolveMiddleware(s3.middlewareStack as never, s3.config, {});
+    await handler({ input: command.input } as never);
   } catch (error) {
     const request = (error as Record<symbol, HttpRequest | undefined>)[CAPTURED];
     if (request) return request;
