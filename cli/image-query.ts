@@ -7,6 +7,7 @@
 import { GetItemCommand, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidArgumentError } from 'commander';
+import { isLabelEntryId } from '../tasks/shared/image-indexes';
 import { LISTED_STATUSES, STATUS_INDEX } from '../tasks/shared/image-table';
 import type { ImageItem, ImageStatus } from '../tasks/shared/types';
 import type { ImageSource } from './image-source';
@@ -71,7 +72,8 @@ async function* scanPages(source: ImageSource): AsyncGenerator<ImageItem[]> {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await source.dynamodb.send(new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: start, Limit: 100 }));
-    yield (page.Items ?? []).map((i) => unmarshall(i) as ImageItem);
+    // Label entries (the HTTP API's label index) share the table: they are not images.
+    yield (page.Items ?? []).filter((i) => !isLabelEntryId(i.imageId?.S ?? '')).map((i) => unmarshall(i) as ImageItem);
     start = page.LastEvaluatedKey;
   } while (start);
 }

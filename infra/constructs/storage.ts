@@ -8,7 +8,11 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, STATUS_INDEX } from '../../tasks/shared/image-table';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { imageTableDefinition, PARTITION_KEY } from '../../tasks/shared/image-table';
+
+/** imageTableDefinition() wants a table name; only its indexes are read here. */
+const LOCAL_NAME_UNUSED = 'images';
 
 export interface PicflowStorageProps {
   /**
@@ -85,12 +89,28 @@ export class PicflowStorage extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
     // Sparse (only FAILED and PARTIAL items carry its key) with a narrow projection: see STATUS_INDEX.
-    this.table.addGlobalSecondaryIndex({
-      indexName: STATUS_INDEX.name,
-      partitionKey: { name: STATUS_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: STATUS_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...STATUS_INDEX.projection],
-    });
+    // Every index exactly as imageTableDefinition() describes it (the local table is created from the
+    // same definition): the sparse byStatus for failures, and the HTTP API's query indexes.
+    for (const index of imageTableDefinition(LOCAL_NAME_UNUSED).GlobalSecondaryIndexes ?? []) {
+      this.table.addGlobalSecondaryIndex(toCdkIndex(index));
+    }
   }
+}
+
+type IndexDefinition = NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number];
+
+/** A CreateTable GSI (string keys, as every picflow index has) in CDK's terms. */
+function toCdkIndex(index: IndexDefinition): dynamodb.GlobalSecondaryIndexProps {
+  const key = (type: 'HASH' | 'RANGE') => index.KeySchema?.find((entry) => entry.KeyType === type)?.AttributeName;
+  const partitionKey = key('HASH');
+  const sortKey = key('RANGE');
+  if (!index.IndexName || !partitionKey) throw new Error(`imageTableDefinition(): index ${index.IndexName ?? '(unnamed)'} has no name or partition key`);
+  const projection = index.Projection?.ProjectionType ?? 'ALL';
+  return {
+    indexName: index.IndexName,
+    partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+    ...(sortKey ? { sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING } } : {}),
+    projectionType: dynamodb.ProjectionType[projection as keyof typeof dynamodb.ProjectionType],
+    ...(projection === 'INCLUDE' ? { nonKeyAttributes: [...(index.Projection?.NonKeyAttributes ?? [])] } : {}),
+  };
 }

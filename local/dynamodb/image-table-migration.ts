@@ -17,7 +17,8 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { imageTableDefinition, statusIndexDefinition, statusIndexValue, STATUS_INDEX } from '../../tasks/shared/image-table';
+import { statusKey } from '../../tasks/shared/image-indexes';
+import { imageTableDefinition, statusIndexDefinition, statusIndexValue } from '../../tasks/shared/image-table';
 import type { ImageStatus } from '../../tasks/shared/types';
 
 type Item = Record<string, AttributeValue>;
@@ -37,10 +38,16 @@ export async function describeTable(client: DynamoDBClient, tableName: string): 
   }
 }
 
-/** True when the table's byStatus index has the key schema and projection imageTableDefinition gives it. */
+/**
+ * True when the table has every index imageTableDefinition gives it (byStatus, and the HTTP API's
+ * query indexes), each with its key schema and projection.
+ */
 export function hasCurrentStatusIndex(table: TableDescription): boolean {
-  const wanted = statusIndexDefinition();
-  const index = table.GlobalSecondaryIndexes?.find((i) => i.IndexName === STATUS_INDEX.name);
+  return (imageTableDefinition(table.TableName ?? '').GlobalSecondaryIndexes ?? []).every((wanted) => hasIndex(table, wanted));
+}
+
+function hasIndex(table: TableDescription, wanted: ReturnType<typeof statusIndexDefinition>): boolean {
+  const index = table.GlobalSecondaryIndexes?.find((i) => i.IndexName === wanted.IndexName);
   if (!index) return false;
   const keys = (schema: { AttributeName?: string; KeyType?: string }[] | undefined) =>
     JSON.stringify((schema ?? []).map(({ AttributeName, KeyType }) => [AttributeName, KeyType]));
@@ -53,7 +60,10 @@ export function hasCurrentStatusIndex(table: TableDescription): boolean {
 export function withListedStatus(item: Item): Item {
   const { listedStatus: _old, ...rest } = item;
   const listed = item.status?.S ? statusIndexValue(item.status.S as ImageStatus) : undefined;
-  return listed ? { ...rest, listedStatus: { S: listed } } : rest;
+  const withListed: Item = listed ? { ...rest, listedStatus: { S: listed } } : rest;
+  // Items from before the query indexes join byStatusTime (upload time: their first claim's).
+  if (!item.status?.S || !item.imageId?.S || item.statusKey) return withListed;
+  return { ...withListed, statusKey: { S: statusKey(item.imageId.S, item.status.S as ImageStatus) }, ...(item.uploadedAt || !item.createdAt ? {} : { uploadedAt: item.createdAt }) };
 }
 
 /**

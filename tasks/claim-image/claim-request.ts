@@ -1,5 +1,6 @@
 /** Builds ClaimImage's conditional UpdateItem: when may this event take the image's item? */
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { statusKey } from '../shared/image-indexes';
 import { RESULT_ATTRIBUTES, buildUpdate, imageIdentity, imageKey } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';
 import type { ImageRef } from '../shared/types';
@@ -39,6 +40,7 @@ export function claimRequest(parts: ClaimRequestParts): UpdateCommandInput {
     set: {
       ...imageIdentity(parts.image),
       status: 'PROCESSING',
+      statusKey: statusKey(parts.image.imageId, 'PROCESSING'),
       executionId: parts.executionId,
       startedAt: parts.startedAt,
       updatedAt: now,

@@ -3,6 +3,7 @@ import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../shared/aws-clients';
 import type { FailureEntry } from '../../dead-letters/build';
 import { callAws } from '../shared/errors';
+import { statusKey } from '../shared/image-indexes';
 import { buildUpdate, imageIdentity, imageKey, isConditionalCheckFailed, statusIndexValue } from '../shared/image-table';
 import { sequencerKey } from '../shared/sequencer';
 import type { ImageRef } from '../shared/types';
@@ -41,6 +42,7 @@ export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
     set: {
       ...imageIdentity(parts.image),
       status: 'FAILED',
+      statusKey: statusKey(parts.image.imageId, 'FAILED'),
       // Lists the item in the sparse byStatus index.
       listedStatus: statusIndexValue('FAILED'),
       statusReason: parts.reason,

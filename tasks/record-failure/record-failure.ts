@@ -1,6 +1,9 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
+import { dynamoClient } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
+import { imageIdentity } from '../shared/image-table';
+import { syncLabelEntries } from '../shared/label-index';
 import { logger } from '../shared/logger';
 import type { RecordFailureInput, RecordedResult } from '../shared/types';
 import { failureReason, failuresFrom, imageFrom } from './describe-failure';
@@ -27,6 +30,8 @@ export async function recordFailure(
       claimTimeoutSeconds: config.claimTimeoutSeconds,
       now,
     });
+    // A FAILED image has no labels: the previous attempt's label entries go.
+    if (outcome === 'MARKED') await syncLabelEntries(dynamoClient(), config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
     if (outcome === 'NOT_MARKED') {
       logger.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }

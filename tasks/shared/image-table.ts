@@ -1,5 +1,6 @@
 /** The images table's key schema, index and attribute names: the one place that knows them. */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { queryIndexAttributeDefinitions, queryIndexDefinitions } from './image-indexes';
 import { sequencerKey } from './sequencer';
 import type { ImageItem, ImageRef, ImageStatus } from './types';
 
@@ -42,6 +43,7 @@ export function statusIndexValue(status: ImageStatus): ListedStatus | undefined 
  */
 export const RESULT_ATTRIBUTES = [
   'listedStatus',
+  'verdictKey',
   'format',
   'width',
   'height',
@@ -71,9 +73,11 @@ export function imageTableDefinition(tableName: string): CreateTableCommandInput
       { AttributeName: PARTITION_KEY, AttributeType: 'S' },
       { AttributeName: STATUS_INDEX.partitionKey, AttributeType: 'S' },
       { AttributeName: STATUS_INDEX.sortKey, AttributeType: 'S' },
+      ...queryIndexAttributeDefinitions(),
     ],
     KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [statusIndexDefinition()],
+    // byStatus for the failures lists; the query indexes for the HTTP API (tasks/shared/image-indexes.ts).
+    GlobalSecondaryIndexes: [statusIndexDefinition(), ...queryIndexDefinitions()],
   };
 }
 
@@ -151,7 +155,7 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 }
 
 /** The attributes that say which object version an item describes; every write sets all of them. */
-export type ImageIdentity = Pick<ImageItem, 'bucket' | 'key' | 'versionId' | 'etag' | 'size' | 'sequencer' | 'sequencerKey'>;
+export type ImageIdentity = Pick<ImageItem, 'bucket' | 'key' | 'versionId' | 'etag' | 'size' | 'sequencer' | 'sequencerKey' | 'uploadedAt'>;
 
 export function imageIdentity(image: ImageRef): ImageIdentity {
   return {
@@ -162,5 +166,7 @@ export function imageIdentity(image: ImageRef): ImageIdentity {
     size: image.size,
     sequencer: image.sequencer,
     sequencerKey: sequencerKey(image.sequencer),
+    // The version's upload time: the query indexes' sort key.
+    uploadedAt: image.eventTime,
   };
 }

@@ -121,6 +121,13 @@ export function s3Uri(location: S3Location): string {
   return `s3://${location.bucket}/${location.key}`;
 }
 
+/** The inverse of s3Uri: where an item's `s3://bucket/key` reference points (the API's delete reads them). */
+export function parseS3Uri(uri: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`"${uri}" is not an s3://bucket/key URI`);
+  return { bucket: match[1], key: match[2] };
+}
+
 /** The upload's key below the upload prefix (`uploads/a/b.png` → `a/b.png`); keys outside it are kept whole. */
 export function keyWithoutUploadPrefix(key: string, uploadPrefix: string): string {
   return uploadPrefix && key.startsWith(uploadPrefix) ? key.slice(uploadPrefix.length) : key;

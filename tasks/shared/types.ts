@@ -274,6 +274,14 @@ export interface ImageItem {
   status: ImageStatus;
   /** `status` when the byStatus index lists it (FAILED, PARTIAL), absent otherwise (tasks/shared/image-table.ts). */
   listedStatus?: 'FAILED' | 'PARTIAL';
+  /** When the upload was made (its S3 event's time): the sort key of the query indexes (tasks/shared/image-indexes.ts). */
+  uploadedAt?: string;
+  /** `status#shard`: the item's partition in the byStatusTime index. */
+  statusKey?: string;
+  /** `verdict#shard`: the item's partition in byVerdictTime, once moderation has a verdict. */
+  verdictKey?: string;
+  /** Label names that may have a label entry (tasks/shared/label-index.ts); survives claims so stale entries are found. */
+  labelIndex?: Set<string>;
   statusReason?: string;
   branches?: Record<BranchName, BranchSummary>;
   thumbnails?: Thumbnail[];

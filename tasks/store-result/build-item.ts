@@ -1,5 +1,6 @@
 /** Merges the four branch results into the image's item, its status and a readable reason (pure). */
 import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../../dead-letters/build';
+import { statusKey, verdictKey } from '../shared/image-indexes';
 import { imageIdentity, statusIndexValue } from '../shared/image-table';
 import type {
   BranchName,
@@ -77,6 +78,8 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
     status,
     // Only FAILED and PARTIAL join the sparse byStatus index; a SUCCEEDED store removes it (a replay that worked).
     listedStatus: statusIndexValue(status),
+    statusKey: statusKey(input.image.imageId, status),
+    verdictKey: verdictKey(input.image.imageId, verdict),
     statusReason: reason,
     branches: Object.fromEntries(BRANCH_ORDER.map((name) => [name, branchSummary(results.get(name)!)])) as Record<
       BranchName,

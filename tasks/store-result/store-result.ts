@@ -1,6 +1,8 @@
 /** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
+import { dynamoClient } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
+import { syncLabelEntries } from '../shared/label-index';
 import type { StoreResultInput, RecordedResult } from '../shared/types';
 import { buildItem } from './build-item';
 import { writeItem } from './write-item';
@@ -20,6 +22,8 @@ export async function storeResult(
       reason: `SUPERSEDED: a newer version of ${input.image.key} owns the item; this result (sequencer ${input.image.sequencer}, ${built.status}) was not stored`,
     };
   }
+  // The label index (the HTTP API's find by label): entries for these labels, none for the previous version's.
+  await syncLabelEntries(dynamoClient(), config.tableName, built.item);
   if (built.status === 'SUCCEEDED') return { imageId: input.image.imageId, status: built.status, reason: built.reason };
   return {
     imageId: input.image.imageId,

@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { PARTITION_KEY, STATUS_INDEX } from '../../tasks/shared/image-table';
+import { imageTableDefinition, PARTITION_KEY, STATUS_INDEX } from '../../tasks/shared/image-table';
 import { logicalIdOf, synthPicflow, type SynthesizedStack } from './helpers';
 
 const BLOCK_ALL = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
@@ -49,7 +49,7 @@ describe('default stack resources', () => {
     }
   });
 
-  it('table: on demand, point-in-time recovery, AWS managed encryption, imageId key and the sparse status GSI, retained', () => {
+  it('table: on demand, point-in-time recovery, AWS managed encryption, imageId key, retained', () => {
     // Prepare / Act / Assess
     synth.template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -60,23 +60,31 @@ describe('default stack resources', () => {
         // SSEEnabled without a key: KMS with the AWS managed aws/dynamodb key (DEFAULT would omit SSESpecification).
         SSESpecification: Match.exact({ SSEEnabled: true }),
         KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: STATUS_INDEX.name,
-            // Keyed on listedStatus, which only FAILED and PARTIAL items carry: SUCCEEDED writes never reach it.
-            KeySchema: [
-              { AttributeName: 'listedStatus', KeyType: 'HASH' },
-              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['statusReason', 'executionId'] },
-          },
-        ],
-        AttributeDefinitions: Match.exact([
-          { AttributeName: 'imageId', AttributeType: 'S' },
-          { AttributeName: 'listedStatus', AttributeType: 'S' },
-          { AttributeName: 'updatedAt', AttributeType: 'S' },
-        ]),
       }),
+    });
+  });
+
+  it('table: exactly the indexes and attribute definitions the local table is created with, the sparse byStatus among them', () => {
+    // Prepare
+    const local = imageTableDefinition('images');
+    const tables = Object.values(synth.template.findResources('AWS::DynamoDB::Table'));
+
+    // Act
+    const deployed = tables[0].Properties as { GlobalSecondaryIndexes: unknown[]; AttributeDefinitions: { AttributeName: string }[] };
+
+    // Assess
+    expect(tables).toHaveLength(1);
+    expect(deployed.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) => String(a.AttributeName).localeCompare(String(b.AttributeName));
+    expect([...deployed.AttributeDefinitions].sort(byName)).toEqual([...(local.AttributeDefinitions ?? [])].sort(byName));
+    // Keyed on listedStatus, which only FAILED and PARTIAL items carry: SUCCEEDED writes never reach it.
+    expect(deployed.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: STATUS_INDEX.name,
+      KeySchema: [
+        { AttributeName: 'listedStatus', KeyType: 'HASH' },
+        { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['statusReason', 'executionId'] },
     });
   });
 

@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureImageTable, startDynamoServer, type DynamoServer } from '../../../local/dynamodb/dynamodb-server';
 import { hasCurrentStatusIndex, migrationTableName } from '../../../local/dynamodb/image-table-migration';
-import { imageTableDefinition, STATUS_INDEX } from '../../../tasks/shared/image-table';
+import { statusIndexDefinition, imageTableDefinition, STATUS_INDEX } from '../../../tasks/shared/image-table';
+import { STATUS_TIME_INDEX, statusKey } from '../../../tasks/shared/image-indexes';
+import type { ImageStatus } from '../../../tasks/shared/types';
 
 const TABLE = 'picflow-images';
 
@@ -111,9 +113,11 @@ describe('Function: ensureImageTable on a data directory of the previous release
     expect(hasCurrentStatusIndex(Table!)).toBe(true);
     const after = await scanAll(TABLE);
     const byId = (items: typeof after) => Object.fromEntries(items.map((i) => [i.imageId.S, i]));
-    const expected = before.map((i) =>
-      ['FAILED', 'PARTIAL'].includes(i.status.S!) ? { ...i, listedStatus: { S: i.status.S! } } : i,
-    );
+    // Every item also joins the HTTP API's status index (tasks/shared/image-indexes.ts).
+    const expected = before.map((i) => ({
+      ...(['FAILED', 'PARTIAL'].includes(i.status.S!) ? { ...i, listedStatus: { S: i.status.S! } } : i),
+      statusKey: { S: statusKey(i.imageId.S!, i.status.S as ImageStatus) },
+    }));
     expect(byId(after)).toEqual(byId(expected));
     expect((await listed('FAILED')).length).toBe(15);
     expect((await listed('PARTIAL')).length).toBe(15);
@@ -139,6 +143,36 @@ describe('Function: ensureImageTable on a data directory of the previous release
     expect((await scanAll(TABLE)).length).toBe(before.length);
     const tables = await client.send(new ListTablesCommand({}));
     expect(tables.TableNames).toEqual([TABLE]);
+  });
+
+  it('adds the query indexes to a table that has only the sparse byStatus index (the release before the HTTP API)', async () => {
+    // Prepare
+    const name = 'images-without-query-indexes';
+    const definition = imageTableDefinition(name);
+    await client.send(
+      new CreateTableCommand({
+        ...definition,
+        AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => ['imageId', 'listedStatus', 'updatedAt'].includes(a.AttributeName!)),
+        GlobalSecondaryIndexes: [statusIndexDefinition()],
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: name });
+    await client.send(new PutItemCommand({ TableName: name, Item: { ...item(0), createdAt: { S: '2026-11-01T09:00:00.000Z' } } }));
+
+    // Act
+    await ensureImageTable(client, name);
+
+    // Assess
+    const page = await client.send(
+      new QueryCommand({
+        TableName: name,
+        IndexName: STATUS_TIME_INDEX.name,
+        KeyConditionExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': STATUS_TIME_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':k': { S: statusKey('picflow-local/uploads/0.jpg', 'SUCCEEDED') } },
+      }),
+    );
+    expect(page.Items?.map((i) => [i.imageId.S, i.uploadedAt?.S])).toEqual([['picflow-local/uploads/0.jpg', '2026-11-01T09:00:00.000Z']]);
   });
 
   it('creates the table with the sparse index in a new data directory', async () => {

@@ -54,7 +54,8 @@ describe('Function: handler', () => {
         originalEvent: s3Event(),
       },
     });
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    // The item, then the label index emptied (tasks/shared/label-index.ts)
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
     const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
     expect(input.Key).toEqual({ imageId: 'picflow-uploads/uploads/cat.jpg' });
     expect(input.ConditionExpression).toBe(MARK_FAILED_CONDITION);

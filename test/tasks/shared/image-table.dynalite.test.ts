@@ -2,6 +2,7 @@
  * The condition expressions of ClaimImage, StoreResult and RecordFailure, run by a real
  * DynamoDB-compatible engine (dynalite): the mocks prove what we send, this proves what it means.
  */
+import { isLabelEntryId } from '../../../tasks/shared/image-indexes';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
@@ -54,9 +55,10 @@ async function listed(status: string): Promise<Record<string, unknown>[]> {
   return Items ?? [];
 }
 
+/** Image items only: label entries (the HTTP API's label index) are items of their own. */
 async function itemCount(): Promise<number> {
   const { Items } = await dynamoClient().send(new ScanCommand({ TableName: config.tableName }));
-  return Items?.length ?? 0;
+  return (Items ?? []).filter((item) => !isLabelEntryId(String(item.imageId))).length;
 }
 
 describe('Module: image-table conditions on a real engine', () => {

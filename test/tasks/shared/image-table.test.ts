@@ -22,6 +22,8 @@ describe('Module: image-table', () => {
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['statusReason', 'executionId'] },
       },
+      // The HTTP API's query indexes (tasks/shared/image-indexes.ts)
+      ...['byStatusTime', 'byVerdictTime', 'byLabelTime'].map((IndexName) => expect.objectContaining({ IndexName })),
     ]);
   });
 

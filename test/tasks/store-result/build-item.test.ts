@@ -1,3 +1,4 @@
+import { statusKey, verdictKey } from '../../../tasks/shared/image-indexes';
 import { STATE_OF_BRANCH, buildItem } from '../../../tasks/store-result/build-item';
 import { MAX_REASON_CHARS } from '../../../dead-letters/build';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
@@ -41,7 +42,10 @@ describe('Module: build-item', () => {
       format: 'jpeg',
       width: 800,
       height: 600,
+      uploadedAt: '2026-11-23T18:00:00Z',
       status: 'SUCCEEDED',
+      statusKey: statusKey('picflow-uploads/uploads/cat.jpg', 'SUCCEEDED'),
+      verdictKey: verdictKey('picflow-uploads/uploads/cat.jpg', 'safe'),
       statusReason: built.reason,
       branches: {
         thumbnails: { status: 'SUCCEEDED', durationMs: 120 },

@@ -1,0 +1,92 @@
+/**
+ * Keeps an image's label entries (tasks/shared/image-indexes.ts) in step with its labels, without
+ * transactions (dynalite has none): the item's `labelIndex` set names every entry that may exist, is
+ * only ever grown before entries are written and shrunk after they are deleted, so a crash or a retry
+ * at any point leaves entries the next sync (or a delete) can still find.
+ */
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { callAws } from './errors';
+import { imageKey, isConditionalCheckFailed } from './image-table';
+import { labelConfidences, labelEntries, labelEntryId, type LabelEntry } from './image-indexes';
+import type { ImageItem } from './types';
+
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH = 25;
+
+export type LabelSource = Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'labels' | 'sequencerKey'>;
+
+/**
+ * Writes the entries of `image.labels` and deletes every other entry the item lists, while the item
+ * still holds this version (`sequencerKey`); a newer version's own sync owns the entries otherwise.
+ * Call it after the item is stored (StoreResult) or marked FAILED (RecordFailure, with no labels).
+ */
+export async function syncLabelEntries(dynamo: DynamoDBDocumentClient, tableName: string, image: LabelSource): Promise<'SYNCED' | 'SUPERSEDED'> {
+  const entries = labelEntries(image);
+  // An image without an upload time has no entries (labelEntries), so none may be listed either.
+  const names = entries.length > 0 ? [...labelConfidences(image.labels).keys()] : [];
+  let listed: Set<string>;
+  try {
+    // Grow first: from here on the set names every entry below (ADD of nothing is not allowed: touch the item instead).
+    const output = await callAws('DynamoDB', () =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: imageKey(image.imageId),
+          UpdateExpression: names.length > 0 ? 'ADD #labelIndex :names' : 'SET #sequencerKey = #sequencerKey',
+          ConditionExpression: '#sequencerKey = :ifSequencerKey',
+          ExpressionAttributeNames: { '#sequencerKey': 'sequencerKey', ...(names.length > 0 ? { '#labelIndex': 'labelIndex' } : {}) },
+          ExpressionAttributeValues: { ':ifSequencerKey': image.sequencerKey, ...(names.length > 0 ? { ':names': new Set(names) } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    listed = (output?.Attributes?.labelIndex as Set<string> | undefined) ?? new Set();
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'SUPERSEDED';
+    throw error;
+  }
+  const stale = [...listed].filter((name) => !names.includes(name));
+  await writeBatches(dynamo, tableName, [
+    ...entries.map((Item) => ({ PutRequest: { Item } })),
+    ...stale.map((name) => ({ DeleteRequest: { Key: imageKey(labelEntryId(image.imageId, name)) } })),
+  ]);
+  if (stale.length > 0) {
+    // Shrink last: only entries already deleted leave the set.
+    await callAws('DynamoDB', () =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: imageKey(image.imageId),
+          UpdateExpression: 'DELETE #labelIndex :stale',
+          ExpressionAttributeNames: { '#labelIndex': 'labelIndex' },
+          ExpressionAttributeValues: { ':stale': new Set(stale) },
+        }),
+      ),
+    );
+  }
+  return 'SYNCED';
+}
+
+/** Deletes the entries of the listed label names (an image being deleted). */
+export async function deleteLabelEntries(dynamo: DynamoDBDocumentClient, tableName: string, imageId: string, names: Iterable<string>): Promise<void> {
+  await writeBatches(
+    dynamo,
+    tableName,
+    [...names].map((name) => ({ DeleteRequest: { Key: imageKey(labelEntryId(imageId, name)) } })),
+  );
+}
+
+type WriteRequest = { PutRequest: { Item: LabelEntry } } | { DeleteRequest: { Key: Record<string, string> } };
+
+/** BatchWriteItem in chunks of 25, resending what DynamoDB leaves unprocessed (throttling) after a short wait. */
+async function writeBatches(dynamo: DynamoDBDocumentClient, tableName: string, requests: WriteRequest[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += BATCH) {
+    let pending: WriteRequest[] = requests.slice(start, start + BATCH);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} label-index writes unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      const output = await callAws('DynamoDB', () => dynamo.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })));
+      pending = (output?.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    }
+  }
+}
