@@ -7,13 +7,14 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { collectImageFiles, uploadKeys } from './images';
 import { connectLocal } from './local-target';
+import { positiveInteger } from './option-parsers';
 import { createProgress } from './progress';
 import { summaryTable, type AnalyzedImage } from './summary-table';
 
 interface AnalyzeOptions {
   json?: boolean;
-  workers?: string;
-  concurrency?: string;
+  workers?: number;
+  concurrency?: number;
 }
 
 export function analyzeCommand(program: Command): void {
@@ -22,8 +23,8 @@ export function analyzeCommand(program: Command): void {
     .description('analyse images end to end on the local pipeline and print what was found')
     .argument('<paths...>', 'image files or directories (searched recursively)')
     .option('--json', 'print the stored DynamoDB items as one JSON array on stdout')
-    .option('--workers <n>', 'inference worker threads (default: one per core)')
-    .option('--concurrency <n>', 'executions running at once (default: one per worker)')
+    .option('--workers <n>', 'inference worker threads (default: one per core)', positiveInteger)
+    .option('--concurrency <n>', 'executions running at once (default: one per worker)', positiveInteger)
     .action(async (paths: string[], options: AnalyzeOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const results = await analyze(paths, dataDir, options);
@@ -40,7 +41,7 @@ export async function analyze(paths: string[], dataDir: string, options: Analyze
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const started = Date.now();
   process.stderr.write(`picflow: analysing ${files.length} image${files.length === 1 ? '' : 's'} locally (data in ${dataDir})\n`);
-  const target = await connectLocal(dataDir, { workers: toNumber(options.workers), concurrency: toNumber(options.concurrency) });
+  const target = await connectLocal(dataDir, { workers: options.workers, concurrency: options.concurrency });
   const progress = createProgress(files.length);
   try {
     const keys = uploadKeys(files, target.uploadPrefix);
@@ -60,11 +61,4 @@ export async function analyze(paths: string[], dataDir: string, options: Analyze
     progress.stop();
     await target.close();
   }
-}
-
-function toNumber(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got "${value}"`);
-  return n;
 }

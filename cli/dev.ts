@@ -9,29 +9,29 @@ import type { ExecutionRecord } from '../local/engine/execution-store';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 import { assertPortsFree } from './ports';
+import { basePort, positiveInteger } from './option-parsers';
 
 interface DevOptions {
-  port: string;
-  workers?: string;
+  port: number;
+  workers?: number;
 }
 
 export function devCommand(program: Command): void {
   program
     .command('dev')
     .description('run the local stack as a server on 127.0.0.1 and process every upload')
-    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', '4566')
-    .option('--workers <n>', 'inference worker threads (default: one per core)')
+    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', basePort(5), 4566)
+    .option('--workers <n>', 'inference worker threads (default: one per core)', positiveInteger)
     .action(async (options: DevOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const running = runningDevServer(dataDir);
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
-      const base = Number(options.port);
-      if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, got "${options.port}"`);
+      const base = options.port;
       await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4 });
       const stack = await startLocalStack({
         dataDir,
         ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
-        rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
+        rekognitionWorkers: options.workers,
       });
       let consoleServer: ConsoleServer;
       try {

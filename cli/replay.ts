@@ -5,7 +5,8 @@
  * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveInteger } from './option-parsers';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
@@ -39,7 +40,7 @@ export function replayCommand(program: Command): void {
     .option('--dry-run', 'list what would be replayed, change nothing')
     .option('--stack <name>', 'replay on AWS, in this deployed CloudFormation stack')
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
-    .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, parsePositiveInteger)
+    .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, positiveInteger)
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
@@ -48,12 +49,6 @@ export function replayCommand(program: Command): void {
       process.stderr.write(`picflow replay: ${outcomes.length} message(s), ${outcomes.filter((o) => o.status === 'SUCCEEDED').length} succeeded, ${failed} still failing\n`);
       if (failed > 0) process.exitCode = 1;
     });
-}
-
-function parsePositiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
-  return n;
 }
 
 /** One replayed message, as printed: its status, the image's key, and what happened. */
