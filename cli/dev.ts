@@ -57,6 +57,7 @@ export function devCommand(program: Command): void {
       removeDevServerInfo(dataDir);
       await consoleServer.close();
       await stack.close();
+      process.stderr.write('picflow dev: stopped\n');
     });
 }
 
@@ -78,7 +79,9 @@ function printBanner(stack: LocalStack, consoleUrl: string): void {
     '',
     stack.recovery.resumed + stack.recovery.started > 0
       ? `  Recovered unfinished work: ${stack.recovery.resumed} execution(s) resumed, ${stack.recovery.started} upload(s) started.`
-      : '  Waiting for uploads. Ctrl-C to stop.',
+      : '  Waiting for uploads.',
+    // npx's shell swallows a SIGINT sent to npx itself: name the process that does stop.
+    `  Ctrl-C to stop, or kill -INT ${process.pid} (SIGTERM works too).`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 }

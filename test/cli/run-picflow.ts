@@ -56,7 +56,7 @@ export async function startDev(dataDir: string, env: NodeJS.ProcessEnv = {}, com
       waiting.push({ pattern, resolve });
       child.once('exit', (code) => reject(new Error(`picflow dev exited (${code}) before ${pattern}: ${log}`)));
     });
-  await waitFor(/Waiting for uploads|Recovered unfinished work/);
+  await waitFor(/Ctrl-C to stop/);
   return {
     child,
     port,
