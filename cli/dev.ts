@@ -9,6 +9,7 @@ import type { ExecutionRecord } from '../local/engine/execution-store';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 import { assertPortsFree } from './ports';
+import { pipelineSettings } from './dev-settings';
 import { basePort, positiveInteger } from './option-parsers';
 
 interface DevOptions {
@@ -24,6 +25,8 @@ export function devCommand(program: Command): void {
     .option('--workers <n>', 'inference worker threads (default: one per core)', positiveInteger)
     .action(async (options: DevOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
+      // Before the stack sets its own task variables on this process (UPLOAD_PREFIX, TABLE_NAME...).
+      const settings = pipelineSettings(process.env);
       const running = runningDevServer(dataDir);
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
       const base = options.port;
@@ -49,6 +52,7 @@ export function devCommand(program: Command): void {
         queueUrl: stack.queueUrl,
         region: LOCAL_REGION,
         endpoints: { ...stack.endpoints, console: consoleServer.url },
+        settings,
       });
       printBanner(stack, consoleServer.url);
       reportExecutions(stack);

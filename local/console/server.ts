@@ -230,7 +230,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       }
       const outcomes = await exclusive(() => replayDeadLetters(stack, { messageIds }));
       const response: ReplayResponse = {
-        outcomes: outcomes.map((o) => ({ messageId: o.letter.messageId, status: o.status, detail: o.detail, executionName: o.executionArn?.split(':').pop() })),
+        outcomes: outcomes.map((o) => ({ messageId: o.letter.messageId, status: o.status, detail: o.detail, executionName: o.executionArn?.split(':').pop(), message: o.message })),
       };
       return sendJson(res, 200, response);
     }
