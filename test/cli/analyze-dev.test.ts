@@ -2,7 +2,7 @@
 // runs: each upload waits for the execution it started, ignored settings are named, retries shown,
 // and a replay says what really happened to each message.
 import sharp from 'sharp';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { picflow, startDev, type DevServer } from './run-picflow';
 import { fixturePath, tempDir } from '../e2e/support';
@@ -45,8 +45,17 @@ describe('CLI: analyze through a running picflow dev', () => {
     const env = { PICFLOW_FAULTS: JSON.stringify({ DetectFaces: { throttle: 2 } }) };
     const first = JSON.parse((await picflow(args, env)).stdout) as { executionId: string; sequencer: string }[];
 
+    // ... and the server (one execution at a time) is busy with another image, so the new upload's
+    // execution waits in line while the previous result is still stored
+    const busyDir = join(files.path, 'busy');
+    mkdirSync(busyDir);
+    for (const n of [1, 2, 3, 4, 5]) copyFileSync(fixturePath('chelsea.png'), join(busyDir, `busy-${n}.png`));
+    const busy = picflow(['--data-dir', data.path, 'analyze', busyDir], env);
+    await dev.waitFor(/▶ busy-1-png-\w+/);
+
     // Act: the same bytes to the same key
     const second = JSON.parse((await picflow(args, env)).stdout) as { executionId: string; sequencer: string; status: string }[];
+    await busy;
 
     // Assess: a different, later version's item, from a different execution
     expect(second[0].sequencer > first[0].sequencer).toBe(true);
