@@ -20,6 +20,7 @@ function relaunchWith(env) {
   });
   // Signals sent to this process go to the real one (a terminal's Ctrl-C reaches both; the CLI copes).
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  stopWhenOrphaned(child);
   child.on('exit', (code, signal) => {
     if (signal) {
       process.removeAllListeners(signal);
@@ -28,6 +29,21 @@ function relaunchWith(env) {
       process.exit(code ?? 1);
     }
   });
+}
+
+/**
+ * When whatever started this process goes away without passing a signal on (`npx` runs us under
+ * `sh -c`, and SIGTERM sent to npx ends that shell), stop the real process as if told to: otherwise it
+ * runs on unseen, holding the ports and the data directory.
+ */
+function stopWhenOrphaned(child) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    child.kill('SIGTERM');
+  }, 1000);
+  timer.unref();
 }
 
 /** If the launcher is killed outright (SIGKILL), go with it at once, as one process would. */

@@ -15,6 +15,8 @@ export interface DevServerInfo {
   queueUrl: string;
   region: string;
   endpoints: { s3: string; dynamodb: string; sqs: string; rekognition: string; console?: string };
+  /** The pipeline settings (cli/dev-settings.ts) the server started with; absent from older servers. */
+  settings?: Record<string, string>;
 }
 
 const FILE = 'dev.json';

@@ -10,24 +10,27 @@ import { runDurationMs } from '../local/engine/run-duration';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 import { assertPortsFree } from './ports';
+import { pipelineSettings } from './dev-settings';
+import { basePort, positiveInteger } from './option-parsers';
 
 interface DevOptions {
-  port: string;
-  workers?: string;
+  port: number;
+  workers?: number;
 }
 
 export function devCommand(program: Command): void {
   program
     .command('dev')
     .description('run the local stack as a server on 127.0.0.1 and process every upload')
-    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', '4566')
-    .option('--workers <n>', 'inference worker threads (default: one per core)')
+    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', basePort(5), 4566)
+    .option('--workers <n>', 'inference worker threads (default: one per core)', positiveInteger)
     .action(async (options: DevOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
+      // Before the stack sets its own task variables on this process (UPLOAD_PREFIX, TABLE_NAME...).
+      const settings = pipelineSettings(process.env);
       const running = runningDevServer(dataDir);
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
-      const base = Number(options.port);
-      if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, got "${options.port}"`);
+      const base = options.port;
       await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4 });
       let consoleServer: ConsoleServer | undefined;
       let stack: LocalStack;
@@ -35,7 +38,7 @@ export function devCommand(program: Command): void {
         stack = await startLocalStack({
           dataDir,
           ports: { s3: base + 1, dynamodb: base + 2, sqs: base + 3, rekognition: base + 4 },
-          rekognitionWorkers: options.workers ? Number(options.workers) : undefined,
+          rekognitionWorkers: options.workers,
           // Up, and nothing started yet: the console, the banner and the execution lines come first, so
           // every execution (recovered, or an upload made during start-up) prints its start line.
           beforeWork: async (up) => {
@@ -49,6 +52,7 @@ export function devCommand(program: Command): void {
               queueUrl: up.queueUrl,
               region: LOCAL_REGION,
               endpoints: { ...up.endpoints, console: consoleServer.url },
+              settings,
             });
             printBanner(up, consoleServer.url);
             reportExecutions(up);
@@ -65,6 +69,7 @@ export function devCommand(program: Command): void {
       removeDevServerInfo(dataDir);
       await consoleServer!.close();
       await stack.close();
+      process.stderr.write('picflow dev: stopped\n');
     });
 }
 
@@ -91,11 +96,12 @@ function printBanner(stack: LocalStack, consoleUrl: string): void {
 /** The banner's last line, once recovery has decided (its executions' start lines may come before it). */
 function printRecovery(stack: LocalStack): void {
   const { resumed, started, settled } = stack.recovery;
-  process.stderr.write(
+  const recovered =
     resumed + started + settled > 0
-      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ${settled} stuck item(s) settled. Waiting for uploads. Ctrl-C to stop.\n`
-      : '  Waiting for uploads. Ctrl-C to stop.\n',
-  );
+      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ${settled} stuck item(s) settled.\n`
+      : '';
+  // npx's shell swallows a SIGINT sent to npx itself: name the process that does stop.
+  process.stderr.write(`${recovered}  Waiting for uploads. Ctrl-C to stop, or kill -INT ${process.pid} (SIGTERM works too).\n`);
 }
 
 function reportExecutions(stack: LocalStack): void {

@@ -5,7 +5,8 @@
  * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveInteger } from './option-parsers';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../local/stack/local-stack';
@@ -39,35 +40,43 @@ export function replayCommand(program: Command): void {
     .option('--dry-run', 'list what would be replayed, change nothing')
     .option('--stack <name>', 'replay on AWS, in this deployed CloudFormation stack')
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
-    .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, parsePositiveInteger)
+    .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, positiveInteger)
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
-      for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}\n`);
-      const failed = outcomes.filter((o) => o.status === 'FAILED').length;
-      process.stderr.write(`picflow replay: ${outcomes.length} message(s), ${outcomes.filter((o) => o.status === 'SUCCEEDED').length} succeeded, ${failed} still failing\n`);
-      if (failed > 0) process.exitCode = 1;
+      for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
+      process.stderr.write(`picflow replay: ${replayTally(outcomes)}\n`);
+      if (outcomes.some((o) => o.status === 'FAILED')) process.exitCode = 1;
     });
 }
 
-function parsePositiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
-  return n;
-}
-
-/** One replayed message, as printed: its status, the image's key, and what happened. */
+/** One replayed message, as printed: its status, the image's key, what happened, and what became of the message. */
 export interface ReplaySummary {
   messageId: string;
   status: ReplayOutcome['status'];
   key: string;
   detail: string;
+  /** e.g. `deleted: the re-run succeeded`, `kept: failed again`. */
+  message?: string;
 }
 
 function summarize(outcome: ReplayOutcome): ReplaySummary {
   const event = outcome.letter.event;
   const key = event ? event.detail.object.key : outcome.letter.messageId; // raw, as EventBridge sends it
-  return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail };
+  return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail, message: messageFate(outcome.message) };
+}
+
+function messageFate(message: ReplayOutcome['message']): string | undefined {
+  return message ? `${message.deleted ? 'deleted' : 'kept'}: ${message.why}` : undefined;
+}
+
+/** `3 message(s): 1 succeeded, 1 failed again, 1 skipped; 2 deleted, 1 kept`. */
+export function replayTally(outcomes: ReplaySummary[]): string {
+  const count = (status: ReplaySummary['status']) => outcomes.filter((o) => o.status === status).length;
+  const deleted = outcomes.filter((o) => o.message?.startsWith('deleted')).length;
+  const kept = outcomes.filter((o) => o.message?.startsWith('kept')).length;
+  if (outcomes.every((o) => o.status === 'DRY_RUN')) return `${outcomes.length} message(s) would be replayed (dry run: nothing changed)`;
+  return `${outcomes.length} message(s): ${count('SUCCEEDED')} succeeded, ${count('FAILED')} failed again, ${count('SKIPPED')} skipped; ${deleted} deleted, ${kept} kept`;
 }
 
 /**
@@ -91,7 +100,7 @@ async function replayThroughConsole(consoleUrl: string, options: ReplayOptions):
   const keyOf = new Map(messages.map((m) => [m.messageId, m.key ?? m.messageId]));
   if (options.dryRun) return messages.map((m) => ({ messageId: m.messageId, status: 'DRY_RUN', key: keyOf.get(m.messageId)!, detail: m.reason }));
   const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })) as ReplayResponse;
-  return outcomes.map((o) => ({ messageId: o.messageId, status: o.status, key: keyOf.get(o.messageId) ?? o.messageId, detail: o.detail }));
+  return outcomes.map((o) => ({ messageId: o.messageId, status: o.status, key: keyOf.get(o.messageId) ?? o.messageId, detail: o.detail, message: messageFate(o.message) }));
 }
 
 async function request(url: string, init?: RequestInit): Promise<unknown> {
@@ -121,8 +130,8 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
           () => sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) })),
           backoff,
         );
-        const status = await waitForExecution(sfn, executionArn!, backoff);
-        return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}` };
+        const { status, output } = await waitForExecution(sfn, executionArn!, backoff);
+        return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}`, output };
       },
     });
   } finally {
@@ -146,10 +155,10 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   };
 }
 
-async function waitForExecution(sfn: SFNClient, executionArn: string, backoff: BackoffOptions): Promise<string> {
+async function waitForExecution(sfn: SFNClient, executionArn: string, backoff: BackoffOptions): Promise<{ status: string; output?: string }> {
   for (;;) {
-    const { status } = await withThrottleBackoff(() => sfn.send(new DescribeExecutionCommand({ executionArn })), backoff);
-    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return status ?? 'UNKNOWN';
+    const { status, output } = await withThrottleBackoff(() => sfn.send(new DescribeExecutionCommand({ executionArn })), backoff);
+    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return { status: status ?? 'UNKNOWN', output };
     await (backoff.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms))))(2000);
   }
 }

@@ -13,9 +13,12 @@ import type { LocalStack } from '../local/stack/local-stack';
 
 export interface ReplayOutcome {
   letter: DeadLetter;
+  /** SKIPPED: the re-run ended without processing the image (AlreadyProcessed, Superseded), or there was nothing to run. */
   status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'DRY_RUN';
   detail: string;
   executionArn?: string;
+  /** What became of the message, and why. */
+  message?: { deleted: boolean; why: string };
 }
 
 /** Which messages a replay takes, and whether it only lists them. */
@@ -32,7 +35,31 @@ export interface ReplaySelection {
 const VISIBILITY_SECONDS = 300;
 
 /** Runs one replayed event to its end: how depends on where (the local engine, or AWS Step Functions). */
-export type RunExecution = (event: S3ObjectCreatedEvent) => Promise<{ status: string; executionArn: string; detail: string }>;
+export type RunExecution = (event: S3ObjectCreatedEvent) => Promise<{ status: string; executionArn: string; detail: string; output?: unknown }>;
+
+/**
+ * How a SUCCEEDED execution really ended: it may have processed nothing. AlreadyProcessed (ClaimImage
+ * said SKIP) and Superseded (StoreResult found a newer version) are Succeed states too.
+ */
+export function skippedRun(output: unknown): { state: 'AlreadyProcessed' | 'Superseded'; reason: string; obsolete: boolean } | undefined {
+  const out = (typeof output === 'string' ? safeParse(output) : output) as { claim?: { decision?: string; reason?: string }; status?: string; reason?: string } | undefined;
+  if (out?.claim?.decision === 'SKIP') {
+    const reason = out.claim.reason ?? '';
+    // Obsolete: this version is done, or a newer one owns the key (and has its own message if it failed).
+    // Otherwise (another execution is processing it right now...) the message stays until that is known.
+    return { state: 'AlreadyProcessed', reason, obsolete: /^(a newer version owns the key|already SUCCEEDED)/.test(reason) };
+  }
+  if (out?.status === 'SUPERSEDED') return { state: 'Superseded', reason: out.reason ?? '', obsolete: true };
+  return undefined;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where a replay is, for printing on long work. */
 export type ReplayProgress =
@@ -88,7 +115,7 @@ async function replayOne(options: QueueReplayOptions, letter: DeadLetter, replay
   const { sqs, queueUrl } = options;
   if (!letter.event) {
     await releaseLetter(sqs, queueUrl, letter);
-    return { letter, status: 'SKIPPED', detail: letter.reason };
+    return { letter, status: 'SKIPPED', detail: letter.reason, message: { deleted: false, why: 'nothing to replay in it' } };
   }
   let result: Awaited<ReturnType<RunExecution>>;
   try {
@@ -100,12 +127,22 @@ async function replayOne(options: QueueReplayOptions, letter: DeadLetter, replay
   }
   const { status, executionArn, detail } = result;
   replayArns.add(executionArn);
+  const skipped = status === 'SUCCEEDED' ? skippedRun(result.output) : undefined;
+  if (skipped) {
+    const text = `${skipped.state}: ${skipped.reason}`;
+    if (skipped.obsolete) {
+      await deleteLetter(sqs, queueUrl, letter);
+      return { letter, status: 'SKIPPED', detail: text, executionArn, message: { deleted: true, why: 'obsolete: nothing left to do for this upload' } };
+    }
+    await releaseLetter(sqs, queueUrl, letter);
+    return { letter, status: 'SKIPPED', detail: text, executionArn, message: { deleted: false, why: 'kept until the other run is known to have succeeded' } };
+  }
   if (status === 'SUCCEEDED') {
     await deleteLetter(sqs, queueUrl, letter);
-    return { letter, status: 'SUCCEEDED', detail, executionArn };
+    return { letter, status: 'SUCCEEDED', detail, executionArn, message: { deleted: true, why: 'the re-run succeeded' } };
   }
   await releaseLetter(sqs, queueUrl, letter);
-  return { letter, status: 'FAILED', detail, executionArn };
+  return { letter, status: 'FAILED', detail, executionArn, message: { deleted: false, why: 'failed again' } };
 }
 
 /**
@@ -135,7 +172,7 @@ export function replayDeadLetters(stack: LocalStack, options: ReplaySelection = 
     run: async (event) => {
       const record = await stack.runner.start(event);
       const detail = record.status === 'SUCCEEDED' ? record.name : `${record.error}: ${record.cause ?? ''}`;
-      return { status: record.status, executionArn: record.executionArn, detail };
+      return { status: record.status, executionArn: record.executionArn, detail, output: record.output };
     },
   });
 }

@@ -179,11 +179,18 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
  */
 export function executionName(input: unknown): string {
   const key = (input as Partial<S3ObjectCreatedEvent>)?.detail?.object?.key ?? 'execution';
-  const base = key
-    .split('/')
-    .pop()!
-    .replace(/[^A-Za-z0-9_-]+/g, '-')
-    .slice(0, 40);
+  // Readable: the file name with accents transliterated (Café -> Cafe), other runs of characters a
+  // name cannot hold as one '-', none at either end ("Été +3.webp" -> "Ete-3-webp", not "-t-3-webp").
+  const base =
+    key
+      .split('/')
+      .pop()!
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'image';
   return `${base}-${randomUUID().slice(0, 8)}`;
 }
 

@@ -280,7 +280,9 @@ async function putObject(store: ObjectStore, request: S3Request, limits: Operati
     conditions: writeConditions(request.headers),
     sourceIp: request.sourceIp,
   });
-  return { status: 200, headers: { ETag: `"${record.etag}"` } };
+  // The sequencer its event carries: lets `picflow analyze` wait for the execution this very PUT started
+  // (an ETag matches any earlier upload of the same bytes). Not an S3 header; clients ignore it.
+  return { status: 200, headers: { ETag: `"${record.etag}"`, 'x-picflow-sequencer': record.sequencer } };
 }
 
 function objectHeaders(record: ObjectRecord): Record<string, string | number> {

@@ -7,6 +7,13 @@ import type { ImageFormat } from '../shared/types';
 export const MAX_ANALYSIS_EDGE = 4096;
 /** Rekognition rejects images narrower or shorter than this. */
 export const MIN_ANALYSIS_EDGE = 80;
+/**
+ * Smaller than this on either side, an image is rejected as TOO_SMALL rather than enlarged: Rekognition's
+ * smallest detectable face is 40x40 px, so nothing smaller can hold one, and reaching the 80-px minimum
+ * would take more than a 2x enlargement, whose "results" describe interpolation, not the picture
+ * (a 1x1 PNG used to come out SUCCEEDED with an 80x80 thumbnail).
+ */
+export const MIN_SOURCE_EDGE = 40;
 /** Enlarging a sliver (say 2x3000 px) to the minimum would make an absurd image: reject it instead. */
 export const MAX_UPSCALED_EDGE = 16_384;
 
@@ -48,12 +55,20 @@ export function planNormalization(input: PlanInput): NormalizationPlan {
 }
 
 /**
- * Downscale so the long edge is at most 4096, then, if the short edge is under 80, upscale so it is
- * exactly 80 (Rekognition's minimum wins over the 4096 cap for very elongated images).
+ * Reject a side under 40 px (MIN_SOURCE_EDGE); downscale so the long edge is at most 4096, then, if
+ * the short edge is under 80, upscale so it is exactly 80 (Rekognition's minimum wins over the 4096
+ * cap for very elongated images).
  */
 function scaledSize(w: number, h: number): { width: number; height: number; scaling?: string } {
   const long = Math.max(w, h);
   const short = Math.min(w, h);
+  if (short < MIN_SOURCE_EDGE) {
+    throw new ImageValidationError(
+      'TOO_SMALL',
+      `the image is ${w}x${h} px: below ${MIN_SOURCE_EDGE} px on a side it cannot hold a face Rekognition detects (40x40 px at least), ` +
+        `and enlarging it to Rekognition's ${MIN_ANALYSIS_EDGE}-px minimum would take more than 2x`,
+    );
+  }
   let scale = long > MAX_ANALYSIS_EDGE ? MAX_ANALYSIS_EDGE / long : 1;
   const minimumWins = short * scale < MIN_ANALYSIS_EDGE;
   if (minimumWins) scale = MIN_ANALYSIS_EDGE / short;

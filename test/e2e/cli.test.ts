@@ -42,8 +42,8 @@ describe('CLI: picflow analyze', () => {
   it('prints a summary table and exits 0 when every image succeeded', async () => {
     const { code, stdout } = await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('astronaut.png')]);
 
-    expect(stdout).toMatch(/^image\s+status\s+faces\s+labels\s+text\s+moderation\s+time/);
-    expect(stdout).toMatch(/astronaut\.png\s+SUCCEEDED\s+1: happy/);
+    expect(stdout).toMatch(/^image\s+status\s+retries\s+faces\s+labels\s+text\s+moderation\s+time/);
+    expect(stdout).toMatch(/astronaut\.png\s+SUCCEEDED\s+0\s+1: happy/);
     expect(code).toBe(0);
   });
 

@@ -38,7 +38,7 @@ describe('Local pipeline, end to end', () => {
       writeFile(inputs.path, 'empty.jpg', ''),
       writeFile(inputs.path, 'notes.png', 'these are notes, not an image\n'),
     ];
-    results = await analyze(files, data.path, { workers: '2' });
+    results = await analyze(files, data.path, { workers: 2 });
   });
 
   afterAll(() => {
@@ -143,7 +143,7 @@ describe('Local pipeline: retries and replay', () => {
     process.env.PICFLOW_FAULTS = JSON.stringify({ DetectModerationLabels: { fail: 'InvalidParameterException' } });
     let first: AnalyzedImage[];
     try {
-      first = await analyze([fixturePath('chelsea.png')], data.path, { workers: '1' });
+      first = await analyze([fixturePath('chelsea.png')], data.path, { workers: 1 });
     } finally {
       delete process.env.PICFLOW_FAULTS;
     }

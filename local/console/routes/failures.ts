@@ -54,7 +54,7 @@ export function failureRoutes({ stack }: ConsoleContext, turns: QueueTurns): Rou
         }
         const outcomes = await turns.take(() => replayDeadLetters(stack, { messageIds }));
         const response: ReplayResponse = {
-          outcomes: outcomes.map((o) => ({ messageId: o.letter.messageId, status: o.status, detail: o.detail, executionName: o.executionArn?.split(':').pop() })),
+          outcomes: outcomes.map((o) => ({ messageId: o.letter.messageId, status: o.status, detail: o.detail, executionName: o.executionArn?.split(':').pop(), message: o.message })),
         };
         sendJson(res, 200, response);
       },

@@ -158,6 +158,8 @@ export interface ReplayOutcomeSummary {
   status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'DRY_RUN';
   detail: string;
   executionName?: string;
+  /** What became of the message: deleted (succeeded, or obsolete) or kept, and why. */
+  message?: { deleted: boolean; why: string };
 }
 
 export interface ReplayResponse {

@@ -132,19 +132,19 @@ describe('Function: handler', () => {
     });
 
     it('takes the first frame of an animated GIF and enlarges it to 80 px on its short side', async () => {
-      // Prepare: 14x25, 24 frames.
-      uploadHolds(fixture('no_time_for_that_tiny.gif'));
+      // Prepare: the 24-frame GIF fixture enlarged to 50x90 (its own 14x25 is TOO_SMALL, below).
+      uploadHolds(await sharp(fixture('no_time_for_that_tiny.gif'), { animated: true }).resize(50, 90, { fit: 'fill' }).gif().toBuffer());
 
       // Act
       const result = await handler(upload('tiny.gif'));
 
       // Assess
-      expect(result).toMatchObject({ format: 'gif', width: 14, height: 25, normalized: true });
+      expect(result).toMatchObject({ format: 'gif', width: 50, height: 90, normalized: true });
       expect(result.normalizedReason).toBe(
-        "GIF is not a format Rekognition reads; first of 24 frames; 14x25 px upscaled to 80x143 (Rekognition's minimum side is 80 px)",
+        "GIF is not a format Rekognition reads; first of 24 frames; 50x90 px upscaled to 80x144 (Rekognition's minimum side is 80 px)",
       );
       const copy = await normalizedCopy();
-      expect(copy.meta).toMatchObject({ format: 'jpeg', width: 80, height: 143 });
+      expect(copy.meta).toMatchObject({ format: 'jpeg', width: 80, height: 144 });
       expect(copy.meta.pages ?? 1).toBe(1);
     });
 
@@ -348,6 +348,21 @@ describe('Function: handler', () => {
         // Assess
         expect(error.reason).toBe('TOO_LARGE');
       });
+    });
+
+    it.each([
+      ['a 1x1 PNG', () => solidPng(1, 1)],
+      ['the 14x25 GIF fixture', async () => fixture('no_time_for_that_tiny.gif')],
+    ])('rejects %s as TOO_SMALL instead of enlarging it to 80 px', async (_name, make) => {
+      // Prepare
+      uploadHolds(await make());
+
+      // Act
+      const error = await rejection(handler(upload('small.png')));
+
+      // Assess
+      expect(error.reason).toBe('TOO_SMALL');
+      expect(error.message).toMatch(/below 40 px on a side/);
     });
 
     it('rejects a 2x3000 sliver as TOO_SMALL', async () => {

@@ -22,7 +22,8 @@ describe('Function: planNormalization', () => {
     [{ orientation: 6, displayWidth: 480, displayHeight: 640 }, 'EXIF orientation 6 applied', 480, 640],
     [{ displayWidth: 4240, displayHeight: 2832 }, '4240x2832 px downscaled to 4096x2736 (long edge at most 4096 px)', 4096, 2736],
     [{ displayWidth: 2832, displayHeight: 8000 }, '2832x8000 px downscaled to 1450x4096 (long edge at most 4096 px)', 1450, 4096],
-    [{ displayWidth: 14, displayHeight: 25 }, "14x25 px upscaled to 80x143 (Rekognition's minimum side is 80 px)", 80, 143],
+    [{ displayWidth: 50, displayHeight: 90 }, "50x90 px upscaled to 80x144 (Rekognition's minimum side is 80 px)", 80, 144],
+    [{ displayWidth: 40, displayHeight: 40 }, "40x40 px upscaled to 80x80 (Rekognition's minimum side is 80 px)", 80, 80],
     // Elongated: the 80-px minimum wins over the 4096 cap.
     [{ displayWidth: 10_000, displayHeight: 100 }, "10000x100 px downscaled to 8000x80 (Rekognition's minimum side is 80 px)", 8000, 80],
   ])('normalizes %o: %s', (overrides, reason, width, height) => {
@@ -37,22 +38,35 @@ describe('Function: planNormalization', () => {
 
   it('lists every reason that applies', () => {
     // Act
-    const plan = planNormalization(planInput({ format: 'gif', pages: 3, displayWidth: 14, displayHeight: 25 }));
+    const plan = planNormalization(planInput({ format: 'gif', pages: 3, displayWidth: 50, displayHeight: 90 }));
 
     // Assess
     expect(plan.reasons).toEqual([
       'GIF is not a format Rekognition reads',
       'first of 3 frames',
-      "14x25 px upscaled to 80x143 (Rekognition's minimum side is 80 px)",
+      "50x90 px upscaled to 80x144 (Rekognition's minimum side is 80 px)",
     ]);
+  });
+
+  it.each([
+    [1, 1],
+    [39, 500],
+    [500, 39],
+    [14, 25],
+  ])('rejects %ix%i px as TOO_SMALL: under 40 px on a side it holds no detectable face', (displayWidth, displayHeight) => {
+    // Act
+    const act = () => planNormalization(planInput({ format: 'png', displayWidth, displayHeight }));
+
+    // Assess
+    expect(act).toThrow(`TOO_SMALL: the image is ${displayWidth}x${displayHeight} px: below 40 px on a side`);
   });
 
   it('rejects a sliver that would have to become absurdly long as TOO_SMALL', () => {
     // Act
-    const act = () => planNormalization(planInput({ displayWidth: 2, displayHeight: 3000 }));
+    const act = () => planNormalization(planInput({ displayWidth: 45, displayHeight: 9300 }));
 
     // Assess
     expect(act).toThrow(ImageValidationError);
-    expect(act).toThrow("TOO_SMALL: the image is 2x3000 px: enlarging its 2-px side to Rekognition's 80-px minimum would make it 80x120000 px");
+    expect(act).toThrow("TOO_SMALL: the image is 45x9300 px: enlarging its 45-px side to Rekognition's 80-px minimum would make it 80x16533 px");
   });
 });
