@@ -63,8 +63,10 @@ export function devCommand(program: Command): void {
         await consoleServer?.close();
         throw error;
       }
+      // Listen before saying how to stop: a signal sent the moment the line appears must find the handler.
+      const stopRequested = waitForSignal();
       printRecovery(stack);
-      await waitForSignal();
+      await stopRequested;
       process.stderr.write('\npicflow dev: stopping (waiting for running executions)...\n');
       removeDevServerInfo(dataDir);
       await consoleServer!.close();
