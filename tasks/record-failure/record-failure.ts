@@ -1,6 +1,7 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../shared/dead-letter';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { logger } from '../shared/logger';
 import type { RecordFailureInput, StoreResultOutput } from '../shared/types';
 import { failureReason, failuresFrom, imageFrom } from './describe-failure';
@@ -10,6 +11,8 @@ export async function recordFailure(
   input: RecordFailureInput,
   config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>,
   now: Date = new Date(),
+  // The invocation's logger, so these lines carry its image key and execution id like the handler's.
+  log: Logger = logger,
 ): Promise<StoreResultOutput & { status: 'FAILED' }> {
   const failures = failuresFrom(input?.failedStates);
   const reason = failureReason(failures);
@@ -28,10 +31,10 @@ export async function recordFailure(
       now,
     });
     if (outcome === 'NOT_MARKED') {
-      logger.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
+      log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }
   } else {
-    logger.warn('No image to mark FAILED: the event could not be read', { reason });
+    log.warn('No image to mark FAILED: the event could not be read', { reason });
   }
   return {
     ...(image ? { imageId: image.imageId } : {}),
