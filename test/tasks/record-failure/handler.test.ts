@@ -73,15 +73,6 @@ describe('Function: handler', () => {
     expect(input.UpdateExpression).not.toMatch(/REMOVE .*#faces/);
   });
 
-  it('writes only over no item, or this version when ours, already FAILED or abandoned', () => {
-    // Act & Assess
-    expect(MARK_FAILED_CONDITION).toBe(
-      'attribute_not_exists(#imageId)' +
-        ' OR (#sequencerKey = :ifSequencerKey AND (#executionId = :ifExecutionId OR #status = :ifFailed' +
-        ' OR (#status = :ifProcessing AND #updatedAt < :ifStaleBefore)))',
-    );
-  });
-
   it('still returns FAILED and the dead letter when the condition protects a newer item', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
