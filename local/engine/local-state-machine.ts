@@ -105,7 +105,8 @@ export class LocalStateMachine {
       },
       // The engine's context object only has what we give it: the definition reads Execution.Id and
       // StartTime. (patches/aws-local-stepfunctions+3.0.0.patch keeps our StartTime: the engine
-      // overwrote it with its own clock, a millisecond off the execution record's.)
+      // overwrote it with its own clock, a millisecond off the execution record's; and it adds
+      // State.Name, EnteredTime and RetryCount, which the engine never set.)
       context: { Execution: { Id: executionArn, Name: options.name, Input: input as never, StartTime: startedAt, RoleArn: '' } },
     });
     if (options.signal?.aborted) run.abort();

@@ -5,7 +5,7 @@ import type { AnalysisInput, FacesBranchResult } from '../shared/types';
 import { detectFaces } from './detect-faces';
 
 export async function handler(input: AnalysisInput): Promise<FacesBranchResult> {
-  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, state: 'DetectFaces' });
+  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'DetectFaces' });
   const result = await detectFaces(input, loadConfig());
   log.info('Faces detected', { status: result.status, faceCount: result.faceCount, durationMs: result.durationMs });
   return result;

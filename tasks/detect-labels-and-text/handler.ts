@@ -5,7 +5,7 @@ import type { AnalysisInput, LabelsAndTextBranchResult } from '../shared/types';
 import { detectLabelsAndText } from './detect-labels-and-text';
 
 export async function handler(input: AnalysisInput): Promise<LabelsAndTextBranchResult> {
-  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, state: 'DetectLabelsAndText' });
+  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'DetectLabelsAndText' });
   const result = await detectLabelsAndText(input, loadConfig());
   log.info('Labels and text detected', {
     status: result.status,

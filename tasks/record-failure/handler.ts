@@ -11,7 +11,7 @@ export async function handler(input: RecordFailureInput): Promise<RecordedResult
     executionId: input?.executionId,
     state: 'RecordFailure',
   });
-  const result = await recordFailure(input, loadConfig());
+  const result = await recordFailure(input, loadConfig(), new Date(), log);
   log.error('Image failed', { reason: result.reason });
   return result;
 }

@@ -4,6 +4,7 @@ import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
 import { imageIdentity } from '../shared/image-table';
 import { syncLabelEntries } from '../shared/label-index';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { logger } from '../shared/logger';
 import type { RecordFailureInput, RecordedResult } from '../shared/types';
 import { failureReason, failuresFrom, imageFrom } from './describe-failure';
@@ -13,6 +14,8 @@ export async function recordFailure(
   input: RecordFailureInput,
   config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>,
   now: Date = new Date(),
+  // The invocation's logger, so these lines carry its image key and execution id like the handler's.
+  log: Logger = logger,
 ): Promise<RecordedResult & { status: 'FAILED' }> {
   const failures = failuresFrom(input?.failedStates);
   const reason = failureReason(failures);
@@ -33,10 +36,10 @@ export async function recordFailure(
     // A FAILED image has no labels: the previous attempt's label entries go.
     if (outcome === 'MARKED') await syncLabelEntries(dynamoClient(), config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
     if (outcome === 'NOT_MARKED') {
-      logger.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
+      log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }
   } else {
-    logger.warn('No image to mark FAILED: the event could not be read', { reason });
+    log.warn('No image to mark FAILED: the event could not be read', { reason });
   }
   return {
     ...(image ? { imageId: image.imageId } : {}),

@@ -88,8 +88,22 @@ export interface ValidationResult {
   image: ImageRef;
 }
 
-/** What every analysis branch receives (the Parallel state's Parameters). */
-export interface AnalysisInput {
+/**
+ * Where an invocation's log lines belong: the definition passes `$$.Execution.Id` and `$$.State.Name`
+ * to every task that is not given the whole working document (which carries `executionId` already).
+ */
+export interface InvocationContext {
+  executionId?: string;
+  state?: string;
+}
+
+/** What ValidateImage receives (its Parameters). */
+export interface ValidationInput extends InvocationContext {
+  image: ImageRef;
+}
+
+/** What every analysis branch's task receives (its Parameters). */
+export interface AnalysisInput extends InvocationContext {
   image: ImageRef;
   validation: ValidationResult;
 }

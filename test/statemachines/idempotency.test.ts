@@ -56,13 +56,17 @@ describe('Definition execution with the real bookkeeping tasks (dynalite)', () =
     expect(items[0]).toMatchObject({ status: 'SUCCEEDED', executionId: first.executionArn });
   });
 
-  it('two deliveries of the same event at once still give one item', async () => {
-    const { machine: m } = machine();
+  it('two deliveries of the same event at once still give one item, and only one of them does the work', async () => {
+    // Prepare
+    const { stubs, machine: m } = machine();
     const event = objectCreatedEvent({ key: 'uploads/concurrent.png', sequencer: '0062E99A88DC407470' });
 
+    // Act
     const outcomes = await Promise.all([run(m, event), run(m, event)]);
 
+    // Assess
     expect(outcomes.map((o) => o.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(stubs.calls.ValidateImage).toHaveLength(1);
     const items = await itemsFor('uploads/concurrent.png');
     expect(items).toHaveLength(1);
     expect(items[0].status).toBe('SUCCEEDED');

@@ -80,16 +80,6 @@ describe('Function: handler', () => {
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
-  it('uses the exact condition: no item, an older version, a FAILED/PARTIAL replay, or our own or an abandoned claim', () => {
-    // Act & Assess
-    expect(CLAIM_CONDITION).toBe(
-      'attribute_not_exists(#imageId)' +
-        ' OR #sequencerKey < :ifSequencerKey' +
-        ' OR (#sequencerKey = :ifSequencerKey AND #status IN (:ifFailed, :ifPartial))' +
-        ' OR (#sequencerKey = :ifSequencerKey AND #status = :ifProcessing AND (#executionId = :ifExecutionId OR #updatedAt < :ifStaleBefore))',
-    );
-  });
-
   it('defines every placeholder it uses and uses every placeholder it defines', () => {
     // Prepare
     const request = claimRequest({

@@ -22,6 +22,8 @@ describe('Function: moderationVerdict', () => {
     [['Corpses<Death and Emaciation'], 'explicit'],
     [['Air Crash<Crashes'], 'explicit'],
     [['Nazi Party<Hate Symbols'], 'explicit'],
+    // Names compare case-insensitively: model 6 capitalises "Explosions And Blasts".
+    [['Explosions And Blasts'], 'explicit'],
     [['Some Future Label<Some Future L2', 'Some Future L2<Violence'], 'explicit'],
     // Model 7, everything else is suggestive.
     [['Implied Nudity<Non-Explicit Nudity', 'Non-Explicit Nudity<Non-Explicit Nudity of Intimate parts and Kissing'], 'suggestive'],

@@ -172,6 +172,31 @@ describe('Function: handler (RecordFailedExecution)', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it('a repeated delivery of an event without a stop time is a no-op too, when the net already marked the execution', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', failure: { state: 'Execution', error: 'States.Timeout', cause: '' }, updatedAt: '2024-05-01T12:00:02.000Z' }) });
+
+    // Act
+    const outcome = await handler(statusChange({ stopDate: null }));
+
+    // Assess
+    expect(outcome.action).toBe('SKIPPED');
+    expect(sqs).not.toHaveReceivedAnyCommand();
+  });
+
+  it('an event without a stop time still sends when only RecordFailure (not the net) marked the item', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', failure: { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT' } }) });
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    const outcome = await handler(statusChange({ status: 'FAILED', error: 'SQS.ServiceUnavailable', cause: 'queue unavailable', stopDate: null }));
+
+    // Assess
+    expect(outcome.action).toBe('RECORDED');
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+  });
+
   it('still sends when SendToDeadLetterQueue failed after RecordFailure: keeps the recorded reason first', async () => {
     // Prepare
     const recorded = { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: truncated' };

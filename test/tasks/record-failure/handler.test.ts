@@ -4,6 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { failureReason, failuresFrom } from '../../../tasks/record-failure/describe-failure';
 import { handler } from '../../../tasks/record-failure/handler';
 import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
+import { logger } from '../../../tasks/shared/logger';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
 import { conditionFailed, EXECUTION_ID, imageRef, lambdaCause, recordFailureInput, s3Event, SEQUENCER, useTaskEnvironment, validation } from '../shared/factories';
 
@@ -73,15 +74,6 @@ describe('Function: handler', () => {
     expect(input.UpdateExpression).not.toMatch(/REMOVE .*#faces/);
   });
 
-  it('writes only over no item, or this version when ours, already FAILED or abandoned', () => {
-    // Act & Assess
-    expect(MARK_FAILED_CONDITION).toBe(
-      'attribute_not_exists(#imageId)' +
-        ' OR (#sequencerKey = :ifSequencerKey AND (#executionId = :ifExecutionId OR #status = :ifFailed' +
-        ' OR (#status = :ifProcessing AND #updatedAt < :ifStaleBefore)))',
-    );
-  });
-
   it('still returns FAILED and the dead letter when the condition protects a newer item', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
@@ -93,6 +85,30 @@ describe('Function: handler', () => {
     expect(result.status).toBe('FAILED');
     expect(result.reason).toBe(CORRUPT_REASON);
     expect(result.deadLetter?.originalEvent).toEqual(s3Event());
+  });
+
+  it("logs its warning with the invocation's keys (execution id, key, state), not through the bare root logger", async () => {
+    // Prepare: the condition protects a newer item, so RecordFailure warns that it did not mark it
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    const written: string[] = [];
+    // Powertools writes warnings to process.stderr as JSON lines.
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    logger.setLogLevel('WARN');
+
+    // Act
+    try {
+      await handler(recordFailureInput());
+    } finally {
+      logger.setLogLevel('SILENT');
+      jest.restoreAllMocks();
+    }
+
+    // Assess
+    expect(stderr).toHaveBeenCalled();
+    const lines = written.flatMap((chunk) => chunk.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const warning = lines.find((l) => String(l.message).startsWith('Item not marked FAILED'));
+    expect(warning).toMatchObject({ level: 'WARN', executionId: EXECUTION_ID, key: 'uploads/cat.jpg', state: 'RecordFailure' });
   });
 
   it('decodes the image from the event when the claim itself failed', async () => {

@@ -5,6 +5,7 @@
 import { isLabelEntryId } from '../../../tasks/shared/image-indexes';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
+import { markExecutionFailed } from '../../../tasks/record-failed-execution/mark-execution-failed';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
 import { storeResult } from '../../../tasks/store-result/store-result';
 import { dynamoClient } from '../../../tasks/shared/aws-clients';
@@ -17,6 +18,7 @@ import {
   executionInput,
   facesOk,
   failed,
+  imageRef,
   labelsAndTextOk,
   moderationOk,
   NEWER_SEQUENCER,
@@ -222,6 +224,104 @@ describe('Module: image-table conditions on a real engine', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(await readItem()).toEqual(succeeded);
+  });
+
+  it('never lets a duplicate mark a SUCCEEDED item FAILED, even long after the claim timeout', async () => {
+    // Prepare
+    await claimImage(executionInput(), config, at(1));
+    await storeResult(storeInput(), config, at(2));
+    const succeeded = await readItem();
+
+    // Act: an hour later, a duplicate whose claim failed records its failure
+    await recordFailure(
+      recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
+      config,
+      at(3600),
+    );
+
+    // Assess
+    expect(await readItem()).toEqual(succeeded);
+  });
+
+  it('never lets an older event mark a newer version FAILED, even when the newer one already failed', async () => {
+    // Prepare: the newer version's execution failed and recorded it
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(1));
+    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(2));
+    const newerFailure = await readItem();
+
+    // Act: the older event's execution (its claim was refused) records its own failure later
+    await recordFailure(
+      recordFailureInput({ withClaim: false, sequencer: OLDER_SEQUENCER, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }),
+      config,
+      at(3600),
+    );
+
+    // Assess
+    expect(newerFailure).toMatchObject({ status: 'FAILED', sequencer: NEWER_SEQUENCER });
+    expect(await readItem()).toEqual(newerFailure);
+  });
+
+  it('marks another execution\'s claim FAILED only once the claim is older than the claim timeout', async () => {
+    // Prepare: execution 1 claimed the image and went silent
+    await claimImage(executionInput(), config, at(0));
+    const failureOf2 = () =>
+      recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'States.Timeout' } } });
+
+    // Act
+    await recordFailure(failureOf2(), config, at(899));
+    const whileLive = await readItem();
+    await recordFailure(failureOf2(), config, at(901));
+    const abandoned = await readItem();
+
+    // Assess
+    expect(whileLive).toMatchObject({ status: 'PROCESSING', executionId: EXECUTION_ID });
+    expect(abandoned).toMatchObject({ status: 'FAILED', executionId: OTHER_EXECUTION_ID });
+  });
+
+  it('never lets an older event take over a newer version\'s abandoned claim', async () => {
+    // Prepare
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(0));
+
+    // Act: long past the claim timeout
+    const late = await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(3600));
+
+    // Assess
+    expect(late.decision).toBe('SKIP');
+    expect(await readItem()).toMatchObject({ status: 'PROCESSING', sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID });
+  });
+
+  it('lets the execution-status net refresh a FAILED item of its execution, but never touch a SUCCEEDED or PARTIAL one', async () => {
+    // Prepare: three images of one execution's version, FAILED / SUCCEEDED / PARTIAL (as RecordFailure and StoreResult left them)
+    await claimImage(executionInput(), config, at(1));
+    await recordFailure(recordFailureInput(), config, at(2));
+    const parts = (now: Date) => ({
+      tableName: config.tableName,
+      image: imageRef(),
+      failure: { state: 'Execution', error: 'States.Timeout', cause: 'timed out' },
+      reason: 'the execution timed out',
+      executionId: EXECUTION_ID,
+      startedAt: at(1).toISOString(),
+      analyzer: 'amazon-rekognition',
+      claimTimeoutSeconds: 900,
+      now,
+    });
+
+    // Act
+    const overFailed = await markExecutionFailed(parts(at(3)));
+    const refreshed = await readItem();
+    await claimImage(executionInput(), config, at(4));
+    await storeResult(storeInput(), config, at(5));
+    const overSucceeded = await markExecutionFailed(parts(at(6)));
+    const succeeded = await readItem();
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), config, at(7));
+    await storeResult(storeInput({ sequencer: NEWER_SEQUENCER, branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(8));
+    const overPartial = await markExecutionFailed({ ...parts(at(9)), image: imageRef({ sequencer: NEWER_SEQUENCER }) });
+
+    // Assess
+    expect([overFailed, overSucceeded, overPartial]).toEqual(['MARKED', 'NOT_MARKED', 'NOT_MARKED']);
+    expect(refreshed).toMatchObject({ status: 'FAILED', statusReason: 'the execution timed out' });
+    expect(succeeded).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await readItem()).toMatchObject({ status: 'PARTIAL' });
   });
 
   it('creates a minimal FAILED item when none exists, listed by the status index', async () => {

@@ -1,5 +1,6 @@
 import { ImageValidationError } from '../../../tasks/shared/errors';
 import type { ImageFormat } from '../../../tasks/shared/types';
+import { checkPixelCount } from '../../../tasks/validate-image/image-header';
 import { planNormalization, type PlanInput } from '../../../tasks/validate-image/normalization-plan';
 
 function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
@@ -36,6 +37,34 @@ describe('Function: planNormalization', () => {
     expect([plan.width, plan.height]).toEqual([width, height]);
   });
 
+  it.each<[string, Partial<PlanInput>]>([
+    ['a long edge of exactly 4096 px', { displayWidth: 4096, displayHeight: 3072 }],
+    ['a short edge of exactly 80 px', { displayWidth: 80, displayHeight: 80 }],
+    ["exactly Rekognition's 15 MiB S3 limit", { bytes: 15 * 1024 * 1024 }],
+  ])('reads an image at the limit, %s, as is', (_, overrides) => {
+    // Act
+    const plan = planNormalization(planInput(overrides));
+
+    // Assess
+    expect(plan).toEqual({ normalize: false, reasons: [], width: overrides.displayWidth ?? 640, height: overrides.displayHeight ?? 480 });
+  });
+
+  it('takes the first frame of an image with only two', () => {
+    // Act
+    const plan = planNormalization(planInput({ format: 'webp', pages: 2 }));
+
+    // Assess
+    expect(plan.reasons).toContain('first of 2 frames');
+  });
+
+  it('enlarges a sliver to exactly the longest allowed edge, 16384 px', () => {
+    // Act
+    const plan = planNormalization(planInput({ displayWidth: 5, displayHeight: 1024 }));
+
+    // Assess
+    expect([plan.width, plan.height]).toEqual([80, 16_384]);
+  });
+
   it('lists every reason that applies', () => {
     // Act
     const plan = planNormalization(planInput({ format: 'gif', pages: 3, displayWidth: 50, displayHeight: 90 }));
@@ -68,5 +97,13 @@ describe('Function: planNormalization', () => {
     // Assess
     expect(act).toThrow(ImageValidationError);
     expect(act).toThrow("TOO_SMALL: the image is 45x9300 px: enlarging its 45-px side to Rekognition's 80-px minimum would make it 80x16533 px");
+  });
+});
+
+describe('Function: checkPixelCount', () => {
+  it('accepts exactly the pixel limit and rejects one pixel more as DECOMPRESSION_BOMB', () => {
+    // Act & Assess
+    expect(() => checkPixelCount(1000, 1000, 1_000_000)).not.toThrow();
+    expect(() => checkPixelCount(1000, 1001, 1_000_999)).toThrow(/^DECOMPRESSION_BOMB: /);
   });
 });
