@@ -59,7 +59,7 @@ describe('Function: planNormalization', () => {
 
   it('enlarges a sliver to exactly the longest allowed edge, 16384 px', () => {
     // Act
-    const plan = planNormalization(planInput({ displayWidth: 5, displayHeight: 1024 }));
+    const plan = planNormalization(planInput({ displayWidth: 40, displayHeight: 8192 }));
 
     // Assess
     expect([plan.width, plan.height]).toEqual([80, 16_384]);
