@@ -73,8 +73,6 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-/** The pipeline's own limit (MAX_IMAGE_BYTES default) and a little room. */
-const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const MAX_JSON_BYTES = 64 * 1024;
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -116,9 +114,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackName(host)) throw new Error(`the console listens on a loopback address only (no login), not ${host}`);
   const assetsDir = resolve(options.assetsDir ?? (await ensureConsoleAssets()));
-  const thumbnailPrefix = process.env.THUMBNAIL_PREFIX ?? 'thumbnails/';
-  const normalizedPrefix = process.env.NORMALIZED_PREFIX ?? 'normalized/';
-  const readablePrefixes = [stack.uploadPrefix, thumbnailPrefix, normalizedPrefix];
+  // The stack's own settings (another stack in this process may have others).
+  const readablePrefixes = [stack.config.uploadPrefix, stack.config.thumbnailPrefix, stack.config.normalizedPrefix];
 
   // Records of executions in progress: the store has them as they were at start (no events yet).
   const live = new Map<string, ExecutionRecord>();
@@ -243,7 +240,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (method === 'POST' && path === '/api/uploads') {
       const name = url.searchParams.get('name') ?? '';
       if (!UPLOAD_NAME.test(name) || name.includes('..')) throw new HttpError(400, 'name must be a plain file name (letters, digits, space, . _ - ( ))');
-      const body = await readBody(req, MAX_UPLOAD_BYTES);
+      // The pipeline's own limit: a larger upload could only fail.
+      const body = await readBody(req, stack.config.maxImageBytes);
       if (body.length === 0) throw new HttpError(400, 'empty upload');
       const key = `${stack.uploadPrefix}${name}`;
       const uploadedAt = new Date().toISOString();

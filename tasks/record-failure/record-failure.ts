@@ -1,4 +1,5 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
+import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../shared/dead-letter';
 import { logger } from '../shared/logger';
@@ -8,7 +9,7 @@ import { markFailed } from './mark-failed';
 
 export async function recordFailure(
   input: RecordFailureInput,
-  config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>,
+  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>; clients: Pick<TaskClients, 'dynamo'> },
   now: Date = new Date(),
 ): Promise<StoreResultOutput & { status: 'FAILED' }> {
   const failures = failuresFrom(input?.failedStates);
@@ -16,7 +17,7 @@ export async function recordFailure(
   const image = imageFrom(input, config);
   if (image) {
     // DynamoDB errors propagate (renamed): the definition retries them; the dead letter waits for it.
-    const outcome = await markFailed({
+    const outcome = await markFailed(clients.dynamo, {
       tableName: config.tableName,
       image,
       failure: failures[0],

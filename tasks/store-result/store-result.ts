@@ -1,4 +1,5 @@
 /** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
+import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../shared/dead-letter';
 import type { StoreResultInput, StoreResultOutput } from '../shared/types';
@@ -7,11 +8,11 @@ import { writeItem } from './write-item';
 
 export async function storeResult(
   input: StoreResultInput,
-  config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>,
+  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>; clients: Pick<TaskClients, 'dynamo'> },
   now: Date = new Date(),
 ): Promise<StoreResultOutput> {
   const built = buildItem(input, { analyzerName: config.analyzerName, now });
-  const outcome = await writeItem(config.tableName, built.item);
+  const outcome = await writeItem(clients.dynamo, config.tableName, built.item);
   if (outcome === 'SUPERSEDED') {
     // Not an error and not a dead letter: the newer version's execution owns the item and its result.
     return {

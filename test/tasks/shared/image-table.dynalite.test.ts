@@ -6,8 +6,8 @@ import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
 import { storeResult } from '../../../tasks/store-result/store-result';
-import { dynamoClient } from '../../../tasks/shared/aws-clients';
-import { loadConfig, type PicflowConfig } from '../../../tasks/shared/config';
+import { createTaskClients, type TaskDeps } from '../../../tasks/shared/aws-clients';
+import { loadConfig } from '../../../tasks/shared/config';
 import { STATUS_INDEX } from '../../../tasks/shared/image-table';
 import type { ImageItem } from '../../../tasks/shared/types';
 import { createImageTable, startDynalite, type LocalDynamo } from '../../support/dynalite';
@@ -32,19 +32,19 @@ const T0 = new Date('2024-05-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 let local: LocalDynamo;
-let config: PicflowConfig;
+let deps: TaskDeps & { clients: { destroy(): void } };
 let tableCount = 0;
 
 async function readItem(): Promise<ImageItem | undefined> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
+  const { Item } = await deps.clients.dynamo.send(new GetCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
   return Item as ImageItem | undefined;
 }
 
 /** The byStatus index's entries under one status, as a failures list would read them. */
 async function listed(status: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await dynamoClient().send(
+  const { Items } = await deps.clients.dynamo.send(
     new QueryCommand({
-      TableName: config.tableName,
+      TableName: deps.config.tableName,
       IndexName: STATUS_INDEX.name,
       KeyConditionExpression: '#listed = :status',
       ExpressionAttributeNames: { '#listed': STATUS_INDEX.partitionKey },
@@ -55,7 +55,7 @@ async function listed(status: string): Promise<Record<string, unknown>[]> {
 }
 
 async function itemCount(): Promise<number> {
-  const { Items } = await dynamoClient().send(new ScanCommand({ TableName: config.tableName }));
+  const { Items } = await deps.clients.dynamo.send(new ScanCommand({ TableName: deps.config.tableName }));
   return Items?.length ?? 0;
 }
 
@@ -71,18 +71,23 @@ describe('Module: image-table conditions on a real engine', () => {
   beforeEach(async () => {
     // A fresh table per test: no test sees another's items.
     tableCount += 1;
-    config = loadConfig({ TABLE_NAME: `images-${tableCount}`, CLAIM_TIMEOUT_SECONDS: '900' });
+    const config = loadConfig({ TABLE_NAME: `images-${tableCount}`, CLAIM_TIMEOUT_SECONDS: '900' });
+    deps = { config, clients: createTaskClients(config, { endpoints: { dynamodb: local.endpoint } }) };
     await createImageTable(local, config.tableName);
+  });
+
+  afterEach(() => {
+    deps.clients.destroy();
   });
 
   it('stores a duplicate event once, and SKIPs its second claim after SUCCEEDED', async () => {
     // Prepare
-    const first = await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput(), config, at(5));
+    const first = await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(5));
 
     // Act
-    const second = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(6));
-    const storedAgain = await storeResult(storeInput(), config, at(7));
+    const second = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(6));
+    const storedAgain = await storeResult(storeInput(), deps, at(7));
 
     // Assess
     expect(first.decision).toBe('PROCESS');
@@ -96,14 +101,14 @@ describe('Module: image-table conditions on a real engine', () => {
   it('lets only one of two concurrent duplicates PROCESS; a retried claim of the same execution still PROCESSes', async () => {
     // Act
     const results = await Promise.all([
-      claimImage(executionInput(), config, at(1)),
-      claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(1)),
+      claimImage(executionInput(), deps, at(1)),
+      claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(1)),
     ]);
     const winner = results.find((r) => r.decision === 'PROCESS');
     const loser = results.find((r) => r.decision === 'SKIP');
     const retriedByWinner = await claimImage(
       executionInput({ executionId: results[0] === winner ? EXECUTION_ID : OTHER_EXECUTION_ID }),
-      config,
+      deps,
       at(2),
     );
 
@@ -115,19 +120,19 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('SKIPs an older event after a newer one, answers SUPERSEDED to its store, and keeps the newer item intact', async () => {
     // Prepare: the older upload's execution claimed first, then the newer one took over and finished.
-    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(2));
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(1));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(2));
     await storeResult(
       storeInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID, branches: [thumbnailsOk(), facesOk(['CALM']), labelsAndTextOk(), moderationOk()] }),
-      config,
+      deps,
       at(3),
     );
     const newer = await readItem();
 
     // Act
-    const lateClaim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: 'exec-3' }), config, at(4));
-    const lateStore = await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(5));
-    const lateFailure = await recordFailure(recordFailureInput({ sequencer: OLDER_SEQUENCER }), config, at(6));
+    const lateClaim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: 'exec-3' }), deps, at(4));
+    const lateStore = await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), deps, at(5));
+    const lateFailure = await recordFailure(recordFailureInput({ sequencer: OLDER_SEQUENCER }), deps, at(6));
 
     // Assess
     expect(lateClaim).toMatchObject({
@@ -143,11 +148,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('clears the previous version’s results when a newer version claims the item', async () => {
     // Prepare
-    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
-    await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(2));
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(1));
+    await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), deps, at(2));
 
     // Act
-    const claim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const claim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(claim).toMatchObject({ decision: 'PROCESS', reason: expect.stringMatching(/^newer version .* \(was SUCCEEDED\)$/) });
@@ -160,12 +165,12 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('PROCESSes a replay of a FAILED attempt', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await recordFailure(recordFailureInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await recordFailure(recordFailureInput(), deps, at(2));
     const failedItem = await readItem();
 
     // Act
-    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(failedItem).toMatchObject({
@@ -181,11 +186,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('PROCESSes a replay of a PARTIAL attempt', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(2));
 
     // Act
-    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(replay.decision).toBe('PROCESS');
@@ -193,11 +198,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('takes over a claim only once it is older than the claim timeout', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(0));
+    await claimImage(executionInput(), deps, at(0));
 
     // Act
-    const early = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(899));
-    const late = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(901));
+    const early = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(899));
+    const late = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(901));
 
     // Assess
     expect(early.decision).toBe('SKIP');
@@ -206,14 +211,14 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('never lets a duplicate whose claim failed mark a SUCCEEDED item FAILED', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(2));
     const succeeded = await readItem();
 
     // Act
     const result = await recordFailure(
       recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
-      config,
+      deps,
       at(3),
     );
 
@@ -224,7 +229,7 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('creates a minimal FAILED item when none exists, listed by the status index', async () => {
     // Act
-    await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), config, at(1));
+    await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), deps, at(1));
 
     // Assess: the entry holds the keys and what a failures list shows, nothing more.
     expect(await listed('FAILED')).toEqual([
@@ -246,16 +251,16 @@ describe('Module: image-table conditions on a real engine', () => {
       const all = await Promise.all(['PROCESSING', 'SUCCEEDED', 'PARTIAL', 'FAILED'].map(async (s) => (await listed(s)).map(() => s)));
       seen[step] = { status: (await readItem())?.status, index: all.flat() };
     };
-    await claimImage(executionInput(), config, at(1));
+    await claimImage(executionInput(), deps, at(1));
     await snapshot('claimed');
-    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(2));
     await snapshot('partial');
-    await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
     await snapshot('replay claimed');
-    await storeResult(storeInput({ executionId: OTHER_EXECUTION_ID }), config, at(4));
+    await storeResult(storeInput({ executionId: OTHER_EXECUTION_ID }), deps, at(4));
     await snapshot('replay succeeded');
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), config, at(5));
-    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER }), config, at(6));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), deps, at(5));
+    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER }), deps, at(6));
     await snapshot('newer version failed');
 
     // Assess: `status` stays on every item; only FAILED and PARTIAL carry the index key.
@@ -271,7 +276,7 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('stores a result even if the item was deleted meanwhile', async () => {
     // Act
-    const result = await storeResult(storeInput(), config, at(1));
+    const result = await storeResult(storeInput(), deps, at(1));
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
