@@ -13,8 +13,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { startLocalStack } from '../local/stack/local-stack';
-import { loadConfig } from '../tasks/shared/config';
+import { limitImageThreads, startLocalStack } from '../local/stack/local-stack';
 import { Analyses, runBareModels, runSequential, STEPS, type BaselineImage, type BaselineResult } from './pipeline-baselines';
 import { generateImages, type BenchImage } from './pipeline-inputs';
 import { cpuMeter, fmtMb, fmtMs, fmtPct, log, MB, percentile, RssSampler, sum, vmHwmBytes, type CpuUsage } from './pipeline-metrics';
@@ -132,6 +131,7 @@ async function main(): Promise<void> {
   const warmImages = (await generateImages(warmDir, 2)).map((image) => ({ ...image, name: `warm-${image.name}` }));
 
   log(`starting the local stack: ${options.workers} Rekognition worker(s), ${options.concurrency} executions at once`);
+  limitImageThreads(); // as the picflow CLI does: the numbers are the CLI's
   const stack = await startLocalStack({
     dataDir: join(tmp, 'data'),
     rekognitionWorkers: options.workers,
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const timer = new HandlerTimer(stack.machine);
     if (!timer.installed) log('warning: could not wrap the task functions; handler times fall back to state times');
     const saves = timeStoreSaves(stack);
-    const config = loadConfig();
+    const config = stack.config;
     const analyses = new Analyses(stack.endpoints.rekognition, config);
 
     // The baselines read the same bytes from the same S3, outside the upload prefix (no execution starts).

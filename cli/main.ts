@@ -8,11 +8,13 @@ import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { replayCommand } from './replay';
 import { showCommand } from './show';
-import { defaultDataDir } from '../local/stack/local-stack';
+import { defaultDataDir, limitImageThreads } from '../local/stack/local-stack';
 import { version } from '../package.json';
 
 // The AWS SDK warns about Node 20 on every client; picflow supports Node 20 on purpose (see README).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// This process owns the local runtime of `analyze`, `dev` and `replay`: sharp's thread pool is set here, once.
+limitImageThreads();
 
 const program = new Command()
   .name('picflow')

@@ -1,72 +1,65 @@
 /**
  * Reads picflow's deployment settings from CDK context (`-c key=value` or cdk.json's "context") and
  * validates them, collecting every problem into one error so a typo costs one synth, not five.
- * The defaults here are the defaults of the tasks (tasks/shared/config.ts): a setting left out behaves
- * the same whether it runs in Lambda or in the local runtime.
+ * The tasks' settings come from their table (tasks/shared/settings.ts: context key, default, parser),
+ * so a setting left out behaves the same whether it runs in Lambda or in the local runtime; only the
+ * deployment's own keys (DEPLOYMENT_KEYS) are defined here.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ALL_ANALYSES, parseAnalyses, parseThumbnailSizes, type Analysis } from '../tasks/shared/config';
+import {
+  defaultOf,
+  parsePrefix,
+  readSettings,
+  SettingError,
+  settingEntries,
+  settingsEnvironment,
+  type ContextSettingName,
+  type SettingValue,
+} from '../tasks/shared/settings';
 
-/** The S3 key prefixes picflow reads from and writes to. */
+/** The S3 key prefixes picflow reads from and writes to, by area. */
 export interface PicflowPrefixes {
-  /** Uploads under this prefix start the pipeline. @default 'uploads/' */
+  /** Uploads under this prefix start the pipeline. */
   readonly upload: string;
-  /** Thumbnails are written here. @default 'thumbnails/' */
+  /** Thumbnails are written here. */
   readonly thumbnail: string;
-  /** JPEG copies made for Rekognition are written here. @default 'normalized/' */
+  /** JPEG copies made for Rekognition are written here. */
   readonly normalized: string;
-  /** Full Rekognition responses are written here. @default 'analysis/' */
+  /** Full Rekognition responses are written here. */
   readonly analysis: string;
 }
 
+/** Which setting holds each area's prefix. */
+export const PREFIX_SETTINGS = {
+  upload: 'uploadPrefix',
+  thumbnail: 'thumbnailPrefix',
+  normalized: 'normalizedPrefix',
+  analysis: 'analysisPrefix',
+} as const satisfies Record<keyof PicflowPrefixes, ContextSettingName>;
+
+type PrefixSettingName = (typeof PREFIX_SETTINGS)[keyof PicflowPrefixes];
+
 export const DEFAULT_PREFIXES: PicflowPrefixes = {
-  upload: 'uploads/',
-  thumbnail: 'thumbnails/',
-  normalized: 'normalized/',
-  analysis: 'analysis/',
+  upload: defaultOf('uploadPrefix'),
+  thumbnail: defaultOf('thumbnailPrefix'),
+  normalized: defaultOf('normalizedPrefix'),
+  analysis: defaultOf('analysisPrefix'),
 };
 
-/** What the tasks are told through their environment (see tasks/shared/config.ts for each meaning). */
-export interface PicflowTaskSettings {
-  /** `WIDTHxHEIGHT[:cover|:inside]`, comma-separated. @default '128x128:cover,512x512:inside' */
-  readonly thumbnailSizes: string;
-  /** Enabled analyses; an empty list makes a thumbnails-only pipeline. @default all four */
-  readonly analyses: readonly Analysis[];
-  /** @default 52428800 (50 MiB) */
-  readonly maxImageBytes: number;
-  /** @default 100000000 (100 MP) */
-  readonly maxImagePixels: number;
-  /** @default 70 */
-  readonly minLabelConfidence: number;
-  /** @default 25 */
-  readonly maxLabels: number;
-  /** @default 80 */
-  readonly minTextConfidence: number;
-  /** @default 60 */
-  readonly minModerationConfidence: number;
-  /** @default 7200 (the definition's TimeoutSeconds) */
-  readonly claimTimeoutSeconds: number;
-  /** @default 'amazon-rekognition' */
-  readonly analyzerName: string;
-  /** @default 1 */
-  readonly rekognitionMaxAttempts: number;
-}
+/** The settings of the table the app passes to the tasks (those with a context key, the prefixes aside), parsed. */
+export type TaskSettingName = Exclude<ContextSettingName, PrefixSettingName>;
+export type PicflowTaskSettings = { readonly [K in TaskSettingName]: SettingValue<K> };
 
-export const DEFAULT_TASK_SETTINGS: PicflowTaskSettings = {
-  thumbnailSizes: '128x128:cover,512x512:inside',
-  analyses: ALL_ANALYSES,
-  maxImageBytes: 50 * 1024 * 1024,
-  maxImagePixels: 100_000_000,
-  minLabelConfidence: 70,
-  maxLabels: 25,
-  minTextConfidence: 80,
-  minModerationConfidence: 60,
-  claimTimeoutSeconds: 7200,
-  analyzerName: 'amazon-rekognition',
-  rekognitionMaxAttempts: 1,
-};
+const CONTEXT_SETTINGS = settingEntries().filter(([, setting]) => setting.context !== undefined);
+const TASK_SETTING_NAMES = CONTEXT_SETTINGS.map(([name]) => name).filter(
+  (name): name is TaskSettingName => !(Object.values(PREFIX_SETTINGS) as string[]).includes(name),
+);
+
+export const DEFAULT_TASK_SETTINGS: PicflowTaskSettings = Object.fromEntries(
+  TASK_SETTING_NAMES.map((name) => [name, defaultOf(name)]),
+) as unknown as PicflowTaskSettings;
 
 /** Everything infra/app.ts needs to build the stack. */
 export interface PicflowAppConfig {
@@ -86,28 +79,19 @@ export interface ContextKeyDoc {
   readonly description: string;
 }
 
-/** The context keys the app reads (the README's table is generated from / checked against this list). */
+/** The deployment's own context keys (parsed in parsePicflowContext below); the tasks' are in their table. */
+export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
+  { key: 'stackName', default: 'Picflow', description: 'CloudFormation stack name' },
+  { key: 'architecture', default: 'arm64', description: '`arm64` or `x86_64` (sharp is installed for the matching CPU)' },
+  { key: 'removalPolicy', default: 'retain', description: '`retain` or `destroy` for the buckets, table, queue and log groups; `destroy` also empties the buckets' },
+  { key: 'logRetentionDays', default: '30', description: 'retention of every log group, in days (1, 3, 5, 7, 14, 30, 60, 90, ...), or `infinite`' },
+  { key: 'alarmEmail', default: '(none)', description: 'alarm notifications by email through an SNS topic (confirm the subscription email)' },
+];
+
+/** Every context key the app reads: the tasks' (from their table), then the deployment's (the README's table is checked against it). */
 export const CONTEXT_KEYS: readonly ContextKeyDoc[] = [
-  { key: 'stackName', default: 'Picflow', description: 'CloudFormation stack name.' },
-  { key: 'uploadPrefix', default: 'uploads/', description: 'Only objects created under this prefix start the pipeline.' },
-  { key: 'thumbnailPrefix', default: 'thumbnails/', description: 'Where thumbnails are written (never triggers the pipeline).' },
-  { key: 'normalizedPrefix', default: 'normalized/', description: 'Where JPEG copies made for Rekognition are written.' },
-  { key: 'analysisPrefix', default: 'analysis/', description: 'Where full Rekognition responses are written.' },
-  { key: 'thumbnailSizes', default: '128x128:cover,512x512:inside', description: 'Thumbnail sizes, WIDTHxHEIGHT[:cover|:inside], comma-separated.' },
-  { key: 'analyses', default: 'faces,labels,text,moderation', description: 'Enabled analyses, comma-separated; `none` for thumbnails only. Disabled analyses also lose their Rekognition permission.' },
-  { key: 'maxImageBytes', default: '52428800', description: 'Larger uploads are rejected.' },
-  { key: 'maxImagePixels', default: '100000000', description: 'Images with more pixels are rejected before decoding (decompression bombs).' },
-  { key: 'minLabelConfidence', default: '70', description: 'DetectLabels MinConfidence (0-100].' },
-  { key: 'maxLabels', default: '25', description: 'DetectLabels MaxLabels.' },
-  { key: 'minTextConfidence', default: '80', description: 'Text detections below this confidence are dropped (0-100].' },
-  { key: 'minModerationConfidence', default: '60', description: 'DetectModerationLabels MinConfidence (0-100].' },
-  { key: 'claimTimeoutSeconds', default: '7200', description: 'A PROCESSING claim older than this may be taken over by a new execution; keep it at least the state machine timeout (2 h).' },
-  { key: 'analyzerName', default: 'amazon-rekognition', description: 'Stored on each item as `analyzer`.' },
-  { key: 'rekognitionMaxAttempts', default: '1', description: 'SDK-level attempts per Rekognition call (1-10); 1 leaves retries to the state machine.' },
-  { key: 'architecture', default: 'arm64', description: 'Lambda architecture: arm64 or x86_64 (sharp is installed for the matching CPU).' },
-  { key: 'removalPolicy', default: 'retain', description: 'retain or destroy: bucket, table, queue and log groups. destroy also empties the buckets on stack deletion.' },
-  { key: 'logRetentionDays', default: '30', description: 'Retention of every log group, in days (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ...) or `infinite`.' },
-  { key: 'alarmEmail', default: '(none)', description: 'If set, alarm notifications are emailed here through an SNS topic (confirm the subscription email).' },
+  ...CONTEXT_SETTINGS.map(([, setting]) => ({ key: setting.context!, default: setting.default ?? '(none)', description: setting.doc })),
+  ...DEPLOYMENT_KEYS,
 ];
 
 export class PicflowContextError extends Error {
@@ -147,48 +131,24 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     problems.push(`stackName: "${stackName}" is not a valid CloudFormation stack name (letters, digits and hyphens, starting with a letter)`);
   }
 
+  // The tasks' settings, each by its context key through its own parser (tasks/shared/settings.ts).
+  const read = readSettings(
+    CONTEXT_SETTINGS.map(([name]) => name),
+    (setting) => ctx.optionalString(setting.context!),
+    (setting) => setting.context!,
+  );
+  problems.push(...read.problems);
+  const value = <K extends ContextSettingName>(name: K): SettingValue<K> => (read.failed.has(name) ? defaultOf(name) : (read.values[name] as SettingValue<K>));
   const prefixes: PicflowPrefixes = {
-    upload: ctx.string('uploadPrefix', DEFAULT_PREFIXES.upload),
-    thumbnail: ctx.string('thumbnailPrefix', DEFAULT_PREFIXES.thumbnail),
-    normalized: ctx.string('normalizedPrefix', DEFAULT_PREFIXES.normalized),
-    analysis: ctx.string('analysisPrefix', DEFAULT_PREFIXES.analysis),
+    upload: value('uploadPrefix'),
+    thumbnail: value('thumbnailPrefix'),
+    normalized: value('normalizedPrefix'),
+    analysis: value('analysisPrefix'),
   };
-  problems.push(...prefixProblems(prefixes, PREFIX_CONTEXT_KEYS));
-
-  const thumbnailSizes = ctx.string('thumbnailSizes', DEFAULT_TASK_SETTINGS.thumbnailSizes);
-  try {
-    parseThumbnailSizes(thumbnailSizes);
-  } catch (error) {
-    problems.push(`thumbnailSizes: ${stripEnvName((error as Error).message)}`);
-  }
-
-  const analysesSpec = ctx.string('analyses', ALL_ANALYSES.join(','));
-  let analyses: Analysis[] = [...ALL_ANALYSES];
-  try {
-    analyses = analysesSpec.trim().toLowerCase() === 'none' ? [] : [...new Set(parseAnalyses(analysesSpec))];
-    if (analyses.length === 0 && analysesSpec.trim().toLowerCase() !== 'none') {
-      problems.push('analyses: give at least one of faces, labels, text, moderation, or `none` for a thumbnails-only pipeline');
-    }
-  } catch (error) {
-    problems.push(`analyses: ${stripEnvName((error as Error).message)}`);
-  }
-
-  const tasks: PicflowTaskSettings = {
-    thumbnailSizes,
-    analyses,
-    maxImageBytes: ctx.integer('maxImageBytes', DEFAULT_TASK_SETTINGS.maxImageBytes, 1),
-    maxImagePixels: ctx.integer('maxImagePixels', DEFAULT_TASK_SETTINGS.maxImagePixels, 1),
-    minLabelConfidence: ctx.percentage('minLabelConfidence', DEFAULT_TASK_SETTINGS.minLabelConfidence),
-    maxLabels: ctx.integer('maxLabels', DEFAULT_TASK_SETTINGS.maxLabels, 1, 1000),
-    minTextConfidence: ctx.percentage('minTextConfidence', DEFAULT_TASK_SETTINGS.minTextConfidence),
-    minModerationConfidence: ctx.percentage('minModerationConfidence', DEFAULT_TASK_SETTINGS.minModerationConfidence),
-    claimTimeoutSeconds: ctx.integer('claimTimeoutSeconds', DEFAULT_TASK_SETTINGS.claimTimeoutSeconds, 1),
-    analyzerName: ctx.string('analyzerName', DEFAULT_TASK_SETTINGS.analyzerName),
-    rekognitionMaxAttempts: ctx.integer('rekognitionMaxAttempts', DEFAULT_TASK_SETTINGS.rekognitionMaxAttempts, 1, 10),
-  };
-  if (tasks.analyzerName.trim() === '' || tasks.analyzerName.length > 100) {
-    problems.push('analyzerName: give a non-empty name of at most 100 characters');
-  }
+  // Only well-formed prefixes are compared with each other (a malformed one is reported above).
+  const wellFormed = Object.fromEntries(Object.entries(PREFIX_SETTINGS).filter(([, name]) => !read.failed.has(name)).map(([area]) => [area, prefixes[area as keyof PicflowPrefixes]]));
+  problems.push(...overlapProblems(wellFormed, PREFIX_SETTINGS));
+  const tasks = Object.fromEntries(TASK_SETTING_NAMES.map((name) => [name, value(name)])) as unknown as PicflowTaskSettings;
 
   const architecture = ctx.choice('architecture', { arm64: Architecture.ARM_64, x86_64: Architecture.X86_64 }, 'arm64');
   const removalPolicy = ctx.choice('removalPolicy', { retain: RemovalPolicy.RETAIN, destroy: RemovalPolicy.DESTROY }, 'retain');
@@ -215,36 +175,49 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
   return { stackName, prefixes, tasks, architecture, removalPolicy, logRetention, alarmEmail };
 }
 
-const PREFIX_CONTEXT_KEYS: Record<keyof PicflowPrefixes, string> = {
-  upload: 'uploadPrefix',
-  thumbnail: 'thumbnailPrefix',
-  normalized: 'normalizedPrefix',
-  analysis: 'analysisPrefix',
-};
+/**
+ * Problems with task settings given as values (a construct's props): each is written as its
+ * environment variable would hold it and read back through its parser, so a construct accepts
+ * exactly what a function's environment can carry.
+ */
+export function taskSettingProblems(settings: Partial<PicflowTaskSettings>): string[] {
+  const given = settingEntries().filter(([name]) => (TASK_SETTING_NAMES as string[]).includes(name) && settings[name as TaskSettingName] !== undefined);
+  const environment = settingsEnvironment(settings);
+  return readSettings(
+    given.map(([name]) => name),
+    (setting) => environment[setting.env],
+    (setting) => setting.env,
+  ).problems;
+}
 
 /**
  * Problems with a set of prefixes, named by `names` (context keys or construct props). Each prefix
- * must be a plain folder-like prefix (it ends up in an IAM resource ARN and an event pattern, where
- * `*` or `?` would widen both), and no prefix may contain another: a derived object written under
- * the upload prefix would start a new execution for its own thumbnail, and so on, forever.
+ * must be a plain folder-like prefix (parsePrefix), and no prefix may contain another.
  */
 export function prefixProblems(
   prefixes: PicflowPrefixes,
   names: Record<keyof PicflowPrefixes, string> = { upload: 'upload', thumbnail: 'thumbnail', normalized: 'normalized', analysis: 'analysis' },
 ): string[] {
   const problems: string[] = [];
-  const entries: [keyof PicflowPrefixes, string][] = [];
+  const wellFormed: Partial<PicflowPrefixes> = {};
   for (const [which, prefix] of Object.entries(prefixes) as [keyof PicflowPrefixes, string][]) {
-    if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(prefix)) {
-      problems.push(
-        `${names[which]}: "${prefix}" must be a non-empty key prefix of letters, digits and !_.'()- segments, ending with "/" and not starting with "/" (e.g. "uploads/")`,
-      );
-    } else if (prefix.split('/').some((segment) => segment === '.' || segment === '..')) {
-      problems.push(`${names[which]}: "${prefix}" must not contain "." or ".." segments`);
-    } else {
-      entries.push([which, prefix]); // only well-formed prefixes are compared with each other
+    try {
+      (wellFormed as Record<string, string>)[which] = parsePrefix(prefix);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      problems.push(`${names[which]}: ${error.message}`);
     }
   }
+  return [...problems, ...overlapProblems(wellFormed, names)];
+}
+
+/**
+ * A derived object written under the upload prefix would start a new execution for its own
+ * thumbnail, and so on, forever: every prefix needs its own folder.
+ */
+function overlapProblems(prefixes: Partial<PicflowPrefixes>, names: Record<keyof PicflowPrefixes, string>): string[] {
+  const problems: string[] = [];
+  const entries = Object.entries(prefixes) as [keyof PicflowPrefixes, string][];
   for (let i = 0; i < entries.length; i++) {
     for (let j = i + 1; j < entries.length; j++) {
       const [a, pa] = entries[i];
@@ -258,11 +231,6 @@ export function prefixProblems(
     }
   }
   return problems;
-}
-
-/** tasks/shared/config.ts names the environment variable in its messages; here the user typed a context key. */
-function stripEnvName(message: string): string {
-  return message.replace(/^[A-Z_]+: /, '');
 }
 
 class ContextReader {
@@ -283,17 +251,6 @@ class ContextReader {
     return this.optionalString(key) ?? fallback;
   }
 
-  integer(key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    const raw = this.optionalString(key);
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${key}: "${raw}" is not a whole number between ${min} and ${max}`);
-      return fallback;
-    }
-    return value;
-  }
-
   /** One of a few names (case-insensitive), mapped to its value; anything else is a problem. */
   choice<T>(key: string, options: Record<string, T>, fallback: string): T {
     const name = this.string(key, fallback).toLowerCase();
@@ -301,17 +258,5 @@ class ContextReader {
     const names = Object.keys(options);
     this.problems.push(`${key}: "${name}" is not ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
     return options[fallback];
-  }
-
-  /** (0, 100]: the tasks reject 0 (tasks/shared/config.ts), so the app does too, at synth time. */
-  percentage(key: string, fallback: number): number {
-    const raw = this.optionalString(key);
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0 || value > 100) {
-      this.problems.push(`${key}: "${raw}" is not a confidence percentage greater than 0 and at most 100`);
-      return fallback;
-    }
-    return value;
   }
 }

@@ -1,17 +1,15 @@
 /** Lambda entry point of the one-image routes: GET and DELETE /images/{imageId+}. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { dynamoClient, s3Client } from '../../tasks/shared/aws-clients';
-import { loadConfig } from '../../tasks/shared/config';
+import { lambdaDeps, type TaskDeps } from '../../tasks/shared/aws-clients';
 import { apiBucket } from '../shared/api-config';
 import { json, noContent, respond, unknownRoute, type ApiResponse } from '../shared/http';
 import { deleteImage } from './delete-image';
 import { getImage } from './get-image';
 import { imageIdFrom } from './image-id';
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
+/** The routes, given their configuration and clients (the local runtime calls them with its own). */
+export async function run(event: APIGatewayProxyEventV2, { config, clients }: TaskDeps): Promise<ApiResponse> {
   return respond(event, async () => {
-    const config = loadConfig();
-    const clients = { dynamo: dynamoClient(), s3: s3Client() };
     const image = () => imageIdFrom(event, { bucket: apiBucket(), uploadPrefix: config.uploadPrefix });
     switch (event.routeKey) {
       case 'GET /images/{imageId+}':
@@ -24,3 +22,6 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<ApiRespons
     }
   });
 }
+
+/** Lambda entry point: configuration and clients from the function's environment. */
+export const handler = (event: APIGatewayProxyEventV2): Promise<ApiResponse> => run(event, lambdaDeps());

@@ -18,8 +18,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFINITION_PATH, definitionPlaceholders } from '../../statemachines/definition';
 import { uploadEventPattern, type EventPattern } from '../../statemachines/trigger';
-import { parseAnalyses, parseThumbnailSizes } from '../../tasks/shared/config';
-import { DEFAULT_PREFIXES, DEFAULT_TASK_SETTINGS, prefixProblems, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
+import { DEFAULT_PREFIXES, DEFAULT_TASK_SETTINGS, prefixProblems, taskSettingProblems, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { PicflowExecutionNet } from './execution-net';
 import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type PicflowTaskFunction } from './task-functions';
@@ -236,12 +235,6 @@ function substitutions(functions: readonly PicflowTaskFunction[], queue: sqs.IQu
 }
 
 function validateProps(prefixes: PicflowPrefixes, settings: PicflowTaskSettings): void {
-  const problems = prefixProblems(prefixes);
-  try {
-    parseThumbnailSizes(settings.thumbnailSizes);
-    parseAnalyses(settings.analyses.join(','));
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
+  const problems = [...prefixProblems(prefixes), ...taskSettingProblems(settings)];
   if (problems.length > 0) throw new Error(`PicflowPipeline: invalid props:\n  - ${problems.join('\n  - ')}`);
 }

@@ -17,7 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { allStates, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 import { TASKS, type TaskSpec } from '../../statemachines/tasks';
 import type { Analysis } from '../../tasks/shared/config';
-import type { PicflowPrefixes, PicflowTaskSettings } from '../config';
+import { settingsEnvironment } from '../../tasks/shared/settings';
+import { PREFIX_SETTINGS, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { assertSharpBinaries, npmCpuFor } from './sharp-binaries';
 
@@ -246,26 +247,15 @@ export function bundlingFor(profile: TaskProfile, architecture: lambda.Architect
   };
 }
 
-/** The environment every task reads (tasks/shared/config.ts), identical for all of them. */
+/** The environment every task reads (tasks/shared/settings.ts: one variable per setting), identical for all of them. */
 export function taskEnvironment(props: Pick<PicflowTaskFunctionsProps, 'table' | 'prefixes' | 'settings'>): Record<string, string> {
   const { table, prefixes, settings } = props;
   return {
-    TABLE_NAME: table.tableName,
-    UPLOAD_PREFIX: prefixes.upload,
-    THUMBNAIL_PREFIX: prefixes.thumbnail,
-    NORMALIZED_PREFIX: prefixes.normalized,
-    ANALYSIS_PREFIX: prefixes.analysis,
-    THUMBNAIL_SIZES: settings.thumbnailSizes,
-    ANALYSES: settings.analyses.join(','),
-    MAX_IMAGE_BYTES: String(settings.maxImageBytes),
-    MAX_IMAGE_PIXELS: String(settings.maxImagePixels),
-    MIN_LABEL_CONFIDENCE: String(settings.minLabelConfidence),
-    MAX_LABELS: String(settings.maxLabels),
-    MIN_TEXT_CONFIDENCE: String(settings.minTextConfidence),
-    MIN_MODERATION_CONFIDENCE: String(settings.minModerationConfidence),
-    CLAIM_TIMEOUT_SECONDS: String(settings.claimTimeoutSeconds),
-    ANALYZER_NAME: settings.analyzerName,
-    REKOGNITION_MAX_ATTEMPTS: String(settings.rekognitionMaxAttempts),
+    ...settingsEnvironment({
+      ...settings,
+      ...Object.fromEntries(Object.entries(PREFIX_SETTINGS).map(([area, name]) => [name, prefixes[area as keyof PicflowPrefixes]])),
+      tableName: table.tableName,
+    }),
     POWERTOOLS_SERVICE_NAME: 'picflow',
     // Stack traces point at the TypeScript sources instead of the minified bundle.
     NODE_OPTIONS: '--enable-source-maps',

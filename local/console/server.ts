@@ -62,9 +62,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackName(host)) throw new Error(`the console listens on a loopback address only (no login), not ${host}`);
   const assetsDir = resolve(options.assetsDir ?? (await ensureConsoleAssets()));
-  const thumbnailPrefix = process.env.THUMBNAIL_PREFIX ?? 'thumbnails/';
-  const normalizedPrefix = process.env.NORMALIZED_PREFIX ?? 'normalized/';
-  const readablePrefixes = [stack.uploadPrefix, thumbnailPrefix, normalizedPrefix];
+  // The stack's own settings (another stack in this process may have others).
+  const readablePrefixes = [stack.config.uploadPrefix, stack.config.thumbnailPrefix, stack.config.normalizedPrefix];
 
   const events = new EventStream(stack.runner);
   const turns = new QueueTurns();

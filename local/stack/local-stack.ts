@@ -1,17 +1,20 @@
 /**
  * The whole pipeline on one machine, no AWS account: the local S3, DynamoDB, SQS and
  * Rekognition-compatible servers on loopback, the event router, and THE definition run by the local
- * engine with the task handlers in-process. The handlers are configured exactly as in Lambda, through
- * environment variables; only the endpoints and the dummy credentials differ.
+ * engine with the task handlers in-process. The tasks get the configuration Lambda would (the same
+ * settings table, tasks/shared/settings.ts) and their own clients on this stack's endpoints, passed to
+ * them as arguments: the stack changes no process-wide state, so two stacks can run in one process.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import sharp from 'sharp';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { resetClients } from '../../tasks/shared/aws-clients';
+import { createTaskClients, type TaskDeps } from '../../tasks/shared/aws-clients';
+import { loadConfig, type PicflowConfig } from '../../tasks/shared/config';
+import { settingEntries } from '../../tasks/shared/settings';
 import { ensureImageTable, startDynamoServer, type DynamoServer } from '../dynamodb/dynamodb-server';
 import { ExecutionRunner } from '../engine/execution-runner';
 import { ExecutionStore } from '../engine/execution-store';
@@ -55,8 +58,16 @@ export interface LocalStackOptions {
   rekognitionTps?: TpsQuotaConfig;
   /** Fixed waits before retries, per state, in ms: lets a test run many retries quickly. @default the definition's backoff */
   retryIntervalOverrides?: Record<string, number | number[]>;
-  /** Extra task configuration (THUMBNAIL_SIZES, ANALYSES, ...), as the CDK app would set it. */
+  /**
+   * Task settings by environment variable name (THUMBNAIL_SIZES, ANALYSES, ...; tasks/shared/settings.ts),
+   * as the CDK app would set them on each function; they win over `environment`.
+   */
   taskEnvironment?: Record<string, string>;
+  /**
+   * Where settings not in `taskEnvironment` are read from (only the table's variables are read, once,
+   * at start; nothing is written back). @default process.env
+   */
+  environment?: NodeJS.ProcessEnv;
   /** Run again what a previous run left unfinished. @default true */
   recover?: boolean;
   /**
@@ -79,6 +90,10 @@ export interface LocalStack {
   bucket: string;
   uploadPrefix: string;
   tableName: string;
+  /** The tasks' configuration: the settings table read once at start, and this stack's table and queue. */
+  config: PicflowConfig;
+  /** What this stack's task handlers run with (its config and its own clients on its endpoints): the API's handlers take the same. */
+  tasks: TaskDeps;
   queueUrl: string;
   endpoints: { s3: string; dynamodb: string; sqs: string; rekognition: string };
   machine: LocalStateMachine;
@@ -91,6 +106,18 @@ export interface LocalStack {
   /** The analyzer's TPS quota: per-operation calls and refusals in quota.stats(). */
   quota: TpsQuota;
   close(): Promise<void>;
+}
+
+/**
+ * One libvips thread per sharp call, for a process that runs the local runtime (the picflow CLI, the
+ * bench): the inference workers already occupy every core, and extra threads only add memory (sharp
+ * would use one per core once MALLOC_ARENA_MAX is set). PROCESS-WIDE: libvips has one thread pool per
+ * process and sharp offers no per-call limit, so this is the process owner's choice, made once at its
+ * start, never a stack's (two stacks in one process cannot have two values; an embedding application
+ * keeps its own).
+ */
+export function limitImageThreads(): void {
+  sharp.concurrency(1);
 }
 
 export function defaultDataDir(): string {
@@ -108,7 +135,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const s3Server: S3Server = await step(`the S3 server${port('s3')}`, () => startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 }));
     started.push(s3Server);
-    const uploadPrefix = options.taskEnvironment?.UPLOAD_PREFIX ?? process.env.UPLOAD_PREFIX ?? 'uploads/';
+    // The configuration first: a bad setting fails the start before anything else is opened.
+    let config = await step('the task configuration', async () => localTaskConfig(options, {}));
+    const uploadPrefix = config.uploadPrefix;
     routeObjectEvents(s3Server, { bucket: LOCAL_BUCKET, uploadPrefix, region: LOCAL_REGION, startExecution: (event) => handoff.route(event) });
     const dynamoServer: DynamoServer = await step(`the DynamoDB server${port('dynamodb')}`, () => startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb }));
     started.push(dynamoServer);
@@ -123,9 +152,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const workers = options.rekognitionWorkers ?? availableParallelism();
     const concurrency = options.concurrency ?? workers;
-    // One libvips thread per sharp call: the inference workers already occupy every core, and extra
-    // threads only add memory (sharp would use one per core once MALLOC_ARENA_MAX is set).
-    sharp.concurrency(1);
     const rekognition: RekognitionServer = await step(`the Rekognition server${port('rekognition')}`, () =>
       startRekognitionServer({
         port: options.ports?.rekognition,
@@ -142,27 +168,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     started.push(rekognition);
 
-    configureTasks({
-      ...options.taskEnvironment,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: s3Server.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoServer.endpoint,
-      AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
-      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      TABLE_NAME: LOCAL_TABLE,
-      UPLOAD_PREFIX: uploadPrefix,
-      ANALYZER_NAME,
-    });
-
     await step(`the table ${LOCAL_TABLE}`, () => ensureImageTable(dynamodb, LOCAL_TABLE));
     const { QueueUrl: queueUrl } = await step(`the queue ${LOCAL_QUEUE}`, () => sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE })));
-    configureTasks({ DEAD_LETTER_QUEUE_URL: queueUrl! });
+    config = localTaskConfig(options, { DEAD_LETTER_QUEUE_URL: queueUrl! });
+    // The tasks' own clients, on this stack's servers (never the SDK's environment: another stack may share the process).
+    const taskClients = createTaskClients(config, {
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoints: { s3: s3Server.endpoint, dynamodb: dynamoServer.endpoint, rekognition: rekognition.endpoint, sqs: sqsServer.endpoint },
+    });
+    started.push({ close: async () => taskClients.destroy() });
+    const tasks: TaskDeps = { config, clients: taskClients };
+    // Handlers log like in Lambda; locally only warnings and errors, on stderr, keep stdout for results.
+    // (Powertools' log level is the process's: set only when the process owner has not chosen one.)
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
     const machine = new LocalStateMachine({
-      handlers: loadTaskHandlers(),
+      handlers: loadTaskHandlers(tasks),
       integrations: {
         'sqs:sendMessage': async (input) => {
           const params = input as { QueueUrl: string; MessageBody: unknown };
@@ -183,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       machine,
       store,
       concurrency,
-      onExecutionEndedBadly: loadExecutionNetHandler(),
+      onExecutionEndedBadly: loadExecutionNetHandler(tasks),
       retryIntervalOverrides: options.retryIntervalOverrides,
     });
     // From here on, work may be running: a failure closes only after it has ended.
@@ -194,6 +216,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: LOCAL_BUCKET,
       uploadPrefix,
       tableName: LOCAL_TABLE,
+      config,
+      tasks,
       queueUrl: queueUrl!,
       endpoints: { s3: s3Server.endpoint, dynamodb: dynamoServer.endpoint, sqs: sqsServer.endpoint, rekognition: rekognition.endpoint },
       machine,
@@ -206,22 +230,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       close: async () => {
         handoff.drop();
         await closeAll(started);
-        resetClients();
       },
     };
 
     // The stack is up. Nothing has started yet: the caller's listeners first, then recovery decides
     // (reads only; a failure here still leaves no work behind), then work starts, all at once.
     await options.beforeWork?.(stack);
-    const recoveryOptions = { runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION, describeObject: s3Server.describeObject, handoff };
+    const recoveryOptions = { runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION, describeObject: s3Server.describeObject, handoff, tasks };
     const plan = options.recover === false ? undefined : await step('recovery of unfinished work', () => planRecovery(recoveryOptions));
-    if (plan) stack.recovery = await runRecovery(plan, { runner });
+    if (plan) stack.recovery = await runRecovery(plan, { runner, tasks });
     handoff.open((event) => void runner.start(event));
     return stack;
   } catch (error) {
     handoff.drop();
     await closeAll(started);
-    resetClients();
     throw error;
   }
 }
@@ -237,12 +259,15 @@ async function step<T>(part: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sets the task configuration on this process, where the in-process handlers read it. */
-function configureTasks(environment: Record<string, string>): void {
-  // Handlers log like in Lambda; locally only warnings and errors, on stderr, keep stdout for results.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  Object.assign(process.env, environment);
-  resetClients();
+/**
+ * The tasks' configuration for a local stack: the table's variables from `options.environment`
+ * (process.env by default), then `options.taskEnvironment`, then what the stack itself decides (its
+ * table, the analyzer's name, path-style S3, and `fixed`).
+ */
+function localTaskConfig(options: LocalStackOptions, fixed: Record<string, string>): PicflowConfig {
+  const source = options.environment ?? process.env;
+  const inherited = Object.fromEntries(settingEntries().flatMap(([, setting]) => (source[setting.env] === undefined ? [] : [[setting.env, source[setting.env]]])));
+  return loadConfig({ ...inherited, ...options.taskEnvironment, TABLE_NAME: LOCAL_TABLE, ANALYZER_NAME, S3_FORCE_PATH_STYLE: 'true', ...fixed });
 }
 
 async function closeAll(started: { close(): Promise<void> }[]): Promise<void> {

@@ -17,6 +17,7 @@ import type { ExecutionRecord, ExecutionStore } from '../engine/execution-store'
 import { objectCreatedEvent } from '../events/object-created-event';
 import type { CreatedObject } from '../s3/s3-server';
 import type { ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
+import type { TaskDeps } from '../../tasks/shared/aws-clients';
 import { settleMissingObject } from './settle-missing-object';
 import type { UploadHandoff } from './upload-handoff';
 
@@ -42,6 +43,8 @@ export interface RecoveryOptions {
   describeObject(bucket: string, key: string): Promise<Omit<CreatedObject, 'reason' | 'sourceIp'> | undefined>;
   /** Uploads made while the stack starts: recovery starts only the versions the router does not hold. */
   handoff?: UploadHandoff;
+  /** The stack's task configuration and clients: settling a missing object writes as RecordFailure does. */
+  tasks: TaskDeps;
 }
 
 export interface RecoveryPlan {
@@ -113,11 +116,11 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
 }
 
 /** Acts on a plan: settles what is over, then resumes and starts executions. One item's failure to settle is reported, not fatal. */
-export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOptions, 'runner'>): Promise<RecoveryReport> {
+export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOptions, 'runner' | 'tasks'>): Promise<RecoveryReport> {
   let settled = 0;
   for (const item of plan.missing) {
     try {
-      if ((await settleMissingObject(item)) === 'MARKED') settled += 1;
+      if ((await settleMissingObject(item, options.tasks)) === 'MARKED') settled += 1;
     } catch (error) {
       process.stderr.write(`picflow: could not settle ${item.imageId} (its object is gone): ${(error as Error).message}\n`);
     }

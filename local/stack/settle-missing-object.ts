@@ -7,7 +7,7 @@
  */
 import { markFailed } from '../../tasks/record-failure/mark-failed';
 import { sendDeadLetter } from '../../tasks/record-failed-execution/send-dead-letter';
-import { loadConfig } from '../../tasks/shared/config';
+import type { TaskDeps } from '../../tasks/shared/aws-clients';
 import { buildDeadLetter, failureText, type FailureEntry } from '../../dead-letters/build';
 import type { ImageItem, ImageRef } from '../../tasks/shared/types';
 import { objectCreatedEvent } from '../events/object-created-event';
@@ -15,8 +15,9 @@ import { objectCreatedEvent } from '../events/object-created-event';
 /** The state named in the failure: no state of the definition ran into it, start-up recovery found it. */
 export const RECOVERY_STATE = 'StartupRecovery';
 
-export async function settleMissingObject(item: ImageItem, now: Date = new Date()): Promise<'MARKED' | 'NOT_MARKED'> {
-  const config = loadConfig();
+/** `tasks`: the stack's task configuration and clients, as its task handlers have them. */
+export async function settleMissingObject(item: ImageItem, tasks: TaskDeps, now: Date = new Date()): Promise<'MARKED' | 'NOT_MARKED'> {
+  const { config, clients } = tasks;
   const image: ImageRef = {
     imageId: item.imageId,
     bucket: item.bucket,
@@ -37,11 +38,11 @@ export async function settleMissingObject(item: ImageItem, now: Date = new Date(
   // leave the item alone, so a crash in between sends the message twice (replay is idempotent), never none.
   if (config.deadLetterQueueUrl) {
     const rawKey = item.imageId.slice(item.bucket.length + 1);
-    const event = objectCreatedEvent({ bucket: item.bucket, key: rawKey, size: item.size, etag: item.etag, sequencer: item.sequencer, reason: 'PutObject', eventTime: image.eventTime }, process.env.AWS_REGION ?? 'us-east-1');
-    await sendDeadLetter(config.deadLetterQueueUrl, buildDeadLetter({ event, executionId, status: 'FAILED', reason: failureText(failure), failures: [failure], image, failedAt: now }));
+    const event = objectCreatedEvent({ bucket: item.bucket, key: rawKey, size: item.size, etag: item.etag, sequencer: item.sequencer, reason: 'PutObject', eventTime: image.eventTime }, await clients.sqs.config.region());
+    await sendDeadLetter(clients.sqs, config.deadLetterQueueUrl, buildDeadLetter({ event, executionId, status: 'FAILED', reason: failureText(failure), failures: [failure], image, failedAt: now }));
   }
   // Conditional on the item still being this version held by this execution: a newer upload's claim wins.
-  const marked = await markFailed({
+  const marked = await markFailed(clients.dynamo, {
     tableName: config.tableName,
     image,
     failure,

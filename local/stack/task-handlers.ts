@@ -1,28 +1,32 @@
 /**
- * Loads the Lambda handlers of tasks/ for in-process use: the same modules CDK bundles, called with the
- * state's input and a Lambda-like context. Which handler serves which state comes from
- * statemachines/tasks.ts, the same list infra/ uses to create the functions.
+ * Loads the task handlers of tasks/ for in-process use: the same modules CDK bundles, called through
+ * their `run(input, deps)` with the stack's own configuration and clients (never the process
+ * environment, which the Lambda entry point `handler` reads). Which handler serves which state comes
+ * from statemachines/tasks.ts, the same list infra/ uses to create the functions.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import type { TaskHandler } from '../engine/local-state-machine';
-import { LOCAL_ACCOUNT } from '../local-account';
 import { EXECUTION_NET, TASKS } from '../../statemachines/tasks';
+import type { TaskDeps } from '../../tasks/shared/aws-clients';
 import type { ExecutionStatusChangeEvent } from '../../tasks/shared/types';
 
 const TASKS_DIR = join(__dirname, '..', '..', 'tasks');
 
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+type TaskRun = (input: unknown, deps: TaskDeps) => Promise<unknown>;
 
-export function loadTaskHandlers(): Record<string, TaskHandler> {
+/** `tasks/<folder>/handler.ts`'s run function. Required when first needed, as Lambda loads it at its first invocation. */
+function loadRun(folder: string): TaskRun {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(join(TASKS_DIR, folder, 'handler')) as { run?: TaskRun };
+  if (typeof module.run !== 'function') throw new Error(`tasks/${folder}/handler.ts does not export a run(input, deps) function`);
+  return module.run;
+}
+
+export function loadTaskHandlers(deps: TaskDeps): Record<string, TaskHandler> {
   return Object.fromEntries(
     TASKS.map((task) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require(join(TASKS_DIR, task.folder, 'handler')) as { handler?: LambdaHandler };
-      if (typeof module.handler !== 'function') throw new Error(`tasks/${task.folder}/handler.ts does not export a handler function`);
-      const handler = module.handler;
-      return [task.state, (input: unknown) => handler(input, lambdaContext(task.state))];
+      const run = loadRun(task.folder);
+      return [task.state, (input: unknown) => run(input, deps)];
     }),
   );
 }
@@ -31,27 +35,7 @@ export function loadTaskHandlers(): Record<string, TaskHandler> {
  * The execution-status net (tasks/record-failed-execution): not a Task state but the target of the rule
  * on "Step Functions Execution Status Change", which the local runner plays.
  */
-export function loadExecutionNetHandler(): (event: ExecutionStatusChangeEvent) => Promise<unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(join(TASKS_DIR, EXECUTION_NET.folder, 'handler')) as { handler: LambdaHandler };
-  return (event) => module.handler(event, lambdaContext(EXECUTION_NET.name));
-}
-
-/** What a handler could read from Lambda's context; picflow's handlers log the request id at most. */
-function lambdaContext(state: string): Context {
-  const deadline = Date.now() + 300_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `picflow-${state}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:picflow-${state}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/picflow-${state}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+export function loadExecutionNetHandler(deps: TaskDeps): (event: ExecutionStatusChangeEvent) => Promise<unknown> {
+  const run = loadRun(EXECUTION_NET.folder);
+  return (event) => run(event, deps);
 }

@@ -1,7 +1,6 @@
 /** ClaimImage: read the event and take the image's item in DynamoDB, or say why this event must SKIP. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws-clients';
-import type { PicflowConfig } from '../shared/config';
+import type { TaskDeps } from '../shared/aws-clients';
 import { callAws } from '../shared/errors';
 import { imageKey, isConditionalCheckFailed } from '../shared/image-table';
 import { isFolderKey, parseS3Event } from '../shared/s3-event';
@@ -9,7 +8,7 @@ import type { ClaimResult, ExecutionInput, ImageItem } from '../shared/types';
 import { claimRequest } from './claim-request';
 import { processReason, skipReason } from './claim-reasons';
 
-export async function claimImage(input: ExecutionInput, config: PicflowConfig, now: Date = new Date()): Promise<ClaimResult> {
+export async function claimImage(input: ExecutionInput, { config, clients }: TaskDeps, now: Date = new Date()): Promise<ClaimResult> {
   // Throws InvalidEventError (caught by the definition, recorded as a failure) for a foreign event.
   const image = parseS3Event(input?.event, config);
   // A folder marker (zero-byte `uploads/x/` from the console's "Create folder") is not an upload:
@@ -28,14 +27,14 @@ export async function claimImage(input: ExecutionInput, config: PicflowConfig, n
   });
   try {
     // callAws renames throttling to DynamoDB.ThrottlingException, which the definition retries.
-    const output = await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(request)));
+    const output = await callAws('DynamoDB', () => clients.dynamo.send(new UpdateCommand(request)));
     return { image, decision: 'PROCESS', reason: processReason(output.Attributes as Partial<ImageItem> | undefined, image, input.executionId) };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
   }
   // The condition said no; read the item (strongly consistent: it was just written) to say why.
   const stored = await callAws('DynamoDB', () =>
-    dynamoClient().send(new GetCommand({ TableName: config.tableName, Key: imageKey(image.imageId), ConsistentRead: true })),
+    clients.dynamo.send(new GetCommand({ TableName: config.tableName, Key: imageKey(image.imageId), ConsistentRead: true })),
   );
   return {
     image,

@@ -1,12 +1,13 @@
 /** DetectLabelsAndText task: AnalysisInput in, LabelsAndTextBranchResult out. */
-import { loadConfig } from '../shared/config';
+import { lambdaDeps, type TaskDeps } from '../shared/aws-clients';
 import { invocationLogger } from '../shared/logger';
 import type { AnalysisInput, LabelsAndTextBranchResult } from '../shared/types';
 import { detectLabelsAndText } from './detect-labels-and-text';
 
-export async function handler(input: AnalysisInput): Promise<LabelsAndTextBranchResult> {
+/** The task, given its configuration and clients (the local runtime calls it with its own). */
+export async function run(input: AnalysisInput, deps: TaskDeps): Promise<LabelsAndTextBranchResult> {
   const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'DetectLabelsAndText' });
-  const result = await detectLabelsAndText(input, loadConfig());
+  const result = await detectLabelsAndText(input, deps);
   log.info('Labels and text detected', {
     status: result.status,
     labels: result.labels?.length,
@@ -15,3 +16,6 @@ export async function handler(input: AnalysisInput): Promise<LabelsAndTextBranch
   });
   return result;
 }
+
+/** Lambda entry point: configuration and clients from the function's environment. */
+export const handler = (input: AnalysisInput): Promise<LabelsAndTextBranchResult> => run(input, lambdaDeps());

@@ -1,6 +1,5 @@
 /** The input an ended execution started with: from the status-change event, or from DescribeExecution when the event left it out. */
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/aws-clients';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionStatusChangeEvent } from '../shared/types';
 
 /**
@@ -8,10 +7,10 @@ import type { ExecutionStatusChangeEvent } from '../shared/types';
  * would be too large; DescribeExecution always returns it. Unparsable input is returned as
  * undefined: the net still records the failure, it only cannot name the image.
  */
-export async function executionInput(detail: ExecutionStatusChangeEvent['detail']): Promise<unknown> {
+export async function executionInput(sfn: SFNClient, detail: ExecutionStatusChangeEvent['detail']): Promise<unknown> {
   let text = detail.input;
   if (detail.inputDetails?.included === false || typeof text !== 'string' || text === '') {
-    const described = await sfnClient().send(new DescribeExecutionCommand({ executionArn: detail.executionArn }));
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: detail.executionArn }));
     text = described.input ?? null;
   }
   if (typeof text !== 'string') return undefined;

@@ -1,6 +1,5 @@
 /** Marks the image's item FAILED for an execution that ended badly, only where RecordFailure's rules allow it and no result would be lost. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws-clients';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '../shared/errors';
 import { isConditionalCheckFailed } from '../shared/image-table';
 import { markFailedRequest, type MarkFailedParts } from '../record-failure/mark-failed';
@@ -12,11 +11,11 @@ import { markFailedRequest, type MarkFailedParts } from '../record-failure/mark-
  */
 export const NET_EXTRA_CONDITION = 'attribute_not_exists(#imageId) OR #status IN (:ifProcessing, :ifFailed)';
 
-export async function markExecutionFailed(parts: MarkFailedParts): Promise<'MARKED' | 'NOT_MARKED'> {
+export async function markExecutionFailed(dynamo: DynamoDBDocumentClient, parts: MarkFailedParts): Promise<'MARKED' | 'NOT_MARKED'> {
   const request = markFailedRequest(parts);
   request.ConditionExpression = `(${request.ConditionExpression}) AND (${NET_EXTRA_CONDITION})`;
   try {
-    await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(request)));
+    await callAws('DynamoDB', () => dynamo.send(new UpdateCommand(request)));
     return 'MARKED';
   } catch (error) {
     if (isConditionalCheckFailed(error)) return 'NOT_MARKED';

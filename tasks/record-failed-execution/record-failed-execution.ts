@@ -6,7 +6,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { UNSUCCESSFUL_EXECUTION_STATUSES } from '../../statemachines/status-change';
-import { dynamoClient } from '../shared/aws-clients';
+import type { TaskClients } from '../shared/aws-clients';
 import { ConfigError, type PicflowConfig } from '../shared/config';
 import { buildDeadLetter, type FailureEntry } from '../../dead-letters/build';
 import { callAws } from '../shared/errors';
@@ -38,7 +38,10 @@ export type NetOutcome =
 
 export async function recordFailedExecution(
   event: ExecutionStatusChangeEvent,
-  config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds' | 'deadLetterQueueUrl'>,
+  { config, clients }: {
+    config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds' | 'deadLetterQueueUrl'>;
+    clients: Pick<TaskClients, 'dynamo' | 'sqs' | 'sfn'>;
+  },
   now: Date = new Date(),
 ): Promise<NetOutcome> {
   const detail = event.detail;
@@ -50,9 +53,9 @@ export async function recordFailedExecution(
   }
   if (!config.deadLetterQueueUrl) throw new ConfigError('DEAD_LETTER_QUEUE_URL is not set');
 
-  const input = await executionInput(detail);
+  const input = await executionInput(clients.sfn, detail);
   const image = imageFrom(input, config);
-  const item = image ? await readItem(config.tableName, image.imageId) : undefined;
+  const item = image ? await readItem(clients.dynamo, config.tableName, image.imageId) : undefined;
   if (item && recordedByNet(item, detail)) {
     return { action: 'SKIPPED', why: 'this status change was already recorded (a repeated delivery)' };
   }
@@ -78,10 +81,10 @@ export async function recordFailedExecution(
   });
   // Send first, mark second: the mark is what makes a repeated delivery a no-op, so a crash between
   // the two sends the message twice (harmless: replay is idempotent) rather than never.
-  const messageId = await sendDeadLetter(config.deadLetterQueueUrl, deadLetter);
+  const messageId = await sendDeadLetter(clients.sqs, config.deadLetterQueueUrl, deadLetter);
   if (!image) return { action: 'RECORDED', item: 'NO_IMAGE', deadLetter, messageId };
   if (recorded?.status === 'PARTIAL') return { action: 'RECORDED', item: 'KEPT', deadLetter, messageId };
-  const marked = await markExecutionFailed({
+  const marked = await markExecutionFailed(clients.dynamo, {
     tableName: config.tableName,
     image,
     failure: ending.failure,
@@ -104,8 +107,8 @@ function imageFrom(input: unknown, config: Pick<PicflowConfig, 'uploadPrefix'>):
   }
 }
 
-async function readItem(tableName: string, imageId: string): Promise<ImageItem | undefined> {
-  const { Item } = await callAws('DynamoDB', () => dynamoClient().send(new GetCommand({ TableName: tableName, Key: imageKey(imageId), ConsistentRead: true })));
+async function readItem(dynamo: TaskClients['dynamo'], tableName: string, imageId: string): Promise<ImageItem | undefined> {
+  const { Item } = await callAws('DynamoDB', () => dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(imageId), ConsistentRead: true })));
   return Item as ImageItem | undefined;
 }
 

@@ -1,6 +1,5 @@
 /** Marks the image's item FAILED, unless that would overwrite a newer version or another execution's work. */
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws-clients';
+import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { FailureEntry } from '../../dead-letters/build';
 import { callAws } from '../shared/errors';
 import { statusKey } from '../shared/image-indexes';
@@ -73,9 +72,9 @@ export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
 }
 
 /** MARKED, or NOT_MARKED when the condition protected a newer or someone else's item. */
-export async function markFailed(parts: MarkFailedParts): Promise<'MARKED' | 'NOT_MARKED'> {
+export async function markFailed(dynamo: DynamoDBDocumentClient, parts: MarkFailedParts): Promise<'MARKED' | 'NOT_MARKED'> {
   try {
-    await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(markFailedRequest(parts))));
+    await callAws('DynamoDB', () => dynamo.send(new UpdateCommand(markFailedRequest(parts))));
     return 'MARKED';
   } catch (error) {
     if (isConditionalCheckFailed(error)) return 'NOT_MARKED';

@@ -1,5 +1,5 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
-import { dynamoClient } from '../shared/aws-clients';
+import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
 import { imageIdentity } from '../shared/image-table';
@@ -12,7 +12,7 @@ import { markFailed } from './mark-failed';
 
 export async function recordFailure(
   input: RecordFailureInput,
-  config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>,
+  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>; clients: Pick<TaskClients, 'dynamo'> },
   now: Date = new Date(),
   // The invocation's logger, so these lines carry its image key and execution id like the handler's.
   log: Logger = logger,
@@ -22,7 +22,7 @@ export async function recordFailure(
   const image = imageFrom(input, config);
   if (image) {
     // DynamoDB errors propagate (renamed): the definition retries them; the dead letter waits for it.
-    const outcome = await markFailed({
+    const outcome = await markFailed(clients.dynamo, {
       tableName: config.tableName,
       image,
       failure: failures[0],
@@ -34,7 +34,7 @@ export async function recordFailure(
       now,
     });
     // A FAILED image has no labels: the previous attempt's label entries go.
-    if (outcome === 'MARKED') await syncLabelEntries(dynamoClient(), config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
+    if (outcome === 'MARKED') await syncLabelEntries(clients.dynamo, config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
     if (outcome === 'NOT_MARKED') {
       log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }

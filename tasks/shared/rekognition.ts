@@ -3,7 +3,7 @@
  * state machine), the raw-response archive in S3, and the small helpers that keep results compact.
  */
 import type { Image, BoundingBox as RekognitionBox, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { rekognitionClient } from './aws-clients';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Analysis, PicflowConfig } from './config';
 import { callAws } from './errors';
 import { analysisKey, pinFor, putJson, s3Uri } from './s3-objects';
@@ -27,8 +27,8 @@ export function rekognitionImage(input: AnalysisInput): Image {
  * transient names the definition retries; anything else (InvalidImageFormatException, ...) keeps its
  * name as `Rekognition.<Name>` and fails the branch at once.
  */
-export function callRekognition<T>(call: (client: RekognitionClient) => Promise<T>): Promise<T> {
-  return callAws('Rekognition', () => call(rekognitionClient()));
+export function callRekognition<T>(client: RekognitionClient, call: (client: RekognitionClient) => Promise<T>): Promise<T> {
+  return callAws('Rekognition', () => call(client));
 }
 
 /**
@@ -37,6 +37,7 @@ export function callRekognition<T>(call: (client: RekognitionClient) => Promise<
  * keeps everything (landmarks, pose, quality, polygons, ...) for whoever needs it later.
  */
 export async function saveRawResponse(
+  s3: S3Client,
   input: AnalysisInput,
   file: string,
   response: object,
@@ -45,7 +46,7 @@ export async function saveRawResponse(
   // $metadata is the SDK's transport detail (request id, attempts), not part of the answer.
   const { $metadata: _metadata, ...body } = response as { $metadata?: unknown };
   const location = { bucket: input.image.bucket, key: analysisKey(input.image, file, config) };
-  await putJson(location, body);
+  await putJson(s3, location, body);
   return s3Uri(location);
 }
 

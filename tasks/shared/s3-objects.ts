@@ -4,8 +4,7 @@
  * Every call goes through callAws('S3') so the state machine can retry transient failures by name.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
-import { s3Client } from './aws-clients';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { callAws, ImageValidationError, StaleEventError } from './errors';
 import type { ImageRef, S3Location } from './types';
 
@@ -38,10 +37,10 @@ export class ObjectTooLargeError extends Error {
  * raises StaleEventError (a newer event owns the key now); one that does not exist (404) raises
  * ImageValidationError NOT_FOUND: no newer event owns a missing object, so it must be recorded.
  */
-export async function headObject(location: S3Location, pin?: ObjectPin): Promise<HeadObjectCommandOutput> {
+export async function headObject(s3: S3Client, location: S3Location, pin?: ObjectPin): Promise<HeadObjectCommandOutput> {
   return callAws('S3', async () => {
     try {
-      return await s3Client().send(
+      return await s3.send(
         new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
       );
     } catch (error) {
@@ -54,11 +53,11 @@ export async function headObject(location: S3Location, pin?: ObjectPin): Promise
  * Reads a whole object into memory, never more than `maxBytes` of it: the declared length is checked
  * first, and the stream is cut off if it turns out longer (a length header can lie or be missing).
  */
-export async function readObject(location: S3Location, options: ReadOptions): Promise<Buffer> {
+export async function readObject(s3: S3Client, location: S3Location, options: ReadOptions): Promise<Buffer> {
   const { maxBytes, pin } = options;
   const output = await callAws('S3', async () => {
     try {
-      return await s3Client().send(
+      return await s3.send(
         new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
       );
     } catch (error) {
@@ -95,9 +94,9 @@ async function collect(
 }
 
 /** Writes a JSON document (compact, UTF-8). */
-export async function putJson(location: S3Location, value: unknown): Promise<void> {
+export async function putJson(s3: S3Client, location: S3Location, value: unknown): Promise<void> {
   await callAws('S3', () =>
-    s3Client().send(
+    s3.send(
       new PutObjectCommand({
         Bucket: location.bucket,
         Key: location.key,
@@ -109,9 +108,9 @@ export async function putJson(location: S3Location, value: unknown): Promise<voi
 }
 
 /** Writes an image picflow produced (thumbnail or normalized copy). */
-export async function putImage(location: S3Location, body: Buffer, contentType = 'image/jpeg'): Promise<void> {
+export async function putImage(s3: S3Client, location: S3Location, body: Buffer, contentType = 'image/jpeg'): Promise<void> {
   await callAws('S3', () =>
-    s3Client().send(
+    s3.send(
       new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType }),
     ),
   );

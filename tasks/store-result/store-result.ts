@@ -1,5 +1,5 @@
 /** StoreResult: build the item from the branches, store it, and hand PARTIAL/FAILED to the dead-letter queue. */
-import { dynamoClient } from '../shared/aws-clients';
+import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
 import { syncLabelEntries } from '../shared/label-index';
@@ -9,11 +9,11 @@ import { writeItem } from './write-item';
 
 export async function storeResult(
   input: StoreResultInput,
-  config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>,
+  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>; clients: Pick<TaskClients, 'dynamo'> },
   now: Date = new Date(),
 ): Promise<RecordedResult> {
   const built = buildItem(input, { analyzerName: config.analyzerName, now });
-  const outcome = await writeItem(config.tableName, built.item);
+  const outcome = await writeItem(clients.dynamo, config.tableName, built.item);
   if (outcome === 'SUPERSEDED') {
     // Not an error and not a dead letter: the newer version's execution owns the item and its result.
     return {
@@ -23,7 +23,7 @@ export async function storeResult(
     };
   }
   // The label index (the HTTP API's find by label): entries for these labels, none for the previous version's.
-  await syncLabelEntries(dynamoClient(), config.tableName, built.item);
+  await syncLabelEntries(clients.dynamo, config.tableName, built.item);
   if (built.status === 'SUCCEEDED') return { imageId: input.image.imageId, status: built.status, reason: built.reason };
   return {
     imageId: input.image.imageId,

@@ -1,6 +1,5 @@
 /** Writes the built item, only while this object version still owns it (else: SUPERSEDED). */
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws-clients';
+import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '../shared/errors';
 import { RESULT_ATTRIBUTES, buildUpdate, imageKey, isConditionalCheckFailed } from '../shared/image-table';
 import type { ImageItem } from '../shared/types';
@@ -31,9 +30,9 @@ export function storeRequest(tableName: string, item: ImageItem): UpdateCommandI
   };
 }
 
-export async function writeItem(tableName: string, item: ImageItem): Promise<'STORED' | 'SUPERSEDED'> {
+export async function writeItem(dynamo: DynamoDBDocumentClient, tableName: string, item: ImageItem): Promise<'STORED' | 'SUPERSEDED'> {
   try {
-    await callAws('DynamoDB', () => dynamoClient().send(new UpdateCommand(storeRequest(tableName, item))));
+    await callAws('DynamoDB', () => dynamo.send(new UpdateCommand(storeRequest(tableName, item))));
     return 'STORED';
   } catch (error) {
     if (isConditionalCheckFailed(error)) return 'SUPERSEDED';

@@ -1,5 +1,5 @@
 /** Downloads the upload named by the event, pinned to its ETag/version, rejecting empty and oversized objects before reading them. */
-import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { ImageValidationError, StaleEventError } from '../shared/errors';
 import { formDecodedKey } from '../shared/s3-event';
 import { headObject, ObjectTooLargeError, readObject } from '../shared/s3-objects';
@@ -16,8 +16,8 @@ export interface FetchedUpload {
  * byte. Both calls carry IfMatch (and VersionId), so an object replaced since the event raises
  * StaleEventError instead of validating someone else's upload; a missing one raises NOT_FOUND.
  */
-export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<FetchedUpload> {
-  const { head, image: resolved } = await resolveUpload(image);
+export async function fetchUpload(s3: S3Client, image: ImageRef, maxBytes: number): Promise<FetchedUpload> {
+  const { head, image: resolved } = await resolveUpload(s3, image);
   const location = { bucket: resolved.bucket, key: resolved.key };
   const pin = { etag: resolved.etag, versionId: resolved.versionId };
   const declared = head.ContentLength ?? image.size;
@@ -26,7 +26,7 @@ export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<Fe
 
   let buffer: Buffer;
   try {
-    buffer = await readObject(location, { maxBytes, pin });
+    buffer = await readObject(s3, location, { maxBytes, pin });
   } catch (error) {
     if (error instanceof ObjectTooLargeError) throw tooLargeError(error.bytes, maxBytes);
     throw error;
@@ -42,9 +42,9 @@ export async function fetchUpload(image: ImageRef, maxBytes: number): Promise<Fe
  * The resolved image keeps the claim's imageId: the item was claimed under the event's key before any
  * S3 call, and re-keying it here would bypass the claim's ordering and duplicate checks.
  */
-async function resolveUpload(image: ImageRef): Promise<{ head: HeadObjectCommandOutput; image: ImageRef }> {
+async function resolveUpload(s3: S3Client, image: ImageRef): Promise<{ head: HeadObjectCommandOutput; image: ImageRef }> {
   try {
-    const head = await pinnedHead(image);
+    const head = await pinnedHead(s3, image);
     if (!sameEtag(head, image)) {
       // S3-compatible servers that ignore If-Match would otherwise hand back a newer object.
       throw new StaleEventError(`${image.key} changed since the event (ETag ${etagOf(head)}, event had ${image.etag})`);
@@ -56,7 +56,7 @@ async function resolveUpload(image: ImageRef): Promise<{ head: HeadObjectCommand
     const candidate = { ...image, key: decoded };
     let head: HeadObjectCommandOutput;
     try {
-      head = await pinnedHead(candidate);
+      head = await pinnedHead(s3, candidate);
     } catch (second) {
       if (isNotFound(second) || second instanceof StaleEventError) throw notFound(image, decoded, second);
       throw second;
@@ -66,8 +66,8 @@ async function resolveUpload(image: ImageRef): Promise<{ head: HeadObjectCommand
   }
 }
 
-function pinnedHead(image: ImageRef): Promise<HeadObjectCommandOutput> {
-  return headObject({ bucket: image.bucket, key: image.key }, { etag: image.etag, versionId: image.versionId });
+function pinnedHead(s3: S3Client, image: ImageRef): Promise<HeadObjectCommandOutput> {
+  return headObject(s3, { bucket: image.bucket, key: image.key }, { etag: image.etag, versionId: image.versionId });
 }
 
 function etagOf(head: HeadObjectCommandOutput): string | undefined {

@@ -1,5 +1,5 @@
 /** ValidateImage's work: fetch, identify, bomb-check, decode, and write a JPEG copy when Rekognition cannot read the upload as is. */
-import type { PicflowConfig } from '../shared/config';
+import type { TaskDeps } from '../shared/aws-clients';
 import { ImageValidationError } from '../shared/errors';
 import { normalizedKey, putImage } from '../shared/s3-objects';
 import type { ImageRef, ValidationResult } from '../shared/types';
@@ -11,9 +11,9 @@ import { planNormalization } from './normalization-plan';
 
 const SUPPORTED = 'JPEG, PNG, GIF, WebP, TIFF, AVIF or HEIF';
 
-export async function validateImage(event: ImageRef, config: PicflowConfig): Promise<ValidationResult> {
+export async function validateImage(event: ImageRef, { config, clients }: TaskDeps): Promise<ValidationResult> {
   // From here on `image` is the object actually read (see fetchUpload): later states get it back.
-  const { buffer, image } = await fetchUpload(event, config.maxImageBytes);
+  const { buffer, image } = await fetchUpload(clients.s3, event, config.maxImageBytes);
 
   // The bytes decide, never the extension or Content-Type: both are whatever the uploader said.
   const format = detectFormat(buffer);
@@ -33,6 +33,6 @@ export async function validateImage(event: ImageRef, config: PicflowConfig): Pro
 
   const jpeg = await renderAnalysisJpeg(buffer, format, header, plan, config.maxImagePixels);
   const analysisObject = { bucket: image.bucket, key: normalizedKey(image, config) };
-  await putImage(analysisObject, jpeg.data, 'image/jpeg');
+  await putImage(clients.s3, analysisObject, jpeg.data, 'image/jpeg');
   return { ...result, analysisObject, normalized: true, normalizedReason: plan.reasons.join('; ') };
 }

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import sharp from 'sharp';
-import { handler as imagesHandler } from '../../api/images/handler';
-import { handler as searchHandler } from '../../api/search/handler';
-import { handler as uploadsHandler } from '../../api/uploads/handler';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { run as runImages } from '../../api/images/handler';
+import { run as runSearch } from '../../api/search/handler';
+import { run as runUploads } from '../../api/uploads/handler';
 import type { ApiResponse } from '../../api/shared/http';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { fixturePath, tempDir } from '../e2e/support';
@@ -16,6 +17,12 @@ import { apiEvent } from './events';
 import { expectDocumented } from './openapi-check';
 
 jest.setTimeout(240_000);
+
+// The handlers, run with the stack's configuration and clients (set once the stack is up).
+type Handler = (event: APIGatewayProxyEventV2) => Promise<ApiResponse>;
+let uploadsHandler: Handler;
+let imagesHandler: Handler;
+let searchHandler: Handler;
 
 const body = (response: ApiResponse) => JSON.parse(response.body);
 const get = (imageId: string) => imagesHandler(apiEvent('GET /images/{imageId+}', { pathParameters: { imageId } }));
@@ -47,6 +54,10 @@ describe('HTTP API handlers on the local stack', () => {
     // Labels only: the label index is what is under test, and the cheapest analysis that feeds it.
     stack = await startLocalStack({ dataDir: data.path, recover: false, rekognitionWorkers: 1, taskEnvironment: { ANALYSES: 'labels' } });
     process.env.BUCKET_NAME = stack.bucket;
+    // The handlers run with this stack's configuration and clients, as picflow dev will serve them.
+    uploadsHandler = (event) => runUploads(event, stack.tasks);
+    imagesHandler = (event) => runImages(event, stack.tasks);
+    searchHandler = (event) => runSearch(event, stack.tasks);
 
     // One upload through a presigned POST, straight to S3 as a browser form would send it
     const upload = await uploadsHandler(apiEvent('POST /uploads', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/png' }) }));

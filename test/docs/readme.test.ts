@@ -1,10 +1,12 @@
 // The README against the code: the item schema against the ImageItem type, the cost table against
-// the cost model's output, the CDK context table against the keys infra/ accepts.
+// the cost model's output, the settings tables against the settings table (tasks/shared/settings.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { costPerThousandImages, costTableMarkdown } from '../../bench/cost-model';
 import { CONTEXT_KEYS } from '../../infra/config';
+import { contextTableMarkdown, environmentTableMarkdown } from '../../infra/settings-readme';
+import { settingEntries } from '../../tasks/shared/settings';
 
 const ROOT = join(__dirname, '..', '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -69,13 +71,26 @@ describe('README', () => {
     );
   });
 
-  it('documents every CDK context key with its default', () => {
-    const rows = tableAfter('### CDK context');
-    const documented = Object.fromEntries(rows.map(([key, defaultValue]) => [key.replace(/`/g, ''), defaultValue.replace(/`/g, '')]));
-    for (const { key, default: defaultValue } of CONTEXT_KEYS) {
-      expect({ key, default: documented[key] }).toEqual({ key, default: defaultValue });
-    }
-    expect(Object.keys(documented).sort()).toEqual(CONTEXT_KEYS.map((k) => k.key).sort());
+  it.each([
+    ['context-table', contextTableMarkdown],
+    ['environment-table', environmentTableMarkdown],
+  ])('shows the %s generated from the settings table (npx tsx infra/settings-readme.ts)', (marker, table) => {
+    // Act
+    const between = new RegExp(`<!-- ${marker}:start -->\\n([\\s\\S]*?)\\n<!-- ${marker}:end -->`).exec(readme);
+
+    // Assess
+    expect(between?.[1]).toBe(table());
+  });
+
+  it('lists every context key the app reads, each setting of the table under its variable', () => {
+    // Prepare
+    const contextKeys = tableAfter('<!-- context-table:start -->').map(([key]) => key.replace(/`/g, ''));
+    const variables = tableAfter('<!-- environment-table:start -->').map(([name]) => name.replace(/`/g, ''));
+
+    // Assess
+    expect(contextKeys).toEqual(CONTEXT_KEYS.map((k) => k.key));
+    expect(contextKeys).toEqual(expect.arrayContaining(['uploadPrefix', 'maxImageBytes', 'stackName', 'alarmEmail']));
+    expect(variables).toEqual(settingEntries().map(([, setting]) => setting.env));
   });
 
   it('starts with the two commands: run and test', () => {

@@ -16,6 +16,7 @@ import {
   prefixProblems,
 } from '../../infra/config';
 import { REPO_ROOT } from '../../infra/constructs/task-functions';
+import { parseThumbnailSizes } from '../../tasks/shared/settings';
 
 const from = (context: Record<string, unknown>) => (key: string) => context[key];
 
@@ -49,7 +50,7 @@ describe('parsePicflowContext', () => {
     });
     // Each documented default is the one the parser applies.
     expect(CONTEXT_KEYS.find((k) => k.key === 'uploadPrefix')?.default).toBe(config.prefixes.upload);
-    expect(CONTEXT_KEYS.find((k) => k.key === 'thumbnailSizes')?.default).toBe(config.tasks.thumbnailSizes);
+    expect(parseThumbnailSizes(CONTEXT_KEYS.find((k) => k.key === 'thumbnailSizes')!.default)).toEqual(config.tasks.thumbnails);
     expect(CONTEXT_KEYS.find((k) => k.key === 'analyses')?.default).toBe(config.tasks.analyses.join(','));
     expect(CONTEXT_KEYS.find((k) => k.key === 'maxImageBytes')?.default).toBe(String(config.tasks.maxImageBytes));
   });
@@ -77,7 +78,7 @@ describe('parsePicflowContext', () => {
     expect(config.stackName).toBe('picflow-dev');
     expect(config.prefixes).toEqual({ ...DEFAULT_PREFIXES, upload: 'incoming/photos/' });
     expect(config.tasks).toMatchObject({
-      thumbnailSizes: '64x64:cover,1024x768',
+      thumbnails: parseThumbnailSizes('64x64:cover,1024x768'),
       analyses: ['labels', 'moderation'],
       minLabelConfidence: 55.5,
       maxLabels: 10,

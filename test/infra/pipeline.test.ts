@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { functionTimeoutFor, TASK_PROFILES } from '../../infra/constructs/task-functions';
 import { allStates, definitionPlaceholders, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
+import { parseThumbnailSizes, settingEntries } from '../../tasks/shared/settings';
 import { evaluateIntrinsic, logicalIdOf, logicalIdsOfType, synthPicflow, type SynthesizedStack } from './helpers';
 
 describe('EventBridge rule', () => {
@@ -221,26 +222,15 @@ describe('task functions', () => {
   it('passes every setting the tasks read, the same for all functions', () => {
     // Prepare
     const tableId = logicalIdOf(synth.stack, synth.stack.storage.table);
+    // Every setting of the table with a context key, at its default as the table writes it (the tasks read
+    // them all: tasks/shared/settings.ts); the table's name is the app's own.
     const expected = {
+      ...Object.fromEntries(settingEntries().flatMap(([, setting]) => (setting.context ? [[setting.env, setting.default]] : []))),
       TABLE_NAME: { Ref: tableId },
-      UPLOAD_PREFIX: 'uploads/',
-      THUMBNAIL_PREFIX: 'thumbnails/',
-      NORMALIZED_PREFIX: 'normalized/',
-      ANALYSIS_PREFIX: 'analysis/',
-      THUMBNAIL_SIZES: '128x128:cover,512x512:inside',
-      ANALYSES: 'faces,labels,text,moderation',
-      MAX_IMAGE_BYTES: '52428800',
-      MAX_IMAGE_PIXELS: '100000000',
-      MIN_LABEL_CONFIDENCE: '70',
-      MAX_LABELS: '25',
-      MIN_TEXT_CONFIDENCE: '80',
-      MIN_MODERATION_CONFIDENCE: '60',
-      CLAIM_TIMEOUT_SECONDS: '7200',
-      ANALYZER_NAME: 'amazon-rekognition',
-      REKOGNITION_MAX_ATTEMPTS: '1',
       POWERTOOLS_SERVICE_NAME: 'picflow',
       NODE_OPTIONS: '--enable-source-maps',
     };
+    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['UPLOAD_PREFIX', 'THUMBNAIL_SIZES', 'MAX_IMAGE_BYTES', 'REKOGNITION_MAX_ATTEMPTS']));
 
     // Act
     const functions = synth.template.findResources('AWS::Lambda::Function');
@@ -266,7 +256,7 @@ describe('task functions', () => {
     // Prepare / Act
     const custom = synthPicflow({
       architecture: Architecture.X86_64,
-      taskSettings: { thumbnailSizes: '256x256:inside', analyses: ['faces'], minLabelConfidence: 90 },
+      taskSettings: { thumbnails: parseThumbnailSizes('256x256:inside'), analyses: ['faces'], minLabelConfidence: 90 },
     });
 
     // Assess
@@ -280,7 +270,10 @@ describe('task functions', () => {
   it('refuses invalid props with the reason', () => {
     // Prepare / Act / Assess
     expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(/upload "analysis\/" and analysis "analysis\/" overlap/);
-    expect(() => synthPicflow({ taskSettings: { thumbnailSizes: 'big' } })).toThrow(/THUMBNAIL_SIZES: "big"/);
+    expect(() => synthPicflow({ taskSettings: { thumbnails: [{ name: 'big', width: 5000, height: 5000, fit: 'inside' }] } })).toThrow(
+      /THUMBNAIL_SIZES: "5000x5000:inside" must be between 1 and 4096 pixels/,
+    );
+    expect(() => synthPicflow({ taskSettings: { maxLabels: 2.5 } })).toThrow(/MAX_LABELS: "2.5" is not a whole number/);
   });
 
   it('derives each function timeout from the state timeout, and demands one', () => {

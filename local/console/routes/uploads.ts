@@ -4,8 +4,6 @@ import { HttpError, readBody, sendJson } from '../http-responses';
 import type { UploadResponse } from '../shared/api-types';
 import type { ConsoleContext, Route } from './route';
 
-/** The pipeline's own limit (MAX_IMAGE_BYTES default) and a little room. */
-const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** What a file may be called once uploaded: letters, digits and a few safe signs, no path. */
 const UPLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$/;
 
@@ -17,7 +15,8 @@ export function uploadRoutes({ stack }: ConsoleContext): Route[] {
       handle: async ({ req, res, url }) => {
         const name = url.searchParams.get('name') ?? '';
         if (!UPLOAD_NAME.test(name) || name.includes('..')) throw new HttpError(400, 'name must be a plain file name (letters, digits, space, . _ - ( ))');
-        const body = await readBody(req, MAX_UPLOAD_BYTES);
+        // The pipeline's own limit: a larger upload could only fail.
+        const body = await readBody(req, stack.config.maxImageBytes);
         if (body.length === 0) throw new HttpError(400, 'empty upload');
         const key = `${stack.uploadPrefix}${name}`;
         const uploadedAt = new Date().toISOString();

@@ -8,8 +8,8 @@ import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { markExecutionFailed } from '../../../tasks/record-failed-execution/mark-execution-failed';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
 import { storeResult } from '../../../tasks/store-result/store-result';
-import { dynamoClient } from '../../../tasks/shared/aws-clients';
-import { loadConfig, type PicflowConfig } from '../../../tasks/shared/config';
+import { createTaskClients, type TaskDeps } from '../../../tasks/shared/aws-clients';
+import { loadConfig } from '../../../tasks/shared/config';
 import { STATUS_INDEX } from '../../../tasks/shared/image-table';
 import type { ImageItem } from '../../../tasks/shared/types';
 import { createImageTable, startDynalite, type LocalDynamo } from '../../support/dynalite';
@@ -35,19 +35,19 @@ const T0 = new Date('2024-05-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 let local: LocalDynamo;
-let config: PicflowConfig;
+let deps: TaskDeps & { clients: { destroy(): void } };
 let tableCount = 0;
 
 async function readItem(): Promise<ImageItem | undefined> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
+  const { Item } = await deps.clients.dynamo.send(new GetCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
   return Item as ImageItem | undefined;
 }
 
 /** The byStatus index's entries under one status, as a failures list would read them. */
 async function listed(status: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await dynamoClient().send(
+  const { Items } = await deps.clients.dynamo.send(
     new QueryCommand({
-      TableName: config.tableName,
+      TableName: deps.config.tableName,
       IndexName: STATUS_INDEX.name,
       KeyConditionExpression: '#listed = :status',
       ExpressionAttributeNames: { '#listed': STATUS_INDEX.partitionKey },
@@ -59,7 +59,7 @@ async function listed(status: string): Promise<Record<string, unknown>[]> {
 
 /** Image items only: label entries (the HTTP API's label index) are items of their own. */
 async function itemCount(): Promise<number> {
-  const { Items } = await dynamoClient().send(new ScanCommand({ TableName: config.tableName }));
+  const { Items } = await deps.clients.dynamo.send(new ScanCommand({ TableName: deps.config.tableName }));
   return (Items ?? []).filter((item) => !isLabelEntryId(String(item.imageId))).length;
 }
 
@@ -75,18 +75,23 @@ describe('Module: image-table conditions on a real engine', () => {
   beforeEach(async () => {
     // A fresh table per test: no test sees another's items.
     tableCount += 1;
-    config = loadConfig({ TABLE_NAME: `images-${tableCount}`, CLAIM_TIMEOUT_SECONDS: '900' });
+    const config = loadConfig({ TABLE_NAME: `images-${tableCount}`, CLAIM_TIMEOUT_SECONDS: '900' });
+    deps = { config, clients: createTaskClients(config, { endpoints: { dynamodb: local.endpoint } }) };
     await createImageTable(local, config.tableName);
+  });
+
+  afterEach(() => {
+    deps.clients.destroy();
   });
 
   it('stores a duplicate event once, and SKIPs its second claim after SUCCEEDED', async () => {
     // Prepare
-    const first = await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput(), config, at(5));
+    const first = await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(5));
 
     // Act
-    const second = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(6));
-    const storedAgain = await storeResult(storeInput(), config, at(7));
+    const second = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(6));
+    const storedAgain = await storeResult(storeInput(), deps, at(7));
 
     // Assess
     expect(first.decision).toBe('PROCESS');
@@ -100,14 +105,14 @@ describe('Module: image-table conditions on a real engine', () => {
   it('lets only one of two concurrent duplicates PROCESS; a retried claim of the same execution still PROCESSes', async () => {
     // Act
     const results = await Promise.all([
-      claimImage(executionInput(), config, at(1)),
-      claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(1)),
+      claimImage(executionInput(), deps, at(1)),
+      claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(1)),
     ]);
     const winner = results.find((r) => r.decision === 'PROCESS');
     const loser = results.find((r) => r.decision === 'SKIP');
     const retriedByWinner = await claimImage(
       executionInput({ executionId: results[0] === winner ? EXECUTION_ID : OTHER_EXECUTION_ID }),
-      config,
+      deps,
       at(2),
     );
 
@@ -119,19 +124,19 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('SKIPs an older event after a newer one, answers SUPERSEDED to its store, and keeps the newer item intact', async () => {
     // Prepare: the older upload's execution claimed first, then the newer one took over and finished.
-    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(2));
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(1));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(2));
     await storeResult(
       storeInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID, branches: [thumbnailsOk(), facesOk(['CALM']), labelsAndTextOk(), moderationOk()] }),
-      config,
+      deps,
       at(3),
     );
     const newer = await readItem();
 
     // Act
-    const lateClaim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: 'exec-3' }), config, at(4));
-    const lateStore = await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(5));
-    const lateFailure = await recordFailure(recordFailureInput({ sequencer: OLDER_SEQUENCER }), config, at(6));
+    const lateClaim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: 'exec-3' }), deps, at(4));
+    const lateStore = await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), deps, at(5));
+    const lateFailure = await recordFailure(recordFailureInput({ sequencer: OLDER_SEQUENCER }), deps, at(6));
 
     // Assess
     expect(lateClaim).toMatchObject({
@@ -147,11 +152,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('clears the previous version’s results when a newer version claims the item', async () => {
     // Prepare
-    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(1));
-    await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), config, at(2));
+    await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(1));
+    await storeResult(storeInput({ sequencer: OLDER_SEQUENCER }), deps, at(2));
 
     // Act
-    const claim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const claim = await claimImage(executionInput({ sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(claim).toMatchObject({ decision: 'PROCESS', reason: expect.stringMatching(/^newer version .* \(was SUCCEEDED\)$/) });
@@ -164,12 +169,12 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('PROCESSes a replay of a FAILED attempt', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await recordFailure(recordFailureInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await recordFailure(recordFailureInput(), deps, at(2));
     const failedItem = await readItem();
 
     // Act
-    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(failedItem).toMatchObject({
@@ -185,11 +190,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('PROCESSes a replay of a PARTIAL attempt', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(2));
 
     // Act
-    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    const replay = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
 
     // Assess
     expect(replay.decision).toBe('PROCESS');
@@ -197,11 +202,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('takes over a claim only once it is older than the claim timeout', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(0));
+    await claimImage(executionInput(), deps, at(0));
 
     // Act
-    const early = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(899));
-    const late = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(901));
+    const early = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(899));
+    const late = await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(901));
 
     // Assess
     expect(early.decision).toBe('SKIP');
@@ -210,14 +215,14 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('never lets a duplicate whose claim failed mark a SUCCEEDED item FAILED', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(2));
     const succeeded = await readItem();
 
     // Act
     const result = await recordFailure(
       recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
-      config,
+      deps,
       at(3),
     );
 
@@ -228,14 +233,14 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('never lets a duplicate mark a SUCCEEDED item FAILED, even long after the claim timeout', async () => {
     // Prepare
-    await claimImage(executionInput(), config, at(1));
-    await storeResult(storeInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(2));
     const succeeded = await readItem();
 
     // Act: an hour later, a duplicate whose claim failed records its failure
     await recordFailure(
       recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
-      config,
+      deps,
       at(3600),
     );
 
@@ -245,14 +250,14 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('never lets an older event mark a newer version FAILED, even when the newer one already failed', async () => {
     // Prepare: the newer version's execution failed and recorded it
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(1));
-    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(2));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(1));
+    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(2));
     const newerFailure = await readItem();
 
     // Act: the older event's execution (its claim was refused) records its own failure later
     await recordFailure(
       recordFailureInput({ withClaim: false, sequencer: OLDER_SEQUENCER, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }),
-      config,
+      deps,
       at(3600),
     );
 
@@ -263,14 +268,14 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('marks another execution\'s claim FAILED only once the claim is older than the claim timeout', async () => {
     // Prepare: execution 1 claimed the image and went silent
-    await claimImage(executionInput(), config, at(0));
+    await claimImage(executionInput(), deps, at(0));
     const failureOf2 = () =>
       recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'States.Timeout' } } });
 
     // Act
-    await recordFailure(failureOf2(), config, at(899));
+    await recordFailure(failureOf2(), deps, at(899));
     const whileLive = await readItem();
-    await recordFailure(failureOf2(), config, at(901));
+    await recordFailure(failureOf2(), deps, at(901));
     const abandoned = await readItem();
 
     // Assess
@@ -280,10 +285,10 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('never lets an older event take over a newer version\'s abandoned claim', async () => {
     // Prepare
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), config, at(0));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(0));
 
     // Act: long past the claim timeout
-    const late = await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), config, at(3600));
+    const late = await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(3600));
 
     // Assess
     expect(late.decision).toBe('SKIP');
@@ -292,10 +297,10 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('lets the execution-status net refresh a FAILED item of its execution, but never touch a SUCCEEDED or PARTIAL one', async () => {
     // Prepare: three images of one execution's version, FAILED / SUCCEEDED / PARTIAL (as RecordFailure and StoreResult left them)
-    await claimImage(executionInput(), config, at(1));
-    await recordFailure(recordFailureInput(), config, at(2));
+    await claimImage(executionInput(), deps, at(1));
+    await recordFailure(recordFailureInput(), deps, at(2));
     const parts = (now: Date) => ({
-      tableName: config.tableName,
+      tableName: deps.config.tableName,
       image: imageRef(),
       failure: { state: 'Execution', error: 'States.Timeout', cause: 'timed out' },
       reason: 'the execution timed out',
@@ -307,15 +312,15 @@ describe('Module: image-table conditions on a real engine', () => {
     });
 
     // Act
-    const overFailed = await markExecutionFailed(parts(at(3)));
+    const overFailed = await markExecutionFailed(deps.clients.dynamo, parts(at(3)));
     const refreshed = await readItem();
-    await claimImage(executionInput(), config, at(4));
-    await storeResult(storeInput(), config, at(5));
-    const overSucceeded = await markExecutionFailed(parts(at(6)));
+    await claimImage(executionInput(), deps, at(4));
+    await storeResult(storeInput(), deps, at(5));
+    const overSucceeded = await markExecutionFailed(deps.clients.dynamo, parts(at(6)));
     const succeeded = await readItem();
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), config, at(7));
-    await storeResult(storeInput({ sequencer: NEWER_SEQUENCER, branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(8));
-    const overPartial = await markExecutionFailed({ ...parts(at(9)), image: imageRef({ sequencer: NEWER_SEQUENCER }) });
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), deps, at(7));
+    await storeResult(storeInput({ sequencer: NEWER_SEQUENCER, branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(8));
+    const overPartial = await markExecutionFailed(deps.clients.dynamo, { ...parts(at(9)), image: imageRef({ sequencer: NEWER_SEQUENCER }) });
 
     // Assess
     expect([overFailed, overSucceeded, overPartial]).toEqual(['MARKED', 'NOT_MARKED', 'NOT_MARKED']);
@@ -326,7 +331,7 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('creates a minimal FAILED item when none exists, listed by the status index', async () => {
     // Act
-    await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), config, at(1));
+    await recordFailure(recordFailureInput({ withClaim: false, failedStates: { ClaimImage: { Error: 'States.Timeout' } } }), deps, at(1));
 
     // Assess: the entry holds the keys and what a failures list shows, nothing more.
     expect(await listed('FAILED')).toEqual([
@@ -348,16 +353,16 @@ describe('Module: image-table conditions on a real engine', () => {
       const all = await Promise.all(['PROCESSING', 'SUCCEEDED', 'PARTIAL', 'FAILED'].map(async (s) => (await listed(s)).map(() => s)));
       seen[step] = { status: (await readItem())?.status, index: all.flat() };
     };
-    await claimImage(executionInput(), config, at(1));
+    await claimImage(executionInput(), deps, at(1));
     await snapshot('claimed');
-    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), config, at(2));
+    await storeResult(storeInput({ branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(2));
     await snapshot('partial');
-    await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), config, at(3));
+    await claimImage(executionInput({ executionId: OTHER_EXECUTION_ID }), deps, at(3));
     await snapshot('replay claimed');
-    await storeResult(storeInput({ executionId: OTHER_EXECUTION_ID }), config, at(4));
+    await storeResult(storeInput({ executionId: OTHER_EXECUTION_ID }), deps, at(4));
     await snapshot('replay succeeded');
-    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), config, at(5));
-    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER }), config, at(6));
+    await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), deps, at(5));
+    await recordFailure(recordFailureInput({ sequencer: NEWER_SEQUENCER }), deps, at(6));
     await snapshot('newer version failed');
 
     // Assess: `status` stays on every item; only FAILED and PARTIAL carry the index key.
@@ -373,7 +378,7 @@ describe('Module: image-table conditions on a real engine', () => {
 
   it('stores a result even if the item was deleted meanwhile', async () => {
     // Act
-    const result = await storeResult(storeInput(), config, at(1));
+    const result = await storeResult(storeInput(), deps, at(1));
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');

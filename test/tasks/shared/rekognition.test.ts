@@ -51,7 +51,7 @@ describe('Function: callRekognition', () => {
     rekognitionMock.on(DetectTextCommand).rejects(awsError(name, status, 'boom'));
 
     // Act
-    const call = callRekognition((client) => client.send(new DetectTextCommand({ Image: {} })));
+    const call = callRekognition(new RekognitionClient({}), (client) => client.send(new DetectTextCommand({ Image: {} })));
 
     // Assess: the original name stays readable in the message.
     await expect(call).rejects.toMatchObject({ name: expected, message: `${name}: boom` });
@@ -65,7 +65,7 @@ describe('Function: saveRawResponse', () => {
     const response = { $metadata: { httpStatusCode: 200, requestId: 'r' }, TextDetections: [{ DetectedText: 'hi' }] };
 
     // Act
-    const uri = await saveRawResponse(analysisInput(), 'text.json', response, { analysisPrefix: 'analysis/', uploadPrefix: 'uploads/' });
+    const uri = await saveRawResponse(new S3Client({}), analysisInput(), 'text.json', response, { analysisPrefix: 'analysis/', uploadPrefix: 'uploads/' });
 
     // Assess
     const key = `analysis/photos/astronaut.png/${ETAG}/text.json`;

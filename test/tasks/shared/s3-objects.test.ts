@@ -21,6 +21,8 @@ import { longKey } from '../../support/awkward-keys';
 import { awsError, BUCKET, ETAG, imageRef, putBody, s3Body } from './image-task-helpers';
 
 const s3Mock = mockClient(S3Client);
+// The helpers take their client (the task's); the mock answers for every S3Client.
+const s3 = new S3Client({});
 const PREFIXES = { uploadPrefix: 'uploads/', normalizedPrefix: 'normalized/', thumbnailPrefix: 'thumbnails/', analysisPrefix: 'analysis/' };
 
 beforeEach(() => {
@@ -105,7 +107,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(bytes), ContentLength: bytes.length });
 
     // Act
-    const result = await readObject(location, { maxBytes: 100, pin: { etag: ETAG, versionId: 'v7' } });
+    const result = await readObject(s3, location, { maxBytes: 100, pin: { etag: ETAG, versionId: 'v7' } });
 
     // Assess
     expect(result.equals(bytes)).toBe(true);
@@ -122,7 +124,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(Buffer.alloc(10)), ContentLength: 1_000 });
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100 })).rejects.toBeInstanceOf(ObjectTooLargeError);
+    await expect(readObject(s3, location, { maxBytes: 100 })).rejects.toBeInstanceOf(ObjectTooLargeError);
   });
 
   it('stops reading a stream that turns out longer than its declared length', async () => {
@@ -130,7 +132,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(Buffer.alloc(500)), ContentLength: 50 });
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100 })).rejects.toMatchObject({ name: 'ObjectTooLargeError', bytes: 500 });
+    await expect(readObject(s3, location, { maxBytes: 100 })).rejects.toMatchObject({ name: 'ObjectTooLargeError', bytes: 500 });
   });
 
   it('raises StaleEventError when a pinned read fails with PreconditionFailed (another ETag now)', async () => {
@@ -138,7 +140,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toBeInstanceOf(StaleEventError);
+    await expect(readObject(s3, location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toBeInstanceOf(StaleEventError);
   });
 
   it.each([
@@ -149,7 +151,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).rejects(awsError(name, status));
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toMatchObject({
+    await expect(readObject(s3, location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toMatchObject({
       name: 'ImageValidationError',
       reason: 'NOT_FOUND',
       message: expect.stringContaining(`s3://${BUCKET}/${location.key} does not exist`),
@@ -161,7 +163,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100 })).rejects.toMatchObject({ name: 'S3.NoSuchKey' });
+    await expect(readObject(s3, location, { maxBytes: 100 })).rejects.toMatchObject({ name: 'S3.NoSuchKey' });
   });
 
   it.each([
@@ -173,7 +175,7 @@ describe('Function: readObject', () => {
     s3Mock.on(GetObjectCommand).rejects(awsError(name, status));
 
     // Act & Assess
-    await expect(readObject(location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toMatchObject({ name: expected });
+    await expect(readObject(s3, location, { maxBytes: 100, pin: { etag: ETAG } })).rejects.toMatchObject({ name: expected });
   });
 });
 
@@ -185,7 +187,7 @@ describe('Function: headObject', () => {
     s3Mock.on(HeadObjectCommand).rejects(awsError('Unknown', 412));
 
     // Act & Assess
-    await expect(headObject(location, { etag: ETAG })).rejects.toThrow(StaleEventError);
+    await expect(headObject(s3, location, { etag: ETAG })).rejects.toThrow(StaleEventError);
   });
 
   it('raises ImageValidationError NOT_FOUND for a 404 on a pinned object: a missing object is no newer upload', async () => {
@@ -193,7 +195,7 @@ describe('Function: headObject', () => {
     s3Mock.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
 
     // Act
-    const error = await headObject(location, { etag: ETAG }).catch((e: unknown) => e);
+    const error = await headObject(s3, location, { etag: ETAG }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ImageValidationError);
@@ -205,7 +207,7 @@ describe('Function: headObject', () => {
     s3Mock.on(HeadObjectCommand).rejects(awsError('NoSuchBucket', 404));
 
     // Act & Assess
-    await expect(headObject(location, { etag: ETAG })).rejects.toMatchObject({ name: 'S3.NoSuchBucket' });
+    await expect(headObject(s3, location, { etag: ETAG })).rejects.toMatchObject({ name: 'S3.NoSuchBucket' });
   });
 });
 
@@ -215,7 +217,7 @@ describe('Function: putJson and putImage', () => {
     s3Mock.on(PutObjectCommand).resolves({});
 
     // Act
-    await putJson({ bucket: BUCKET, key: 'analysis/x.json' }, { a: [1, 2] });
+    await putJson(s3, { bucket: BUCKET, key: 'analysis/x.json' }, { a: [1, 2] });
 
     // Assess
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: 'analysis/x.json', ContentType: 'application/json' });
@@ -227,10 +229,10 @@ describe('Function: putJson and putImage', () => {
     s3Mock.on(PutObjectCommand).rejectsOnce(awsError('SlowDown', 503)).resolves({});
 
     // Act & Assess
-    await expect(putImage({ bucket: BUCKET, key: 'thumbnails/x.jpg' }, Buffer.from([1]))).rejects.toMatchObject({
+    await expect(putImage(s3, { bucket: BUCKET, key: 'thumbnails/x.jpg' }, Buffer.from([1]))).rejects.toMatchObject({
       name: 'S3.ThrottlingException',
     });
-    await putImage({ bucket: BUCKET, key: 'thumbnails/x.jpg' }, Buffer.from([1]));
+    await putImage(s3, { bucket: BUCKET, key: 'thumbnails/x.jpg' }, Buffer.from([1]));
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ContentType: 'image/jpeg' });
   });
 });
