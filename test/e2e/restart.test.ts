@@ -1,5 +1,6 @@
 // A crash in the middle of a batch loses nothing: `picflow dev` is killed (SIGKILL) while images are
 // being analysed, then the stack starts again on the same data and finishes every image exactly once.
+import { isLabelEntryId } from '../../tasks/shared/image-indexes';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,9 @@ function isAlive(pid: number): boolean {
 
 async function statuses(dynamodb: DynamoDBClient): Promise<Record<string, string>> {
   const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: 'picflow-images', ConsistentRead: true }));
-  return Object.fromEntries(Items.map((i) => unmarshall(i)).map((i) => [i.key as string, i.status as string]));
+  // Image items only: the label-entry items of the query index share the table.
+  const images = Items.map((i) => unmarshall(i)).filter((i) => !isLabelEntryId(String(i.imageId)));
+  return Object.fromEntries(images.map((i) => [i.key as string, i.status as string]));
 }
 
 describe('Local stack: restart in the middle of a batch', () => {
