@@ -174,9 +174,15 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
 
   /** One Rekognition call with the SDK's own retries; reports success or the throttling error. */
   const callRekognition = (op: RekognitionOperation, attempt: number, done: (ok: boolean) => void): void => {
-    if (buckets[op].take(q.now)) return q.at(q.now + RUN_SECONDS.DetectFaces / 2, () => done(true));
+    if (buckets[op].take(q.now)) {
+      q.at(q.now + RUN_SECONDS.DetectFaces / 2, () => done(true));
+      return;
+    }
     totals.throttledCalls += 1;
-    if (attempt >= params.sdkMaxAttempts) return q.at(q.now + REFUSED_CALL_SECONDS, () => done(false));
+    if (attempt >= params.sdkMaxAttempts) {
+      q.at(q.now + REFUSED_CALL_SECONDS, () => done(false));
+      return;
+    }
     q.at(q.now + REFUSED_CALL_SECONDS + sdkThrottleDelaySeconds(attempt, random), () => callRekognition(op, attempt + 1, done));
   };
 
@@ -184,7 +190,8 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
   const invoke = (task: string, done: (error?: string) => void): void => {
     if (lambdaInUse >= params.lambdaConcurrency) {
       totals.lambdaThrottles += 1;
-      return done('Lambda.TooManyRequestsException');
+      done('Lambda.TooManyRequestsException');
+      return;
     }
     lambdaInUse += 1;
     const finish = (error?: string) => {
@@ -192,7 +199,10 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
       done(error);
     };
     const ops = BRANCHES[task] ?? [];
-    if (ops.length === 0) return q.at(q.now + RUN_SECONDS[task], () => finish());
+    if (ops.length === 0) {
+      q.at(q.now + RUN_SECONDS[task], () => finish());
+      return;
+    }
     q.at(q.now + LAMBDA_OVERHEAD_SECONDS, () => {
       // The calls run concurrently (Promise.all): the task fails if any of them does.
       let pending = ops.length;

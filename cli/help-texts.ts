@@ -26,7 +26,7 @@ const HELP: Record<string, HelpText> = {
   },
   dev: {
     examples: ['picflow dev', 'picflow dev --port 5000 --workers 1', 'aws s3 cp photo.jpg s3://picflow-local/uploads/ --endpoint-url http://127.0.0.1:4567'],
-    exitCodes: ['0  stopped by Ctrl-C / SIGINT / SIGTERM after running executions finished', USAGE_ERROR + ' (ports or data directory in use)'],
+    exitCodes: ['0  stopped by Ctrl-C / SIGINT / SIGTERM after running executions finished', `${USAGE_ERROR} (ports or data directory in use)`],
     environment: [DATA_DIR, 'PICFLOW_FAULTS, PICFLOW_REKOGNITION_TPS   local analyzer faults and quota', 'POWERTOOLS_LOG_LEVEL    task logs (default WARN)'],
   },
   replay: {
@@ -37,7 +37,7 @@ const HELP: Record<string, HelpText> = {
   },
   redrive: {
     examples: ['picflow redrive arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:name --wait'],
-    exitCodes: ['0  redriven (with --wait: and it SUCCEEDED)', '1  with --wait: it ended otherwise', USAGE_ERROR + ' (not a redrivable execution)'],
+    exitCodes: ['0  redriven (with --wait: and it SUCCEEDED)', '1  with --wait: it ended otherwise', `${USAGE_ERROR} (not a redrivable execution)`],
     environment: [AWS],
   },
   dlq: {
@@ -48,19 +48,19 @@ const HELP: Record<string, HelpText> = {
   list: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory (nothing is processed). The HTTP API (issue 8) calls this `query`.',
     examples: ['picflow list', 'picflow list --status failed --since 1d', 'picflow list --label dog --limit 100 --json', 'picflow list --stack Picflow --region eu-west-1'],
-    exitCodes: ['0  listed (also when nothing matched)', USAGE_ERROR + ' (no local data, no such stack)'],
+    exitCodes: ['0  listed (also when nothing matched)', `${USAGE_ERROR} (no local data, no such stack)`],
     environment: [DATA_DIR, AWS],
   },
   show: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory. The HTTP API (issue 8) calls this `get`.',
     examples: ['picflow show photo.jpg', 'picflow show uploads/trip/photo.jpg --json', 'picflow show photo.jpg --save-thumbnails ./thumbs', 'picflow show photo.jpg --stack Picflow'],
-    exitCodes: ['0  shown', '1  no such image', USAGE_ERROR + ' (no local data, no such stack)'],
+    exitCodes: ['0  shown', '1  no such image', `${USAGE_ERROR} (no local data, no such stack)`],
     environment: [DATA_DIR, AWS],
   },
   export: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory; streams every image, page by page. The HTTP API (issue 8) has `query` with pages instead.',
     examples: ['picflow export --format csv > images.csv', 'picflow export --format jsonl --status partial', 'picflow export --format csv --stack Picflow > images.csv'],
-    exitCodes: ['0  exported (also when nothing matched; the count is on stderr)', USAGE_ERROR + ' (no local data, no such stack)'],
+    exitCodes: ['0  exported (also when nothing matched; the count is on stderr)', `${USAGE_ERROR} (no local data, no such stack)`],
     environment: [DATA_DIR, AWS],
   },
 };

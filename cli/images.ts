@@ -8,7 +8,7 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.ti
 export function collectImageFiles(paths: string[]): string[] {
   const files: string[] = [];
   for (const path of paths) {
-    let stats;
+    let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(path);
     } catch {

@@ -62,7 +62,7 @@ export function reportedItem(result: AnalyzedImage): Record<string, unknown> {
 export function summaryTable(results: AnalyzedImage[]): string {
   const rows = results.map(summaryRow);
   const widths = COLUMNS.map((column) => Math.min(MAX_WIDTH[column], Math.max(column.length, ...rows.map((row) => displayWidth(row[column])))));
-  const line = (cells: string[]) => cells.map((cell, i) => fit(cell, widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((cell, i) => fitCell(cell, widths[i])).join('  ').trimEnd();
   const failures = results
     .filter((r) => r.item?.status !== 'SUCCEEDED' || r.error)
     .map((r) => `  ${r.file}: ${r.item?.statusReason ?? r.error ?? 'no result'}`);
@@ -80,7 +80,7 @@ function displayWidth(text: string): number {
 }
 
 /** Cuts or pads to exactly `width` columns. */
-function fit(text: string, width: number): string {
+function fitCell(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ');
   if (stringWidth(flat) <= width) return flat + ' '.repeat(width - stringWidth(flat));
   let cut = '';

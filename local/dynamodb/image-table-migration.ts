@@ -18,7 +18,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { statusKey } from '../../tasks/shared/image-indexes';
-import { imageTableDefinition, statusIndexDefinition, statusIndexValue } from '../../tasks/shared/image-table';
+import { imageTableDefinition, type statusIndexDefinition, statusIndexValue } from '../../tasks/shared/image-table';
 import type { ImageStatus } from '../../tasks/shared/types';
 
 type Item = Record<string, AttributeValue>;

@@ -75,6 +75,7 @@ const prefixes = {
   name: `N${SEP}`,
 };
 const sortKey = (s: { startedAt: string; name: string }) => `${s.startedAt}${SEP}${s.name}`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL separates the cursor's two parts: it can occur in neither
 const CURSOR = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\u0000[A-Za-z0-9_-]{1,80}$/;
 const META_CLEAN = `M${SEP}clean`;
 

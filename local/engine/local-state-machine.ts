@@ -139,7 +139,7 @@ export class LocalStateMachine {
   }
 
   executionArn(name: string): string {
-    return this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   /** One wrapped handler per Task state of the definition; fails fast if any has none. */

@@ -24,7 +24,7 @@ export const REKOGNITION_ERROR_STATUS = {
 export type RekognitionErrorName = keyof typeof REKOGNITION_ERROR_STATUS;
 
 export function isRekognitionErrorName(name: unknown): name is RekognitionErrorName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REKOGNITION_ERROR_STATUS, name);
+  return typeof name === 'string' && Object.hasOwn(REKOGNITION_ERROR_STATUS, name);
 }
 
 export class RekognitionError extends Error {

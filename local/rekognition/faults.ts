@@ -21,7 +21,7 @@ export interface FaultCounters {
 }
 
 export function parseFaultConfig(json: string | undefined): FaultConfig {
-  if (!json || !json.trim()) return {};
+  if (!json?.trim()) return {};
   let raw: unknown;
   try {
     raw = JSON.parse(json);

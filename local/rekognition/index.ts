@@ -63,8 +63,8 @@ export interface RekognitionServer {
 
 export async function startRekognitionServer(options: RekognitionServerOptions = {}): Promise<RekognitionServer> {
   const workers = options.workers ?? Math.max(1, os.availableParallelism());
-  const faults = new FaultInjector(options.faults ?? parseFaultConfig(process.env['PICFLOW_FAULTS']));
-  const quota = new TpsQuota(options.tps ?? parseTpsQuota(process.env['PICFLOW_REKOGNITION_TPS']));
+  const faults = new FaultInjector(options.faults ?? parseFaultConfig(process.env.PICFLOW_FAULTS));
+  const quota = new TpsQuota(options.tps ?? parseTpsQuota(process.env.PICFLOW_REKOGNITION_TPS));
   const preload = options.preload === true ? [...OPERATIONS] : options.preload || [];
   const pool = await WorkerPool.start({
     workers,

@@ -6,7 +6,7 @@
  *   HTTP 400/500, x-amzn-ErrorType: <Name>, body {"__type": "<Name>", "message": "..."}.
  */
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import { BodyTooLargeError, finishUnread, gateRefusal, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
 import { RekognitionError, toRekognitionError } from './errors';
 import type { FaultInjector } from './faults';
@@ -109,7 +109,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   deps.quota?.check(op);
   // Fail fast before reading and decoding the image when nothing could take the job anyway.
   if (!deps.pool.hasCapacity()) throw new RekognitionError('ThrottlingException', 'Rate exceeded: the local analyzer queue is full.');
-  const bytes = await resolveImageBytes((body as Record<string, unknown>)['Image'], deps.readS3Object);
+  const bytes = await resolveImageBytes((body as Record<string, unknown>).Image, deps.readS3Object);
   const image = await decodeForOperation(op, bytes);
   return { op, body: await deps.pool.run(op, image, params) };
 }

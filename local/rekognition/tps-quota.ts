@@ -44,7 +44,7 @@ export class TokenBucket {
 
 /** Parses env PICFLOW_REKOGNITION_TPS: a number, or a JSON object of operation → TPS. Empty = no quota. */
 export function parseTpsQuota(text: string | undefined): TpsQuotaConfig | undefined {
-  if (!text || !text.trim()) return undefined;
+  if (!text?.trim()) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

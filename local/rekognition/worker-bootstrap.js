@@ -1,6 +1,6 @@
 // Entry point of an analyzer worker thread. Worker threads do not inherit jest's transform, and under
 // `tsx` they may or may not inherit its loader, so register tsx's CommonJS hook here unless .ts already loads.
-'use strict';
+
 if (!require.extensions['.ts']) {
   require('tsx/cjs/api').register();
 }

@@ -135,7 +135,7 @@ async function storeFile(
   upload: { bucket: string; key: string; fields: Map<string, string>; fileType?: string; minBytes: number; maxBytes: number },
 ): Promise<S3Response> {
   const { bucket, key, fields } = upload;
-  let staged;
+  let staged: Awaited<ReturnType<ObjectStore['stage']>>;
   try {
     staged = await store.stage(reader.streamValue(), upload.maxBytes);
   } catch (error) {

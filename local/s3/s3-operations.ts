@@ -229,7 +229,7 @@ function declaredLength(headers: IncomingHttpHeaders): number | undefined {
 async function stageBody(store: ObjectStore, request: S3Request, maxBytes: number) {
   const length = declaredLength(request.headers);
   if (length !== undefined && length > maxBytes) throw s3Errors.entityTooLarge(maxBytes);
-  let staged;
+  let staged: Awaited<ReturnType<ObjectStore['stage']>>;
   try {
     staged = await store.stage(objectBody(request), maxBytes);
   } catch (error) {

@@ -148,7 +148,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3 = new S3Client({ ...clientConfig, endpoint: s3Server.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
-    started.push({ close: async () => [s3, dynamodb, sqs].forEach((client) => client.destroy()) });
+    started.push({
+      close: async () => {
+        for (const client of [s3, dynamodb, sqs]) client.destroy();
+      },
+    });
 
     const workers = options.rekognitionWorkers ?? availableParallelism();
     const concurrency = options.concurrency ?? workers;

@@ -9,8 +9,8 @@
  * (runRecovery): a read that fails fails the start before any work began, so a failed start never
  * leaves executions running against a stack that is being closed.
  */
-import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRunner } from '../engine/execution-runner';
 import type { ExecutionRecord, ExecutionStore } from '../engine/execution-store';

@@ -48,7 +48,10 @@ export function createTaskClients(config: Pick<PicflowConfig, 's3ForcePathStyle'
   const lazy = <T extends { destroy(): void }>(create: () => T): (() => T) => {
     let client: T | undefined;
     return () => {
-      if (!client) made.push((client = create()));
+      if (!client) {
+        client = create();
+        made.push(client);
+      }
       return client;
     };
   };
@@ -87,7 +90,9 @@ export function createTaskClients(config: Pick<PicflowConfig, 's3ForcePathStyle'
     get sfn() {
       return sfn();
     },
-    destroy: () => made.splice(0).forEach((client) => client.destroy()),
+    destroy: () => {
+      for (const client of made.splice(0)) client.destroy();
+    },
   };
 }
 

@@ -205,7 +205,7 @@ export const SETTINGS = {
     doc: 'the dead-letter queue, for the one function that sends to it itself (the execution-status net)',
     docDefault: '(set by the app)',
   },
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row has its own value type
+  // biome-ignore lint/suspicious/noExplicitAny: each row has its own value type; `unknown` would erase them
 } satisfies Record<string, Setting<any>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -10,7 +10,7 @@ function withShortThrottleRetries(MaxAttempts: number, MaxDelaySeconds: number):
   const definition = theDefinition();
   const visit = (states: AslDefinition['States']) => {
     for (const state of Object.values(states)) {
-      state.Branches?.forEach((b) => visit(b.States));
+      for (const b of state.Branches ?? []) visit(b.States);
       for (const r of state.Retry ?? []) if (r.ErrorEquals.some((e) => /TooManyRequests|Throttling/.test(e))) Object.assign(r, { MaxAttempts, MaxDelaySeconds });
     }
   };

@@ -84,7 +84,7 @@ describe('Console in Chromium', () => {
     await expect(face.first().textContent()).resolves.toContain('HAPPY');
     await page.waitForFunction(() => {
       const img = (globalThis as unknown as BrowserGlobals).document.querySelector('[data-testid=viewer] img');
-      return img !== null && img.complete && img.naturalWidth > 0;
+      return img?.complete && img.naturalWidth > 0;
     });
     await expect(page.locator('[data-testid=moderation-verdict]').textContent()).resolves.toBe('safe');
     await expect(page.locator('[data-testid=raw-item] pre').textContent()).resolves.toContain('"imageId": "picflow-local/uploads/astronaut.png"');

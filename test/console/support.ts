@@ -84,8 +84,7 @@ export function openStream(url: string): Promise<{ messages: StreamMessage[]; ne
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = block
@@ -111,7 +110,13 @@ export function openStream(url: string): Promise<{ messages: StreamMessage[]; ne
           if (seen) return Promise.resolve(seen);
           return new Promise((done, fail) => {
             const timer = setTimeout(() => fail(new Error('no matching stream message in time')), timeoutMs);
-            waiters.push({ match, resolve: (m) => (clearTimeout(timer), done(m)) });
+            waiters.push({
+              match,
+              resolve: (m) => {
+                clearTimeout(timer);
+                done(m);
+              },
+            });
           });
         },
         close: () => req.destroy(),

@@ -64,7 +64,7 @@ describe('Local runtime: raw keys, end to end', () => {
     // The local router sends the key raw, as EventBridge does on AWS
     const summary = (await stack.store.list({ imageId: `${stack.bucket}/${key}` }))[0];
     const record = stack.store.get(summary.name);
-    expect(Buffer.from((record?.input as S3ObjectCreatedEvent).detail.object.key)).toEqual(Buffer.from(key));
+    expect(Buffer.from((record!.input as S3ObjectCreatedEvent).detail.object.key)).toEqual(Buffer.from(key));
     expect(item!.thumbnails?.map((t) => t.name)).toEqual(['cover-128x128', 'inside-512x512']);
     for (const thumbnail of item!.thumbnails ?? []) {
       // S3 refuses keys over 1,024 bytes (the local store too: KeyTooLongError)

@@ -79,7 +79,7 @@ export interface Statement {
 export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
   const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   const role = resources[roleLogicalId];
-  if (!role || role.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role`);
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role`);
   const inline = ((role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap(
     (p) => p.PolicyDocument.Statement,
   );

@@ -3,7 +3,7 @@
  * unacknowledged findings (and no CloudFormation validation warnings), every acknowledgement is narrow
  * and explained, and the check demonstrably fails on a real finding, so "zero" is not vacuous.
  */
-import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';

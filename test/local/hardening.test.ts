@@ -80,7 +80,7 @@ interface Case {
 const ALL_AWS = (status: number | number[] | 'no answer') => ({ s3: status, dynamodb: status, sqs: status, rekognition: status });
 
 /** THE table of malformed and hostile requests (README lists it). */
-export const MALFORMED_REQUESTS: Case[] = [
+const MALFORMED_REQUESTS: Case[] = [
   {
     name: 'no signature (anonymous)',
     change: (r) => ({ ...r, headers: without(r.headers, 'authorization', 'x-amz-date') }),

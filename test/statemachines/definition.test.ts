@@ -167,7 +167,7 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
       if (!['Task', 'Parallel'].includes(state.Type) || uncaughtByDesign.includes(name)) continue;
       const catchers = state.Catch ?? [];
       expect({ name, last: catchers.at(-1)?.ErrorEquals }).toEqual({ name, last: ['States.ALL'] });
-      catchers.slice(0, -1).forEach((c) => expect(c.ErrorEquals).not.toContain('States.ALL'));
+      for (const c of catchers.slice(0, -1)) expect(c.ErrorEquals).not.toContain('States.ALL');
     }
   });
 

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LocalStack } from '../../stack/local-stack';
 import { hasControlCharacters, HttpError, sendJson } from '../http-responses';
@@ -52,7 +52,7 @@ function validObjectKey(key: string | null, prefixes: string[]): string {
 }
 
 async function sendObject(stack: LocalStack, key: string, res: ServerResponse): Promise<void> {
-  let object;
+  let object: GetObjectCommandOutput;
   try {
     object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
   } catch (error) {

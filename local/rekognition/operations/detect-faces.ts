@@ -22,7 +22,7 @@ export interface DetectFacesParams {
 export const MAX_FACES = 100;
 
 export function parseDetectFacesParams(body: Record<string, unknown>): DetectFacesParams {
-  const list = optionalStringArray(body['Attributes'], 'Attributes') ?? ['DEFAULT'];
+  const list = optionalStringArray(body.Attributes, 'Attributes') ?? ['DEFAULT'];
   for (const a of list) {
     if (!(ATTRIBUTES as readonly string[]).includes(a)) {
       throw invalid(`1 validation error detected: Value '[${list.join(', ')}]' at 'attributes' failed to satisfy constraint: Member must satisfy enum value set: [${ATTRIBUTES.join(', ')}]`);
@@ -104,8 +104,8 @@ function landmarks(mesh: Pt[]): Landmark[] {
   }
   // Pupils: the two iris centres (478-point mesh), assigned by image side; else the eye centres.
   const irises = [irisCentre(mesh, 468), irisCentre(mesh, 473)].filter((p): p is Pt => !!p).sort((a, b) => a[0] - b[0]);
-  const left = irises[0] ?? point(mesh, LANDMARK_POINTS['eyeLeft']!);
-  const right = irises[1] ?? point(mesh, LANDMARK_POINTS['eyeRight']!);
+  const left = irises[0] ?? point(mesh, LANDMARK_POINTS.eyeLeft!);
+  const right = irises[1] ?? point(mesh, LANDMARK_POINTS.eyeRight!);
   if (left) out.push({ Type: 'leftPupil', X: ratio(left[0]), Y: ratio(left[1]) });
   if (right) out.push({ Type: 'rightPupil', X: ratio(right[0]), Y: ratio(right[1]) });
   return out;

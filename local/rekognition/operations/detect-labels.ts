@@ -29,19 +29,19 @@ function lowerSet(list: string[] | undefined): Set<string> | undefined {
 }
 
 export function parseDetectLabelsParams(body: Record<string, unknown>): DetectLabelsParams {
-  const features = optionalStringArray(body['Features'], 'Features') ?? ['GENERAL_LABELS'];
+  const features = optionalStringArray(body.Features, 'Features') ?? ['GENERAL_LABELS'];
   for (const f of features) if (!FEATURES.includes(f)) throw invalid(`Features: unknown value ${f}; expected one of ${FEATURES.join(', ')}`);
-  const settings = optionalObject(body['Settings'], 'Settings');
-  const general = optionalObject(settings?.['GeneralLabels'], 'Settings.GeneralLabels');
+  const settings = optionalObject(body.Settings, 'Settings');
+  const general = optionalObject(settings?.GeneralLabels, 'Settings.GeneralLabels');
   return {
     maxLabels: optionalInteger(body, 'MaxLabels', 0, Number.MAX_SAFE_INTEGER, 1000),
     minConfidence: optionalNumber(body, 'MinConfidence', 0, 100, 55),
     generalLabels: features.includes('GENERAL_LABELS'),
     imageProperties: features.includes('IMAGE_PROPERTIES'),
-    include: lowerSet(optionalStringArray(general?.['LabelInclusionFilters'], 'LabelInclusionFilters')),
-    exclude: lowerSet(optionalStringArray(general?.['LabelExclusionFilters'], 'LabelExclusionFilters')),
-    includeCategories: lowerSet(optionalStringArray(general?.['LabelCategoryInclusionFilters'], 'LabelCategoryInclusionFilters')),
-    excludeCategories: lowerSet(optionalStringArray(general?.['LabelCategoryExclusionFilters'], 'LabelCategoryExclusionFilters')),
+    include: lowerSet(optionalStringArray(general?.LabelInclusionFilters, 'LabelInclusionFilters')),
+    exclude: lowerSet(optionalStringArray(general?.LabelExclusionFilters, 'LabelExclusionFilters')),
+    includeCategories: lowerSet(optionalStringArray(general?.LabelCategoryInclusionFilters, 'LabelCategoryInclusionFilters')),
+    excludeCategories: lowerSet(optionalStringArray(general?.LabelCategoryExclusionFilters, 'LabelCategoryExclusionFilters')),
   };
 }
 

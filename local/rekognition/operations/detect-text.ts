@@ -40,15 +40,15 @@ export interface DetectTextParams {
 }
 
 export function parseDetectTextParams(body: Record<string, unknown>): DetectTextParams {
-  const filters = optionalObject(body['Filters'], 'Filters');
-  const wordFilter = optionalObject(filters?.['WordFilter'], 'Filters.WordFilter') ?? {};
-  const rois = filters?.['RegionsOfInterest'];
+  const filters = optionalObject(body.Filters, 'Filters');
+  const wordFilter = optionalObject(filters?.WordFilter, 'Filters.WordFilter') ?? {};
+  const rois = filters?.RegionsOfInterest;
   if (rois !== undefined && !Array.isArray(rois)) throw invalid('Filters.RegionsOfInterest must be a list');
   const regions: Box[] = [];
   for (const roi of (rois as unknown[] | undefined) ?? []) {
     const r = optionalObject(roi, 'RegionOfInterest') ?? {};
-    const bb = optionalObject(r['BoundingBox'], 'RegionOfInterest.BoundingBox');
-    const poly = r['Polygon'];
+    const bb = optionalObject(r.BoundingBox, 'RegionOfInterest.BoundingBox');
+    const poly = r.Polygon;
     if (bb) {
       const n = (k: string): number => optionalNumber(bb, k, 0, 1, 0);
       regions.push([n('Left'), n('Top'), n('Width'), n('Height')]);

@@ -21,7 +21,10 @@ describe('Execution store: corrupt records', () => {
     const damaged = { 'empty.json': '', 'truncated.json': JSON.stringify(record('truncated')).slice(0, 30), 'array.json': '[1,2]' };
     for (const [name, content] of Object.entries(damaged)) writeFileSync(join(dir, name), content);
     const warnings: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (warnings.push(String(chunk)), true));
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      warnings.push(String(chunk));
+      return true;
+    });
 
     // Act: the next start-up reconciles the index with the files and reads the new ones
     const store = new ExecutionStore(dataDir);

@@ -95,7 +95,10 @@ describe('Local SQS server', () => {
     const damaged = { 'empty.json': '', 'truncated.json': JSON.stringify(good).slice(0, 20), 'garbage.json': '\u0000\u0000not json' };
     for (const [name, content] of Object.entries(damaged)) writeFileSync(join(queueDir, name), content);
     const warnings: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (warnings.push(String(chunk)), true));
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      warnings.push(String(chunk));
+      return true;
+    });
 
     // Act
     try {

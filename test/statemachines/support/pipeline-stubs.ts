@@ -39,7 +39,7 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
   const deadLetters: DeadLetterMessage[] = [];
 
   const stub = <I, O>(state: string, produce: (input: I) => O): TaskHandler => async (input) => {
-    (calls[state] ??= []).push(input);
+    calls[state] = [...(calls[state] ?? []), input];
     const error = behaviours[state]?.(calls[state].length);
     if (error) throw error;
     return produce(input as I);
@@ -118,7 +118,7 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
   const integrations: Record<string, TaskHandler> = {
     'sqs:sendMessage': async (input) => {
       const params = input as { QueueUrl: string; MessageBody: DeadLetterMessage };
-      (calls.SendToDeadLetterQueue ??= []).push(params);
+      calls.SendToDeadLetterQueue = [...(calls.SendToDeadLetterQueue ?? []), params];
       const error = behaviours.SendToDeadLetterQueue?.(calls.SendToDeadLetterQueue.length);
       if (error) throw error;
       deadLetters.push(params.MessageBody);
