@@ -60,7 +60,7 @@ export function describeContent(bytes: Uint8Array): string {
 function ftypBrands(bytes: Uint8Array): string[] {
   if (bytes.length < 16 || ascii(bytes, 4, 4) !== 'ftyp') return [];
   const boxSize = readUInt32BE(bytes, 0);
-  const end = Math.min(Math.max(boxSize , 16), bytes.length);
+  const end = Math.min(Math.max(boxSize, 16), bytes.length);
   const brands = [ascii(bytes, 8, 4)];
   // Bytes 12..16 are the minor version, then compatible brands, four bytes each.
   for (let offset = 16; offset + 4 <= end; offset += 4) brands.push(ascii(bytes, offset, 4));
