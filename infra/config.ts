@@ -101,16 +101,40 @@ export interface ContextKeyDoc {
 export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
   { key: 'stackName', default: 'Picflow', description: 'CloudFormation stack name' },
   { key: 'architecture', default: 'arm64', description: '`arm64` or `x86_64` (sharp is installed for the matching CPU)' },
-  { key: 'removalPolicy', default: 'retain', description: '`retain` or `destroy` for the buckets, table, queue and log groups; `destroy` also empties the buckets' },
-  { key: 'logRetentionDays', default: '30', description: 'retention of every log group, in days (1, 3, 5, 7, 14, 30, 60, 90, ...), or `infinite`' },
-  { key: 'alarmEmail', default: '(none)', description: 'alarm notifications by email through an SNS topic (confirm the subscription email)' },
-  { key: 'api', default: 'on', description: '`on` or `off`: the HTTP API (API Gateway, api/openapi.json) and the clean-up after a delete made in S3' },
-  { key: 'apiAuth', default: 'iam', description: '`iam` (every call signed with SigV4) or `jwt` (a bearer token from `jwtIssuer` for `jwtAudience`); never anonymous' },
-  { key: 'jwtIssuer', default: '(none)', description: 'with `apiAuth=jwt`: the OIDC issuer URL (https://...), e.g. a Cognito user pool\'s' },
+  {
+    key: 'removalPolicy',
+    default: 'retain',
+    description: '`retain` or `destroy` for the buckets, table, queue and log groups; `destroy` also empties the buckets',
+  },
+  {
+    key: 'logRetentionDays',
+    default: '30',
+    description: 'retention of every log group, in days (1, 3, 5, 7, 14, 30, 60, 90, ...), or `infinite`',
+  },
+  {
+    key: 'alarmEmail',
+    default: '(none)',
+    description: 'alarm notifications by email through an SNS topic (confirm the subscription email)',
+  },
+  {
+    key: 'api',
+    default: 'on',
+    description: '`on` or `off`: the HTTP API (API Gateway, api/openapi.json) and the clean-up after a delete made in S3',
+  },
+  {
+    key: 'apiAuth',
+    default: 'iam',
+    description: '`iam` (every call signed with SigV4) or `jwt` (a bearer token from `jwtIssuer` for `jwtAudience`); never anonymous',
+  },
+  { key: 'jwtIssuer', default: '(none)', description: "with `apiAuth=jwt`: the OIDC issuer URL (https://...), e.g. a Cognito user pool's" },
   { key: 'jwtAudience', default: '(none)', description: 'with `apiAuth=jwt`: comma-separated audiences (client ids) a token must carry' },
-  { key: 'corsOrigins', default: '(none)', description: 'comma-separated origins (https://app.example.com) browsers may call the API from; none by default' },
-  { key: 'apiThrottleRate', default: '50', description: 'the API stage\'s steady request rate, per second' },
-  { key: 'apiThrottleBurst', default: '100', description: 'the API stage\'s burst, in requests' },
+  {
+    key: 'corsOrigins',
+    default: '(none)',
+    description: 'comma-separated origins (https://app.example.com) browsers may call the API from; none by default',
+  },
+  { key: 'apiThrottleRate', default: '50', description: "the API stage's steady request rate, per second" },
+  { key: 'apiThrottleBurst', default: '100', description: "the API stage's burst, in requests" },
 ];
 
 /** Every context key the app reads: the tasks' (from their table), then the deployment's (the README's table is checked against it). */
@@ -153,7 +177,9 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
 
   const stackName = ctx.string('stackName', 'Picflow');
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    problems.push(`stackName: "${stackName}" is not a valid CloudFormation stack name (letters, digits and hyphens, starting with a letter)`);
+    problems.push(
+      `stackName: "${stackName}" is not a valid CloudFormation stack name (letters, digits and hyphens, starting with a letter)`,
+    );
   }
 
   // The tasks' settings, each by its context key through its own parser (tasks/shared/settings.ts).
@@ -163,7 +189,8 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     (setting) => setting.context!,
   );
   problems.push(...read.problems);
-  const value = <K extends ContextSettingName>(name: K): SettingValue<K> => (read.failed.has(name) ? defaultOf(name) : (read.values[name] as SettingValue<K>));
+  const value = <K extends ContextSettingName>(name: K): SettingValue<K> =>
+    read.failed.has(name) ? defaultOf(name) : (read.values[name] as SettingValue<K>);
   const prefixes: PicflowPrefixes = {
     upload: value('uploadPrefix'),
     thumbnail: value('thumbnailPrefix'),
@@ -171,7 +198,11 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     analysis: value('analysisPrefix'),
   };
   // Only well-formed prefixes are compared with each other (a malformed one is reported above).
-  const wellFormed = Object.fromEntries(Object.entries(PREFIX_SETTINGS).filter(([, name]) => !read.failed.has(name)).map(([area]) => [area, prefixes[area as keyof PicflowPrefixes]]));
+  const wellFormed = Object.fromEntries(
+    Object.entries(PREFIX_SETTINGS)
+      .filter(([, name]) => !read.failed.has(name))
+      .map(([area]) => [area, prefixes[area as keyof PicflowPrefixes]]),
+  );
   problems.push(...overlapProblems(wellFormed, PREFIX_SETTINGS));
   const tasks = Object.fromEntries(TASK_SETTING_NAMES.map((name) => [name, value(name)])) as unknown as PicflowTaskSettings;
 
@@ -204,12 +235,17 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
 
 /** The API's context keys (DEPLOYMENT_KEYS), each problem collected. */
 function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings {
-  const list = (key: string) => (ctx.optionalString(key) ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const list = (key: string) =>
+    (ctx.optionalString(key) ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   const auth = ctx.choice('apiAuth', { iam: 'iam' as const, jwt: 'jwt' as const }, 'iam');
   const jwtIssuer = ctx.optionalString('jwtIssuer')?.trim() || undefined;
   const jwtAudience = list('jwtAudience');
   if (auth === 'jwt') {
-    if (!jwtIssuer || !/^https:\/\/[^\s/]+/.test(jwtIssuer)) problems.push(`jwtIssuer: apiAuth=jwt needs the issuer's https URL${jwtIssuer ? ` (got "${jwtIssuer}")` : ''}`);
+    if (!jwtIssuer || !/^https:\/\/[^\s/]+/.test(jwtIssuer))
+      problems.push(`jwtIssuer: apiAuth=jwt needs the issuer's https URL${jwtIssuer ? ` (got "${jwtIssuer}")` : ''}`);
     if (jwtAudience.length === 0) problems.push('jwtAudience: apiAuth=jwt needs at least one audience (the app client id)');
   } else if (jwtIssuer || jwtAudience.length > 0) {
     problems.push('jwtIssuer/jwtAudience: set only with apiAuth=jwt (the API signs with IAM otherwise)');
@@ -217,7 +253,8 @@ function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings
   const corsOrigins = list('corsOrigins');
   for (const origin of corsOrigins) {
     // "*" would let every web page call the API with its visitors' tokens.
-    if (!/^https?:\/\/[^\s/*]+$/.test(origin)) problems.push(`corsOrigins: "${origin}" is not an origin (scheme://host[:port], no path, no "*")`);
+    if (!/^https?:\/\/[^\s/*]+$/.test(origin))
+      problems.push(`corsOrigins: "${origin}" is not an origin (scheme://host[:port], no path, no "*")`);
   }
   const count = (key: string, fallback: number) => {
     const raw = ctx.string(key, String(fallback));
@@ -236,7 +273,9 @@ function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings
  * exactly what a function's environment can carry.
  */
 export function taskSettingProblems(settings: Partial<PicflowTaskSettings>): string[] {
-  const given = settingEntries().filter(([name]) => (TASK_SETTING_NAMES as string[]).includes(name) && settings[name as TaskSettingName] !== undefined);
+  const given = settingEntries().filter(
+    ([name]) => (TASK_SETTING_NAMES as string[]).includes(name) && settings[name as TaskSettingName] !== undefined,
+  );
   const environment = settingsEnvironment(settings);
   return readSettings(
     given.map(([name]) => name),
@@ -251,7 +290,12 @@ export function taskSettingProblems(settings: Partial<PicflowTaskSettings>): str
  */
 export function prefixProblems(
   prefixes: PicflowPrefixes,
-  names: Record<keyof PicflowPrefixes, string> = { upload: 'upload', thumbnail: 'thumbnail', normalized: 'normalized', analysis: 'analysis' },
+  names: Record<keyof PicflowPrefixes, string> = {
+    upload: 'upload',
+    thumbnail: 'thumbnail',
+    normalized: 'normalized',
+    analysis: 'analysis',
+  },
 ): string[] {
   const problems: string[] = [];
   const wellFormed: Partial<PicflowPrefixes> = {};

@@ -104,7 +104,10 @@ export class PicflowStack extends Stack {
         removalPolicy,
         deadLetterQueue,
       });
-      new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: `HTTP API (${this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens'}); GET /openapi.json describes it` });
+      new CfnOutput(this, 'ApiUrl', {
+        value: this.api.url,
+        description: `HTTP API (${this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens'}); GET /openapi.json describes it`,
+      });
     }
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload images here' });
     new CfnOutput(this, 'UploadPrefix', { value: prefixes.upload, description: 'Only keys under this prefix are processed' });

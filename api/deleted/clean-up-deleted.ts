@@ -59,7 +59,10 @@ export async function cleanUpDeletedObject(
 }
 
 /** Whether the delete removed the object the item describes (CLEANED_UP), or why not. */
-export function deletedVersionIsCurrent(item: Pick<ImageItem, 'versionId' | 'sequencerKey'>, detail: S3ObjectDeletedEvent['detail']): CleanUpOutcome {
+export function deletedVersionIsCurrent(
+  item: Pick<ImageItem, 'versionId' | 'sequencerKey'>,
+  detail: S3ObjectDeletedEvent['detail'],
+): CleanUpOutcome {
   const versionId = detail.object['version-id'];
   // A permanent delete of one version names it: only the item's own version matters (S3 calls an object
   // stored before versioning was enabled version "null").

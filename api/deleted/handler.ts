@@ -3,10 +3,20 @@ import { lambdaDeps, type TaskDeps } from '../../tasks/shared/aws-clients';
 import { cleanUpDeletedObject, type CleanUpOutcome, type S3ObjectDeletedEvent } from './clean-up-deleted';
 
 /** The clean-up, given its configuration and clients (the local runtime calls it with its own). */
-export async function run(event: S3ObjectDeletedEvent, { config, clients }: TaskDeps): Promise<{ imageId: string; outcome: CleanUpOutcome }> {
+export async function run(
+  event: S3ObjectDeletedEvent,
+  { config, clients }: TaskDeps,
+): Promise<{ imageId: string; outcome: CleanUpOutcome }> {
   const result = await cleanUpDeletedObject(event, config.tableName, clients);
   // One line per event: which image, and whether its results went (or why they stayed).
-  console.log(JSON.stringify({ message: 'object deleted', ...result, deletionType: event.detail['deletion-type'], sequencer: event.detail.object.sequencer }));
+  console.log(
+    JSON.stringify({
+      message: 'object deleted',
+      ...result,
+      deletionType: event.detail['deletion-type'],
+      sequencer: event.detail.object.sequencer,
+    }),
+  );
   return result;
 }
 

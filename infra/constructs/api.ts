@@ -200,10 +200,19 @@ export class PicflowApi extends Construct {
     return this.stage.url;
   }
 
-  private apiFunction(name: string, profile: ApiFunctionProfile, apiDir: string, environment: Record<string, string>, props: PicflowApiProps): PicflowApiFunction {
+  private apiFunction(
+    name: string,
+    profile: ApiFunctionProfile,
+    apiDir: string,
+    environment: Record<string, string>,
+    props: PicflowApiProps,
+  ): PicflowApiFunction {
     const scope = new Construct(this, name);
     const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `picflow API ${profile.description}` });
+    const role = new iam.Role(scope, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `picflow API ${profile.description}`,
+    });
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(scope, 'Function', {
       entry: join(apiDir, profile.folder, 'handler.ts'),
@@ -258,7 +267,13 @@ function grantApiAccess(profile: ApiFunctionProfile, role: iam.Role, props: Picf
   }
 }
 
-function acknowledgeApiFindings(name: string, profile: ApiFunctionProfile, role: iam.Role, fn: lambda.Function, props: PicflowApiProps): void {
+function acknowledgeApiFindings(
+  name: string,
+  profile: ApiFunctionProfile,
+  role: iam.Role,
+  fn: lambda.Function,
+  props: PicflowApiProps,
+): void {
   acknowledgeWildcardResources(
     role,
     ['*'],

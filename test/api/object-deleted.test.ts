@@ -35,7 +35,12 @@ function deletedEvent(object: { sequencer: string; 'version-id'?: string }, dele
     'detail-type': 'Object Deleted',
     source: 'aws.s3',
     time: '2026-11-23T18:05:00Z',
-    detail: { bucket: { name: 'picflow-uploads' }, object: { key: 'uploads/cat.jpg', ...object }, 'deletion-type': deletionType, reason: 'DeleteObject' },
+    detail: {
+      bucket: { name: 'picflow-uploads' },
+      object: { key: 'uploads/cat.jpg', ...object },
+      'deletion-type': deletionType,
+      reason: 'DeleteObject',
+    },
   };
 }
 
@@ -54,10 +59,14 @@ afterAll(() => {
   resetClients();
 });
 
-const deletedKeys = () => s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key).sort();
+const deletedKeys = () =>
+  s3
+    .commandCalls(DeleteObjectCommand)
+    .map((c) => c.args[0].input.Key)
+    .sort();
 
 describe('Function: object-deleted clean-up', () => {
-  it('a delete after the item\'s upload (unversioned bucket) removes the derived objects, label entries and item, but not the key itself', async () => {
+  it("a delete after the item's upload (unversioned bucket) removes the derived objects, label entries and item, but not the key itself", async () => {
     // Prepare
     ddb.on(GetCommand).resolves({ Item: item });
 
@@ -67,11 +76,13 @@ describe('Function: object-deleted clean-up', () => {
     // Assess
     expect(result).toEqual({ imageId: IMAGE_ID, outcome: 'CLEANED_UP' });
     expect(deletedKeys()).toEqual(['analysis/cat.jpg/abc/labels.json', 'thumbnails/cat.jpg/abc/cover-128x128.jpg']);
-    expect(ddb).toHaveReceivedCommandWith(BatchWriteCommand, { RequestItems: { images: [{ DeleteRequest: { Key: { imageId: labelEntryId(IMAGE_ID, 'dog') } } }] } });
+    expect(ddb).toHaveReceivedCommandWith(BatchWriteCommand, {
+      RequestItems: { images: [{ DeleteRequest: { Key: { imageId: labelEntryId(IMAGE_ID, 'dog') } } }] },
+    });
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'images', Key: { imageId: IMAGE_ID } });
   });
 
-  it('a delete event older than the item (the key was uploaded again since) leaves the new upload\'s results alone', async () => {
+  it("a delete event older than the item (the key was uploaded again since) leaves the new upload's results alone", async () => {
     // Prepare
     ddb.on(GetCommand).resolves({ Item: item });
 
@@ -109,8 +120,11 @@ describe('Function: object-deleted clean-up', () => {
   });
 
   it.each([
-    ['permanently deleting the item\'s own version', deletedEvent({ sequencer: '0055AED6DCD90281F0', 'version-id': 'v2' })],
-    ['a delete marker over the item\'s version', deletedEvent({ sequencer: '0055AED6DCD90281F0', 'version-id': 'marker-1' }, 'Delete Marker Created')],
+    ["permanently deleting the item's own version", deletedEvent({ sequencer: '0055AED6DCD90281F0', 'version-id': 'v2' })],
+    [
+      "a delete marker over the item's version",
+      deletedEvent({ sequencer: '0055AED6DCD90281F0', 'version-id': 'marker-1' }, 'Delete Marker Created'),
+    ],
   ])('%s cleans up', async (_name, event) => {
     // Prepare
     ddb.on(GetCommand).resolves({ Item: item });
@@ -144,7 +158,10 @@ describe('uploadDeletedEventPattern', () => {
   it('matches deletes under the upload prefix only, never creates or derived objects', () => {
     // Prepare
     const upload = deletedEvent({ sequencer: '01' });
-    const thumbnail = { ...upload, detail: { ...upload.detail, object: { ...upload.detail.object, key: 'thumbnails/cat.jpg/abc/cover-128x128.jpg' } } };
+    const thumbnail = {
+      ...upload,
+      detail: { ...upload.detail, object: { ...upload.detail.object, key: 'thumbnails/cat.jpg/abc/cover-128x128.jpg' } },
+    };
     const created = { ...upload, 'detail-type': 'Object Created' };
 
     // Act / Assess

@@ -12,11 +12,15 @@ import { grants, logicalIdOf, roleStatements, synthPicflow, type SynthesizedStac
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const ofType = (synth: SynthesizedStack, type: string) =>
-  Object.values(synth.template.toJSON().Resources as Resources).filter((r) => r.Type === type).map((r) => r.Properties);
+  Object.values(synth.template.toJSON().Resources as Resources)
+    .filter((r) => r.Type === type)
+    .map((r) => r.Properties);
 
 /** `METHOD /path` of every operation in api/openapi.json, with the greedy `{imageId+}` API Gateway uses. */
 function documentedRoutes(): string[] {
-  const document = JSON.parse(readFileSync(join(REPO_ROOT, 'api', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+  const document = JSON.parse(readFileSync(join(REPO_ROOT, 'api', 'openapi.json'), 'utf8')) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   return Object.entries(document.paths).flatMap(([path, operations]) =>
     Object.keys(operations)
       .filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method))
@@ -72,7 +76,10 @@ describe('HTTP API (default: IAM auth)', () => {
         ...['uploads/', 'thumbnails/', 'normalized/', 'analysis/'].map((p) => `s3:DeleteObject ${o(p)}`),
       ],
     ],
-    ['Search', (_o: unknown, table: string) => ['byStatusTime', 'byVerdictTime', 'byLabelTime'].map((i) => `dynamodb:Query ${table}/index/${i}`)],
+    [
+      'Search',
+      (_o: unknown, table: string) => ['byStatusTime', 'byVerdictTime', 'byLabelTime'].map((i) => `dynamodb:Query ${table}/index/${i}`),
+    ],
     ['OpenApi', () => []],
     [
       'ObjectDeleted',
@@ -83,24 +90,34 @@ describe('HTTP API (default: IAM auth)', () => {
         ...['thumbnails/', 'normalized/', 'analysis/'].map((p) => `s3:DeleteObject ${o(p)}`),
       ],
     ],
-  ] as [keyof typeof API_FUNCTIONS, (o: (p: string) => string, table: string) => string[]][])('%s has exactly the grants its code uses', (name, expected) => {
-    // Prepare
-    const fn = synth.stack.api!.functions[name];
-    const bucket = logicalIdOf(synth.stack, synth.stack.storage.bucket);
-    const table = `<${logicalIdOf(synth.stack, synth.stack.storage.table)}.Arn>`;
-    const logGroup = `<${logicalIdOf(synth.stack, fn.logGroup)}.Arn>`;
-    const base = [`logs:CreateLogStream ${logGroup}`, `logs:PutLogEvents ${logGroup}`, 'xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+  ] as [keyof typeof API_FUNCTIONS, (o: (p: string) => string, table: string) => string[]][])(
+    '%s has exactly the grants its code uses',
+    (name, expected) => {
+      // Prepare
+      const fn = synth.stack.api!.functions[name];
+      const bucket = logicalIdOf(synth.stack, synth.stack.storage.bucket);
+      const table = `<${logicalIdOf(synth.stack, synth.stack.storage.table)}.Arn>`;
+      const logGroup = `<${logicalIdOf(synth.stack, fn.logGroup)}.Arn>`;
+      const base = [
+        `logs:CreateLogStream ${logGroup}`,
+        `logs:PutLogEvents ${logGroup}`,
+        'xray:PutTelemetryRecords *',
+        'xray:PutTraceSegments *',
+      ];
 
-    // Act
-    const actual = grants(roleStatements(synth.template, logicalIdOf(synth.stack, fn.role)));
+      // Act
+      const actual = grants(roleStatements(synth.template, logicalIdOf(synth.stack, fn.role)));
 
-    // Assess
-    expect(actual).toEqual([...base, ...expected((p) => `<${bucket}.Arn>/${p}*`, table)].sort());
-  });
+      // Assess
+      expect(actual).toEqual([...base, ...expected((p) => `<${bucket}.Arn>/${p}*`, table)].sort());
+    },
+  );
 
   it('gives the functions the bucket and table they serve', () => {
     // Act
-    const functions = Object.values(synth.stack.api!.functions).map((f) => synth.template.toJSON().Resources[logicalIdOf(synth.stack, f.function)].Properties);
+    const functions = Object.values(synth.stack.api!.functions).map(
+      (f) => synth.template.toJSON().Resources[logicalIdOf(synth.stack, f.function)].Properties,
+    );
 
     // Assess
     for (const fn of functions) {
@@ -138,12 +155,22 @@ describe('HTTP API options', () => {
   it('with JWT auth: one JWT authorizer (issuer, audience) on every route; configured CORS origins and throttling', () => {
     // Act
     const synth = synthPicflow({
-      api: { auth: 'jwt', jwtIssuer: 'https://issuer.example.com', jwtAudience: ['client-1'], corsOrigins: ['https://app.example.com'], throttleRate: 5, throttleBurst: 7 },
+      api: {
+        auth: 'jwt',
+        jwtIssuer: 'https://issuer.example.com',
+        jwtAudience: ['client-1'],
+        corsOrigins: ['https://app.example.com'],
+        throttleRate: 5,
+        throttleBurst: 7,
+      },
     });
 
     // Assess
     const [authorizer] = ofType(synth, 'AWS::ApiGatewayV2::Authorizer');
-    expect(authorizer).toMatchObject({ AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['client-1'] } });
+    expect(authorizer).toMatchObject({
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['client-1'] },
+    });
     const authorizerId = logicalIdsOfAuthorizer(synth);
     for (const route of ofType(synth, 'AWS::ApiGatewayV2::Route')) {
       expect([route.RouteKey, route.AuthorizationType, route.AuthorizerId]).toEqual([route.RouteKey, 'JWT', { Ref: authorizerId }]);
@@ -159,7 +186,9 @@ describe('HTTP API options', () => {
 
     // Assess
     expect(ofType(synth, 'AWS::ApiGatewayV2::Api')).toEqual([]);
-    expect(ofType(synth, 'AWS::Events::Rule').map((r) => (r.EventPattern as { 'detail-type': string[] })['detail-type'][0])).not.toContain('Object Deleted');
+    expect(ofType(synth, 'AWS::Events::Rule').map((r) => (r.EventPattern as { 'detail-type': string[] })['detail-type'][0])).not.toContain(
+      'Object Deleted',
+    );
   });
 });
 

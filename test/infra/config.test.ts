@@ -60,13 +60,30 @@ describe('parsePicflowContext', () => {
     // Act
     const off = parsePicflowContext(from({ api: 'off' }));
     const jwt = parsePicflowContext(
-      from({ apiAuth: 'jwt', jwtIssuer: 'https://issuer.example.com', jwtAudience: 'a, b', corsOrigins: 'https://app.example.com', apiThrottleRate: '5', apiThrottleBurst: 9 }),
+      from({
+        apiAuth: 'jwt',
+        jwtIssuer: 'https://issuer.example.com',
+        jwtAudience: 'a, b',
+        corsOrigins: 'https://app.example.com',
+        apiThrottleRate: '5',
+        apiThrottleBurst: 9,
+      }),
     );
-    const bad = () => parsePicflowContext(from({ apiAuth: 'jwt', jwtIssuer: 'http://plain', corsOrigins: '*', apiThrottleRate: '0', apiThrottleBurst: 'lots' }));
+    const bad = () =>
+      parsePicflowContext(
+        from({ apiAuth: 'jwt', jwtIssuer: 'http://plain', corsOrigins: '*', apiThrottleRate: '0', apiThrottleBurst: 'lots' }),
+      );
 
     // Assess
     expect(off.api).toBeUndefined();
-    expect(jwt.api).toEqual({ auth: 'jwt', jwtIssuer: 'https://issuer.example.com', jwtAudience: ['a', 'b'], corsOrigins: ['https://app.example.com'], throttleRate: 5, throttleBurst: 9 });
+    expect(jwt.api).toEqual({
+      auth: 'jwt',
+      jwtIssuer: 'https://issuer.example.com',
+      jwtAudience: ['a', 'b'],
+      corsOrigins: ['https://app.example.com'],
+      throttleRate: 5,
+      throttleBurst: 9,
+    });
     expect(bad).toThrow(PicflowContextError);
     expect(() => bad()).toThrow(/jwtIssuer[\s\S]*jwtAudience[\s\S]*corsOrigins: "\*"[\s\S]*apiThrottleRate[\s\S]*apiThrottleBurst/);
   });
@@ -157,7 +174,9 @@ describe('parsePicflowContext', () => {
     const problems = problemsOf(context);
 
     // Assess
-    expect(problems).toEqual([expect.stringMatching(/uploadPrefix "images\/" and thumbnailPrefix "images\/thumbs\/" overlap.*start the pipeline again/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/uploadPrefix "images\/" and thumbnailPrefix "images\/thumbs\/" overlap.*start the pipeline again/),
+    ]);
   });
 
   it('rejects an empty analyses list unless it is spelled `none`', () => {
