@@ -35,6 +35,7 @@ new PicflowStack(app, config.stackName, {
   removalPolicy: config.removalPolicy,
   logRetention: config.logRetention,
   alarmEmail: config.alarmEmail,
+  api: config.api ?? false,
 });
 
 // Registered last so it validates the finished tree; it runs when app.synth() writes the assembly.

@@ -61,6 +61,22 @@ export const DEFAULT_TASK_SETTINGS: PicflowTaskSettings = Object.fromEntries(
   TASK_SETTING_NAMES.map((name) => [name, defaultOf(name)]),
 ) as unknown as PicflowTaskSettings;
 
+/** The HTTP API's deployment settings (infra/constructs/api.ts). */
+export interface PicflowApiSettings {
+  /** `iam`: every call signed with SigV4 by an AWS principal; `jwt`: a bearer token from the issuer. */
+  readonly auth: 'iam' | 'jwt';
+  /** The OIDC issuer URL (https) and the audience a token must carry: both required with `jwt`. */
+  readonly jwtIssuer?: string;
+  readonly jwtAudience?: readonly string[];
+  /** Origins a browser may call from; none: browsers on other origins are refused. */
+  readonly corsOrigins: readonly string[];
+  /** Stage throttling: steady requests per second, and the burst above it. */
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+}
+
+export const DEFAULT_API_SETTINGS: PicflowApiSettings = { auth: 'iam', corsOrigins: [], throttleRate: 50, throttleBurst: 100 };
+
 /** Everything infra/app.ts needs to build the stack. */
 export interface PicflowAppConfig {
   readonly stackName: string;
@@ -70,6 +86,8 @@ export interface PicflowAppConfig {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
   readonly alarmEmail?: string;
+  /** The HTTP API, or undefined when the context switches it off (`api=off`). */
+  readonly api?: PicflowApiSettings;
 }
 
 /** One supported context key: its default as typed on the command line, and what it means. */
@@ -98,6 +116,25 @@ export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
     default: '(none)',
     description: 'alarm notifications by email through an SNS topic (confirm the subscription email)',
   },
+  {
+    key: 'api',
+    default: 'on',
+    description: '`on` or `off`: the HTTP API (API Gateway, api/openapi.json) and the clean-up after a delete made in S3',
+  },
+  {
+    key: 'apiAuth',
+    default: 'iam',
+    description: '`iam` (every call signed with SigV4) or `jwt` (a bearer token from `jwtIssuer` for `jwtAudience`); never anonymous',
+  },
+  { key: 'jwtIssuer', default: '(none)', description: "with `apiAuth=jwt`: the OIDC issuer URL (https://...), e.g. a Cognito user pool's" },
+  { key: 'jwtAudience', default: '(none)', description: 'with `apiAuth=jwt`: comma-separated audiences (client ids) a token must carry' },
+  {
+    key: 'corsOrigins',
+    default: '(none)',
+    description: 'comma-separated origins (https://app.example.com) browsers may call the API from; none by default',
+  },
+  { key: 'apiThrottleRate', default: '50', description: "the API stage's steady request rate, per second" },
+  { key: 'apiThrottleBurst', default: '100', description: "the API stage's burst, in requests" },
 ];
 
 /** Every context key the app reads: the tasks' (from their table), then the deployment's (the README's table is checked against it). */
@@ -190,8 +227,44 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     problems.push(`alarmEmail: "${alarmEmail}" is not an email address`);
   }
 
+  const api = ctx.choice('api', { on: true, off: false }, 'on') ? apiSettings(ctx, problems) : undefined;
+
   if (problems.length > 0) throw new PicflowContextError(problems);
-  return { stackName, prefixes, tasks, architecture, removalPolicy, logRetention, alarmEmail };
+  return { stackName, prefixes, tasks, architecture, removalPolicy, logRetention, alarmEmail, api };
+}
+
+/** The API's context keys (DEPLOYMENT_KEYS), each problem collected. */
+function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings {
+  const list = (key: string) =>
+    (ctx.optionalString(key) ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const auth = ctx.choice('apiAuth', { iam: 'iam' as const, jwt: 'jwt' as const }, 'iam');
+  const jwtIssuer = ctx.optionalString('jwtIssuer')?.trim() || undefined;
+  const jwtAudience = list('jwtAudience');
+  if (auth === 'jwt') {
+    if (!jwtIssuer || !/^https:\/\/[^\s/]+/.test(jwtIssuer))
+      problems.push(`jwtIssuer: apiAuth=jwt needs the issuer's https URL${jwtIssuer ? ` (got "${jwtIssuer}")` : ''}`);
+    if (jwtAudience.length === 0) problems.push('jwtAudience: apiAuth=jwt needs at least one audience (the app client id)');
+  } else if (jwtIssuer || jwtAudience.length > 0) {
+    problems.push('jwtIssuer/jwtAudience: set only with apiAuth=jwt (the API signs with IAM otherwise)');
+  }
+  const corsOrigins = list('corsOrigins');
+  for (const origin of corsOrigins) {
+    // "*" would let every web page call the API with its visitors' tokens.
+    if (!/^https?:\/\/[^\s/*]+$/.test(origin))
+      problems.push(`corsOrigins: "${origin}" is not an origin (scheme://host[:port], no path, no "*")`);
+  }
+  const count = (key: string, fallback: number) => {
+    const raw = ctx.string(key, String(fallback));
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) problems.push(`${key}: "${raw}" is not a whole number of at least 1`);
+    return Number.isInteger(value) && value >= 1 ? value : fallback;
+  };
+  const throttleRate = count('apiThrottleRate', DEFAULT_API_SETTINGS.throttleRate);
+  const throttleBurst = count('apiThrottleBurst', DEFAULT_API_SETTINGS.throttleBurst);
+  return { auth, ...(auth === 'jwt' ? { jwtIssuer, jwtAudience } : {}), corsOrigins, throttleRate, throttleBurst };
 }
 
 /**

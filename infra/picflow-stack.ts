@@ -4,11 +4,12 @@
  * its result.
  */
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ALL_ANALYSES } from '../tasks/shared/config';
-import type { PicflowPrefixes, PicflowTaskSettings } from './config';
+import { DEFAULT_TASK_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from './config';
+import { PicflowApi } from './constructs/api';
 import { PicflowAlarms } from './constructs/alarms';
 import { PicflowPipeline } from './constructs/pipeline';
 import { PicflowStorage } from './constructs/storage';
@@ -50,12 +51,19 @@ export interface PicflowStackProps extends StackProps {
    * @default the repository's tasks/ folder
    */
   readonly tasksDir?: string;
+  /**
+   * The HTTP API (infra/constructs/api.ts): its settings, or false for none.
+   * @default DEFAULT_API_SETTINGS (IAM auth, no CORS origin, 50 rps / 100 burst)
+   */
+  readonly api?: Partial<PicflowApiSettings> | false;
 }
 
 export class PicflowStack extends Stack {
   readonly storage: PicflowStorage;
   readonly pipeline: PicflowPipeline;
   readonly alarms: PicflowAlarms;
+  /** The HTTP API and the clean-up after deletes made in S3, unless switched off. */
+  readonly api?: PicflowApi;
 
   constructor(scope: Construct, id: string, props: PicflowStackProps = {}) {
     super(scope, id, {
@@ -84,6 +92,23 @@ export class PicflowStack extends Stack {
     });
 
     const { stateMachine, deadLetterQueue, prefixes } = this.pipeline;
+    if (props.api !== false) {
+      this.api = new PicflowApi(this, 'Api', {
+        bucket: this.storage.bucket,
+        table: this.storage.table,
+        prefixes,
+        settings: { ...DEFAULT_TASK_SETTINGS, ...props.taskSettings },
+        api: props.api,
+        architecture: props.architecture ?? lambda.Architecture.ARM_64,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy,
+        deadLetterQueue,
+      });
+      new CfnOutput(this, 'ApiUrl', {
+        value: this.api.url,
+        description: `HTTP API (${this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens'}); GET /openapi.json describes it`,
+      });
+    }
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload images here' });
     new CfnOutput(this, 'UploadPrefix', { value: prefixes.upload, description: 'Only keys under this prefix are processed' });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName, description: 'One item per image' });

@@ -27,3 +27,19 @@ export function uploadEventPattern(bucketName: string, uploadPrefix: string): Ev
     },
   };
 }
+
+/**
+ * The rule that cleans up after an upload deleted directly in S3 (api/deleted/handler.ts): S3 "Object
+ * Deleted" events for the image bucket under the upload prefix. Deleting derived objects (thumbnails,
+ * analysis files) never matches, so the clean-up's own deletes start nothing.
+ */
+export function uploadDeletedEventPattern(bucketName: string, uploadPrefix: string): EventPattern {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Deleted'],
+    detail: {
+      bucket: { name: [bucketName] },
+      object: { key: [{ prefix: uploadPrefix }] },
+    },
+  };
+}

@@ -11,14 +11,24 @@ import { parseS3Uri } from '../../tasks/shared/s3-objects';
 import type { ImageItem } from '../../tasks/shared/types';
 import type { ImageLocation } from './image-id';
 
+export interface DeleteOptions {
+  /**
+   * Delete the original too (the API's DELETE). The clean-up after a delete made in S3 passes false:
+   * the original is gone already, and deleting its key again could remove a newer upload of that key
+   * (or, in a versioned bucket, add another delete marker and another event).
+   */
+  deleteOriginal?: boolean;
+}
+
 export async function deleteImage(
   image: ImageLocation,
   tableName: string,
   clients: { dynamo: DynamoDBDocumentClient; s3: S3Client },
+  { deleteOriginal = true }: DeleteOptions = {},
 ): Promise<void> {
   const { Item } = await clients.dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(image.imageId), ConsistentRead: true }));
   const item = Item as ImageItem | undefined;
-  const objects = new Set<string>([image.key, ...(item ? derivedKeys(item, image.bucket) : [])]);
+  const objects = new Set<string>([...(deleteOriginal ? [image.key] : []), ...(item ? derivedKeys(item, image.bucket) : [])]);
   // S3 answers 204 for a key that does not exist: a second delete is the same calls, all successful.
   await Promise.all([...objects].map((Key) => clients.s3.send(new DeleteObjectCommand({ Bucket: image.bucket, Key }))));
   if (!item) return;

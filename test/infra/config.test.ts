@@ -47,12 +47,45 @@ describe('parsePicflowContext', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       logRetention: RetentionDays.ONE_MONTH,
       alarmEmail: undefined,
+      api: { auth: 'iam', corsOrigins: [], throttleRate: 50, throttleBurst: 100 },
     });
     // Each documented default is the one the parser applies.
     expect(CONTEXT_KEYS.find((k) => k.key === 'uploadPrefix')?.default).toBe(config.prefixes.upload);
     expect(parseThumbnailSizes(CONTEXT_KEYS.find((k) => k.key === 'thumbnailSizes')!.default)).toEqual(config.tasks.thumbnails);
     expect(CONTEXT_KEYS.find((k) => k.key === 'analyses')?.default).toBe(config.tasks.analyses.join(','));
     expect(CONTEXT_KEYS.find((k) => k.key === 'maxImageBytes')?.default).toBe(String(config.tasks.maxImageBytes));
+  });
+
+  it('reads the API keys: off, JWT with issuer and audiences, CORS origins, throttling; lists every bad one', () => {
+    // Act
+    const off = parsePicflowContext(from({ api: 'off' }));
+    const jwt = parsePicflowContext(
+      from({
+        apiAuth: 'jwt',
+        jwtIssuer: 'https://issuer.example.com',
+        jwtAudience: 'a, b',
+        corsOrigins: 'https://app.example.com',
+        apiThrottleRate: '5',
+        apiThrottleBurst: 9,
+      }),
+    );
+    const bad = () =>
+      parsePicflowContext(
+        from({ apiAuth: 'jwt', jwtIssuer: 'http://plain', corsOrigins: '*', apiThrottleRate: '0', apiThrottleBurst: 'lots' }),
+      );
+
+    // Assess
+    expect(off.api).toBeUndefined();
+    expect(jwt.api).toEqual({
+      auth: 'jwt',
+      jwtIssuer: 'https://issuer.example.com',
+      jwtAudience: ['a', 'b'],
+      corsOrigins: ['https://app.example.com'],
+      throttleRate: 5,
+      throttleBurst: 9,
+    });
+    expect(bad).toThrow(PicflowContextError);
+    expect(() => bad()).toThrow(/jwtIssuer[\s\S]*jwtAudience[\s\S]*corsOrigins: "\*"[\s\S]*apiThrottleRate[\s\S]*apiThrottleBurst/);
   });
 
   it('accepts strings as `-c key=value` passes them', () => {

@@ -2,6 +2,7 @@
  * Least privilege, statement by statement: every role's effective grants, the exact actions and
  * resources of each task, and "*" only where the service offers nothing narrower.
  */
+import { API_FUNCTIONS } from '../../infra/constructs/api';
 import { TASKS } from '../../statemachines/tasks';
 import { grants, logicalIdOf, logicalIdsOfType, roleStatements, synthPicflow, type SynthesizedStack, asArray } from './helpers';
 
@@ -47,7 +48,7 @@ describe('IAM', () => {
     const statements = roles.flatMap((role) => roleStatements(synth.template, role).map((s) => ({ role, ...s })));
 
     // Assess
-    expect(roles.length).toBe(TASKS.length + 3); // one per task, the execution-status net's, the state machine's, EventBridge's
+    expect(roles.length).toBe(TASKS.length + 3 + Object.keys(API_FUNCTIONS).length); // one per task, the execution-status net's, the state machine's, EventBridge's, one per API function
     for (const role of roles) {
       expect(synth.template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
     }
