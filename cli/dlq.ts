@@ -39,7 +39,7 @@ export function dlqCommand(program: Command): void {
     .command('list')
     .description('list the messages: id, image, failure, whether it is permanent, age')
     .option('--json', 'print the messages as one JSON array')
-    .option('--stack <name>', 'the deployed CloudFormation stack\'s queue instead of the local one')
+    .option('--stack <name>', "the deployed CloudFormation stack's queue instead of the local one")
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (options: WhereOptions & { json?: boolean }, command: Command) => {
       const queue = await openQueue(command.optsWithGlobals<{ dataDir: string }>().dataDir, options);
@@ -48,7 +48,9 @@ export function dlqCommand(program: Command): void {
         if (options.json) process.stdout.write(`${JSON.stringify(messages, null, 2)}\n`);
         else if (messages.length > 0) process.stdout.write(dlqTable(messages, new Date()));
         const permanent = messages.filter((m) => m.permanent).length;
-        process.stderr.write(`picflow dlq: ${messages.length} message(s) in ${queue.description}, ${permanent} permanent${permanent ? ' (`picflow dlq discard --all-permanent` removes them)' : ''}\n`);
+        process.stderr.write(
+          `picflow dlq: ${messages.length} message(s) in ${queue.description}, ${permanent} permanent${permanent ? ' (`picflow dlq discard --all-permanent` removes them)' : ''}\n`,
+        );
       } finally {
         await queue.close();
       }
@@ -58,10 +60,11 @@ export function dlqCommand(program: Command): void {
     .description('delete messages from the queue: the ones named, and/or every permanent failure')
     .argument('[messageIds...]', 'message ids, as `picflow dlq list` prints them')
     .option('--all-permanent', 'every message whose failure is permanent (corrupt, unsupported, too small, missing image...)')
-    .option('--stack <name>', 'the deployed CloudFormation stack\'s queue instead of the local one')
+    .option('--stack <name>', "the deployed CloudFormation stack's queue instead of the local one")
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (messageIds: string[], options: WhereOptions & { allPermanent?: boolean }, command: Command) => {
-      if (messageIds.length === 0 && !options.allPermanent) command.error('error: name the message ids to discard, or pass --all-permanent', { exitCode: 2 });
+      if (messageIds.length === 0 && !options.allPermanent)
+        command.error('error: name the message ids to discard, or pass --all-permanent', { exitCode: 2 });
       const queue = await openQueue(command.optsWithGlobals<{ dataDir: string }>().dataDir, options);
       try {
         const result = await queue.discard({ messageIds: messageIds.length ? messageIds : undefined, allPermanent: options.allPermanent });
@@ -81,7 +84,8 @@ export async function openQueue(dataDir: string, options: WhereOptions): Promise
   const dev = runningDevServer(dataDir);
   if (dev?.endpoints.console) return consoleQueue(dev.endpoints.console, `the dead-letter queue of picflow dev (pid ${dev.pid})`);
   if (dev) throw new Error(`picflow dev (pid ${dev.pid}) is running on ${dataDir} without a console: stop it first`);
-  if (!existsSync(join(dataDir, 'sqs'))) throw new Error(`no picflow data in ${dataDir}: run \`picflow analyze\` or \`picflow dev\` first, or pass --data-dir`);
+  if (!existsSync(join(dataDir, 'sqs')))
+    throw new Error(`no picflow data in ${dataDir}: run \`picflow analyze\` or \`picflow dev\` first, or pass --data-dir`);
   const stack = await startLocalStack({ dataDir, recover: false });
   return sqsQueue(stack.clients.sqs, stack.queueUrl, `the local dead-letter queue (${dataDir})`, () => stack.close());
 }
@@ -110,7 +114,11 @@ function consoleQueue(consoleUrl: string, description: string): DeadLetterQueue 
     description,
     list: async () => ((await request(`${consoleUrl}/api/dead-letters`)) as DeadLettersResponse).messages,
     discard: async (selection) =>
-      (await request(`${consoleUrl}/api/dead-letters/discard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(selection) })) as DiscardResponse,
+      (await request(`${consoleUrl}/api/dead-letters/discard`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(selection),
+      })) as DiscardResponse,
     close: async () => undefined,
   };
 }
@@ -129,7 +137,14 @@ function imageOf(m: DeadLetterSummary): string {
 export function dlqTable(messages: DeadLetterSummary[], now: Date): string {
   const rows = [
     ['MESSAGE ID', 'IMAGE', 'FAILURE', 'PERMANENT', 'AGE', 'REASON'],
-    ...messages.map((m) => [m.messageId, imageOf(m), m.failureKind, m.permanent ? 'yes' : 'no', age(m.failedAt, now), m.reason.replace(/\s+/g, ' ')]),
+    ...messages.map((m) => [
+      m.messageId,
+      imageOf(m),
+      m.failureKind,
+      m.permanent ? 'yes' : 'no',
+      age(m.failedAt, now),
+      m.reason.replace(/\s+/g, ' '),
+    ]),
   ];
   const widths = rows[0].slice(0, -1).map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => [...r.slice(0, -1).map((cell, i) => cell.padEnd(widths[i])), r[r.length - 1]].join('  ')).join('\n') + '\n';

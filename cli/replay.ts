@@ -48,7 +48,8 @@ export function replayCommand(program: Command): void {
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
-      for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
+      for (const o of outcomes)
+        process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
       process.stderr.write(`picflow replay: ${replayTally(outcomes, options.dryRun)}\n`);
       const permanent = permanentTally(outcomes);
       if (permanent) process.stderr.write(`picflow replay: ${permanent}\n`);
@@ -71,7 +72,14 @@ export interface ReplaySummary {
 function summarize(outcome: ReplayOutcome): ReplaySummary {
   const event = outcome.letter.event;
   const key = event ? event.detail.object.key : outcome.letter.messageId; // raw, as EventBridge sends it
-  return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail, message: messageFate(outcome.message), permanentKind: outcome.permanentKind };
+  return {
+    messageId: outcome.letter.messageId,
+    status: outcome.status,
+    key,
+    detail: outcome.detail,
+    message: messageFate(outcome.message),
+    permanentKind: outcome.permanentKind,
+  };
 }
 
 function messageFate(message: ReplayOutcome['message']): string | undefined {
@@ -119,12 +127,23 @@ async function replayThroughConsole(consoleUrl: string, options: ReplayOptions):
   if (options.dryRun) {
     return messages.map((m): ReplaySummary => {
       const key = keyOf.get(m.messageId)!;
-      if (m.permanent && !options.includePermanent) return { messageId: m.messageId, status: 'SKIPPED', key, detail: `permanent failure (${m.failureKind}): ${m.permanence}`, permanentKind: m.failureKind };
+      if (m.permanent && !options.includePermanent)
+        return {
+          messageId: m.messageId,
+          status: 'SKIPPED',
+          key,
+          detail: `permanent failure (${m.failureKind}): ${m.permanence}`,
+          permanentKind: m.failureKind,
+        };
       return { messageId: m.messageId, status: 'DRY_RUN', key, detail: m.reason };
     });
   }
   const body = JSON.stringify({ includePermanent: options.includePermanent === true });
-  const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })) as ReplayResponse;
+  const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  })) as ReplayResponse;
   return outcomes.map((o) => ({
     messageId: o.messageId,
     status: o.status,
@@ -148,7 +167,8 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   const print = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backoff: BackoffOptions = {
     ...options.backoff,
-    onRetry: (error, attempt, delayMs) => print(`picflow replay: ${error.name}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
+    onRetry: (error, attempt, delayMs) =>
+      print(`picflow replay: ${error.name}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
   };
   try {
     return await replayQueue({
@@ -160,11 +180,23 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
       onProgress: progressPrinter(print),
       run: async (event) => {
         const { executionArn } = await withThrottleBackoff(
-          () => sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) })),
+          () =>
+            sfn.send(
+              new StartExecutionCommand({
+                stateMachineArn: stack.stateMachineArn,
+                name: `replay-${randomUUID()}`,
+                input: JSON.stringify(event),
+              }),
+            ),
           backoff,
         );
         const { status, output } = await waitForExecution(sfn, executionArn!, backoff);
-        return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}`, output };
+        return {
+          status,
+          executionArn: executionArn!,
+          detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}`,
+          output,
+        };
       },
     });
   } finally {
@@ -178,7 +210,9 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   let last = 0;
   return (progress) => {
     if (progress.phase === 'receiving') {
-      print(`picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`);
+      print(
+        `picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`,
+      );
       return;
     }
     const now = Date.now();
@@ -188,7 +222,11 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   };
 }
 
-async function waitForExecution(sfn: SFNClient, executionArn: string, backoff: BackoffOptions): Promise<{ status: string; output?: string }> {
+async function waitForExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  backoff: BackoffOptions,
+): Promise<{ status: string; output?: string }> {
   for (;;) {
     const { status, output } = await withThrottleBackoff(() => sfn.send(new DescribeExecutionCommand({ executionArn })), backoff);
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return { status: status ?? 'UNKNOWN', output };

@@ -42,26 +42,46 @@ export function failurePermanence(failure: Pick<FailureEntry, 'state' | 'error' 
   if (failure.error === 'ImageValidationError') {
     const reason = /^([A-Z_]+):/.exec(failure.cause)?.[1];
     if (reason && reason in REJECTION_IS_PERMANENT) {
-      return { permanent: true, kind: reason, why: `${failure.state} rejected the upload itself (${reason}): a re-run reads the same object` };
+      return {
+        permanent: true,
+        kind: reason,
+        why: `${failure.state} rejected the upload itself (${reason}): a re-run reads the same object`,
+      };
     }
-    return { permanent: true, kind: 'ImageValidationError', why: `${failure.state} rejected the upload itself: a re-run reads the same object` };
+    return {
+      permanent: true,
+      kind: 'ImageValidationError',
+      why: `${failure.state} rejected the upload itself: a re-run reads the same object`,
+    };
   }
   if (failure.error === 'InvalidEventError') {
-    return { permanent: true, kind: 'InvalidEventError', why: 'the event itself is not one picflow can process: a re-run sends the same event' };
+    return {
+      permanent: true,
+      kind: 'InvalidEventError',
+      why: 'the event itself is not one picflow can process: a re-run sends the same event',
+    };
   }
   if (PERMANENT_SERVICE_ERRORS.has(failure.error)) {
     return { permanent: true, kind: failure.error, why: `${failure.state}: Rekognition rejects these bytes, and a re-run sends the same` };
   }
-  return { permanent: false, kind: failure.error || 'UnknownError', why: `${failure.state || 'the execution'} failed with ${failure.error || 'an unknown error'}: a re-run may succeed` };
+  return {
+    permanent: false,
+    kind: failure.error || 'UnknownError',
+    why: `${failure.state || 'the execution'} failed with ${failure.error || 'an unknown error'}: a re-run may succeed`,
+  };
 }
 
 /**
  * One message: permanent when it has nothing to run again, or when every failure it lists is permanent
  * (a PARTIAL image with one throttled analysis and one rejected format is worth a replay).
  */
-export function letterPermanence(letter: { event?: unknown; failures: readonly Pick<FailureEntry, 'state' | 'error' | 'cause'>[] }): Permanence {
+export function letterPermanence(letter: {
+  event?: unknown;
+  failures: readonly Pick<FailureEntry, 'state' | 'error' | 'cause'>[];
+}): Permanence {
   if (letter.event === undefined) return { permanent: true, kind: 'NoEvent', why: 'the message carries no event to run again' };
-  if (letter.failures.length === 0) return { permanent: false, kind: 'Unknown', why: 'the message names no failed state: a re-run may succeed' };
+  if (letter.failures.length === 0)
+    return { permanent: false, kind: 'Unknown', why: 'the message names no failed state: a re-run may succeed' };
   const each = letter.failures.map(failurePermanence);
   const replayable = each.find((p) => !p.permanent);
   return replayable ?? each[0];

@@ -15,11 +15,26 @@ const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/picflow-dlq';
 
 function deadLetter(key: string, failure: { state: string; error: string; cause: string }) {
-  return JSON.stringify({ status: 'FAILED', reason: `${failure.state} failed`, failures: [failure], executionId: 'arn:x', failedAt: '2026-11-26T10:00:00.000Z', originalEvent: objectCreatedEvent({ key }) });
+  return JSON.stringify({
+    status: 'FAILED',
+    reason: `${failure.state} failed`,
+    failures: [failure],
+    executionId: 'arn:x',
+    failedAt: '2026-11-26T10:00:00.000Z',
+    originalEvent: objectCreatedEvent({ key }),
+  });
 }
 const MESSAGES = [
-  { MessageId: 'm-corrupt', ReceiptHandle: 'r-corrupt', Body: deadLetter('uploads/corrupt.jpg', { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: truncated' }) },
-  { MessageId: 'm-throttled', ReceiptHandle: 'r-throttled', Body: deadLetter('uploads/busy.jpg', { state: 'DetectFaces', error: 'Rekognition.ThrottlingException', cause: 'Rate exceeded' }) },
+  {
+    MessageId: 'm-corrupt',
+    ReceiptHandle: 'r-corrupt',
+    Body: deadLetter('uploads/corrupt.jpg', { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: truncated' }),
+  },
+  {
+    MessageId: 'm-throttled',
+    ReceiptHandle: 'r-throttled',
+    Body: deadLetter('uploads/busy.jpg', { state: 'DetectFaces', error: 'Rekognition.ThrottlingException', cause: 'Rate exceeded' }),
+  },
 ];
 
 describe('Function: awsQueue (picflow dlq --stack)', () => {
@@ -27,7 +42,17 @@ describe('Function: awsQueue (picflow dlq --stack)', () => {
     cloudformation.reset();
     sqs.reset();
     cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'Picflow', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: 'arn:sm' }, { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL }] }],
+      Stacks: [
+        {
+          StackName: 'Picflow',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'StateMachineArn', OutputValue: 'arn:sm' },
+            { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL },
+          ],
+        },
+      ],
     });
   });
 
@@ -46,7 +71,11 @@ describe('Function: awsQueue (picflow dlq --stack)', () => {
       ['m-throttled', 'uploads/busy.jpg', false, 'Rekognition.ThrottlingException'],
     ]);
     expect(sqs).not.toHaveReceivedCommand(DeleteMessageCommand);
-    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'r-throttled', VisibilityTimeout: 0 });
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+      QueueUrl: QUEUE_URL,
+      ReceiptHandle: 'r-throttled',
+      VisibilityTimeout: 0,
+    });
     expect(queue.left()).toEqual(['m-corrupt', 'm-throttled']);
   });
 

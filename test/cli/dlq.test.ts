@@ -25,7 +25,9 @@ describe('CLI: picflow dlq and replay on the local data directory', () => {
     const data = tempDir('cli-dlq');
     try {
       await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('truncated.jpg')]);
-      await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('coffee.png')], { PICFLOW_FAULTS: JSON.stringify({ DetectText: { fail: 'InvalidParameterException' } }) });
+      await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('coffee.png')], {
+        PICFLOW_FAULTS: JSON.stringify({ DetectText: { fail: 'InvalidParameterException' } }),
+      });
 
       // Act: list
       const table = await picflow(['--data-dir', data.path, 'dlq', 'list']);

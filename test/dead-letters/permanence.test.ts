@@ -8,9 +8,12 @@ import { objectCreatedEvent } from '../support/events';
 const rejected = (reason: string) => ({ state: 'ValidateImage', error: 'ImageValidationError', cause: `${reason}: details` });
 
 describe('failurePermanence', () => {
-  it.each(['CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'TOO_SMALL', 'EMPTY', 'DECOMPRESSION_BOMB', 'NOT_FOUND'])('an ImageValidationError %s is permanent, named by its reason', (reason) => {
-    expect(failurePermanence(rejected(reason))).toMatchObject({ permanent: true, kind: reason });
-  });
+  it.each(['CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'TOO_SMALL', 'EMPTY', 'DECOMPRESSION_BOMB', 'NOT_FOUND'])(
+    'an ImageValidationError %s is permanent, named by its reason',
+    (reason) => {
+      expect(failurePermanence(rejected(reason))).toMatchObject({ permanent: true, kind: reason });
+    },
+  );
 
   it.each([
     ['ClaimImage', 'InvalidEventError', 'the S3 event is missing detail.object.key'],
@@ -28,7 +31,10 @@ describe('failurePermanence', () => {
     ['StoreResult', 'DynamoDB.AccessDeniedException'],
     ['DetectText', 'SomethingNobodyHasSeen'],
   ])('%s failing with %s is replayable', (state, error) => {
-    expect(failurePermanence({ state, error, cause: `${error.split('.').pop()}: details` })).toMatchObject({ permanent: false, kind: error });
+    expect(failurePermanence({ state, error, cause: `${error.split('.').pop()}: details` })).toMatchObject({
+      permanent: false,
+      kind: error,
+    });
   });
 });
 
@@ -60,8 +66,15 @@ describe('parseDeadLetter stamps the permanence', () => {
     // Prepare: the messages the pipeline sends for each
     const event = objectCreatedEvent({ key: 'uploads/broken.jpg' });
     const letter = (failure: ReturnType<typeof describeFailure>) =>
-      JSON.stringify(buildDeadLetter({ event, executionId: 'arn:x', status: 'FAILED', reason: 'r', failures: [failure], failedAt: new Date(0) }));
-    const corrupt = letter(describeFailure('ValidateImage', { Error: 'ImageValidationError', Cause: JSON.stringify({ errorType: 'ImageValidationError', errorMessage: 'CORRUPT: truncated' }) }));
+      JSON.stringify(
+        buildDeadLetter({ event, executionId: 'arn:x', status: 'FAILED', reason: 'r', failures: [failure], failedAt: new Date(0) }),
+      );
+    const corrupt = letter(
+      describeFailure('ValidateImage', {
+        Error: 'ImageValidationError',
+        Cause: JSON.stringify({ errorType: 'ImageValidationError', errorMessage: 'CORRUPT: truncated' }),
+      }),
+    );
     const timedOut = letter(describeFailure('Execution', { Error: 'States.Timeout', Cause: 'the execution timed out' }));
 
     // Act

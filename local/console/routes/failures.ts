@@ -70,8 +70,11 @@ export function failureRoutes({ stack }: ConsoleContext, turns: QueueTurns): Rou
       handle: async ({ req, res }) => {
         const body = (await readJson(req)) as { messageIds?: unknown; allPermanent?: unknown };
         const messageIds = readMessageIds(body.messageIds);
-        if (messageIds === undefined && body.allPermanent !== true) throw new HttpError(400, 'name the messageIds to discard, or set allPermanent');
-        const result = await turns.take(() => discardLetters(stack.clients.sqs, stack.queueUrl, { messageIds, allPermanent: body.allPermanent === true }));
+        if (messageIds === undefined && body.allPermanent !== true)
+          throw new HttpError(400, 'name the messageIds to discard, or set allPermanent');
+        const result = await turns.take(() =>
+          discardLetters(stack.clients.sqs, stack.queueUrl, { messageIds, allPermanent: body.allPermanent === true }),
+        );
         const response: DiscardResponse = { discarded: result.discarded.map(summarizeLetter), notFound: result.notFound };
         sendJson(res, 200, response);
       },

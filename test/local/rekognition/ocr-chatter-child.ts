@@ -9,7 +9,9 @@ void (async () => {
   const model = new OcrModel();
   await model.load();
   // The single-line mode makes tesseract print its baseline statistics for a line with no text in it.
-  await (model as unknown as { worker: { setParameters(p: Record<string, string>): Promise<unknown> } }).worker.setParameters({ tessedit_pageseg_mode: psm });
+  await (model as unknown as { worker: { setParameters(p: Record<string, string>): Promise<unknown> } }).worker.setParameters({
+    tessedit_pageseg_mode: psm,
+  });
   const lines = await model.recognize(readFileSync(file), 100, 100);
   await model.close();
   process.stdout.write(`${JSON.stringify({ lines: lines.length })}\n`);

@@ -10,7 +10,9 @@ jest.setTimeout(120_000);
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'ocr-chatter-child.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'ocr-chatter-child.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -20,7 +22,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 describe('OcrModel', () => {
-  it('prints nothing of tesseract\'s own on a line it cannot read (a lone dark pixel read as one line)', async () => {
+  it("prints nothing of tesseract's own on a line it cannot read (a lone dark pixel read as one line)", async () => {
     // Prepare: white, one black pixel; single-line mode (7) makes tesseract report on the empty line
     const dir = tempDir('ocr-quiet');
     try {
