@@ -51,10 +51,15 @@ const HELP: Record<string, HelpText> = {
     ],
   },
   replay: {
-    note: 'Locally it goes through the running `picflow dev` when there is one.',
-    examples: ['picflow replay --dry-run', 'picflow replay', 'picflow replay --stack Picflow --concurrency 25'],
+    note: 'Locally it goes through the running `picflow dev` when there is one. Permanent failures (corrupt, unsupported, too small or missing images, invalid events) are skipped and kept unless --include-permanent: `picflow dlq` lists and discards them.',
+    examples: [
+      'picflow replay --dry-run',
+      'picflow replay',
+      'picflow replay --include-permanent',
+      'picflow replay --stack Picflow --concurrency 25',
+    ],
     exitCodes: [
-      '0  every replayed image succeeded (or nothing to replay)',
+      '0  every replayed image succeeded (or nothing to replay; skipped permanent failures do not count)',
       '1  an image still fails (its message stays in the queue)',
       USAGE_ERROR,
     ],
@@ -70,8 +75,19 @@ const HELP: Record<string, HelpText> = {
     environment: [AWS],
   },
   dlq: {
-    examples: ['picflow dlq list', 'picflow dlq discard --all-permanent', 'picflow dlq list --stack Picflow'],
-    exitCodes: ['0  done', USAGE_ERROR],
+    note: 'Locally it goes through the running `picflow dev` when there is one, else the data directory. A failure is permanent when a re-run must fail the same way (ImageValidationError: CORRUPT, UNSUPPORTED_FORMAT, TOO_LARGE, TOO_SMALL, EMPTY, DECOMPRESSION_BOMB, NOT_FOUND; InvalidEventError; Rekognition rejecting the bytes; a message with no event).',
+    examples: [
+      'picflow dlq list',
+      'picflow dlq list --json',
+      'picflow dlq discard --all-permanent',
+      'picflow dlq discard 3f1c2a9e-... 77b0d5e4-...',
+      'picflow dlq list --stack Picflow',
+    ],
+    exitCodes: [
+      '0  listed (also when empty) / discarded',
+      '1  discard: a named message is not in the queue (the others were discarded)',
+      `${USAGE_ERROR} (no ids and no --all-permanent, no local data, no such stack)`,
+    ],
     environment: [DATA_DIR, AWS],
   },
   list: {
@@ -114,12 +130,13 @@ const PROGRAM: HelpText = {
   environment: [DATA_DIR, AWS, 'PICFLOW_FAULTS, PICFLOW_REKOGNITION_TPS   local analyzer faults and quota'],
 };
 
-/** Adds the sections to the program and to every command registered so far. */
+/** Adds the sections to the program and to every command registered so far (a sub-command, e.g. `dlq list`, gets its parent's). */
 export function addHelpTexts(program: Command): void {
   program.addHelpText('after', render(PROGRAM));
   for (const command of program.commands) {
     const help = HELP[command.name()];
-    if (help) command.addHelpText('after', render(help));
+    if (!help) continue;
+    for (const each of [command, ...command.commands]) each.addHelpText('after', render(help));
   }
 }
 

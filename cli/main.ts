@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { devCommand } from './dev';
+import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
 import { addHelpTexts } from './help-texts';
 import { listCommand } from './list';
@@ -33,6 +34,7 @@ analyzeCommand(program);
 devCommand(program);
 replayCommand(program);
 redriveCommand(program);
+dlqCommand(program);
 listCommand(program);
 showCommand(program);
 exportCommand(program);

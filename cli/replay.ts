@@ -2,7 +2,8 @@
  * `picflow replay [--dry-run] [--stack NAME]`: runs every image in the dead-letter queue through the
  * pipeline again, from its original S3 event. A message is deleted only when its re-run succeeded;
  * otherwise it goes back to the queue (and the duplicate the failed re-run sent is removed), so each
- * failed image keeps exactly one message. Locally by default; with --stack, against AWS.
+ * failed image keeps exactly one message. Permanent failures (a corrupt image...) are skipped and kept
+ * unless --include-permanent: `picflow dlq` lists and discards them. Locally by default; with --stack, against AWS.
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
@@ -18,6 +19,8 @@ import { withThrottleBackoff, type BackoffOptions } from './sfn-backoff';
 
 interface ReplayOptions {
   dryRun?: boolean;
+  /** Run permanent failures too. */
+  includePermanent?: boolean;
   stack?: string;
   region?: string;
   /** Re-executions running at once on AWS. */
@@ -38,6 +41,7 @@ export function replayCommand(program: Command): void {
     .command('replay')
     .description('re-run the images in the dead-letter queue; delete each message only if its re-run succeeds')
     .option('--dry-run', 'list what would be replayed, change nothing')
+    .option('--include-permanent', 'also re-run permanent failures (corrupt, unsupported, missing images...), skipped by default')
     .option('--stack <name>', 'replay on AWS, in this deployed CloudFormation stack')
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .option('--concurrency <n>', `with --stack: re-executions running at once (default ${DEFAULT_REPLAY_CONCURRENCY})`, positiveInteger)
@@ -46,7 +50,9 @@ export function replayCommand(program: Command): void {
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
       for (const o of outcomes)
         process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
-      process.stderr.write(`picflow replay: ${replayTally(outcomes)}\n`);
+      process.stderr.write(`picflow replay: ${replayTally(outcomes, options.dryRun)}\n`);
+      const permanent = permanentTally(outcomes);
+      if (permanent) process.stderr.write(`picflow replay: ${permanent}\n`);
       if (outcomes.some((o) => o.status === 'FAILED')) process.exitCode = 1;
     });
 }
@@ -59,6 +65,8 @@ export interface ReplaySummary {
   detail: string;
   /** e.g. `deleted: the re-run succeeded`, `kept: failed again`. */
   message?: string;
+  /** Set when it was not run because its failure is permanent: the failure's kind. */
+  permanentKind?: string;
 }
 
 function summarize(outcome: ReplayOutcome): ReplaySummary {
@@ -70,6 +78,7 @@ function summarize(outcome: ReplayOutcome): ReplaySummary {
     key,
     detail: outcome.detail,
     message: messageFate(outcome.message),
+    permanentKind: outcome.permanentKind,
   };
 }
 
@@ -78,12 +87,22 @@ function messageFate(message: ReplayOutcome['message']): string | undefined {
 }
 
 /** `3 message(s): 1 succeeded, 1 failed again, 1 skipped; 2 deleted, 1 kept`. */
-export function replayTally(outcomes: ReplaySummary[]): string {
+export function replayTally(outcomes: ReplaySummary[], dryRun = false): string {
   const count = (status: ReplaySummary['status']) => outcomes.filter((o) => o.status === status).length;
   const deleted = outcomes.filter((o) => o.message?.startsWith('deleted')).length;
   const kept = outcomes.filter((o) => o.message?.startsWith('kept')).length;
-  if (outcomes.every((o) => o.status === 'DRY_RUN')) return `${outcomes.length} message(s) would be replayed (dry run: nothing changed)`;
+  if (dryRun) return `${count('DRY_RUN')} message(s) would be replayed (dry run: nothing changed)`;
   return `${outcomes.length} message(s): ${count('SUCCEEDED')} succeeded, ${count('FAILED')} failed again, ${count('SKIPPED')} skipped; ${deleted} deleted, ${kept} kept`;
+}
+
+/** `skipped 2 permanent failure(s) (CORRUPT 1, NOT_FOUND 1): ...`; undefined when none was skipped. */
+export function permanentTally(outcomes: ReplaySummary[]): string | undefined {
+  const kinds = new Map<string, number>();
+  for (const o of outcomes) if (o.permanentKind) kinds.set(o.permanentKind, (kinds.get(o.permanentKind) ?? 0) + 1);
+  if (kinds.size === 0) return undefined;
+  const total = [...kinds.values()].reduce((a, b) => a + b, 0);
+  const byKind = [...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ');
+  return `skipped ${total} permanent failure(s) (${byKind}): a re-run would fail the same way. They stay in the queue: \`picflow dlq list\` shows them, \`picflow dlq discard --all-permanent\` removes them, --include-permanent replays them`;
 }
 
 /**
@@ -96,7 +115,7 @@ export async function replayLocally(dataDir: string, options: ReplayOptions = {}
   if (dev) throw new Error(`picflow dev (pid ${dev.pid}) is running on ${dataDir} without a console: stop it first, then replay`);
   const stack = await startLocalStack({ dataDir, recover: false });
   try {
-    return (await replayDeadLetters(stack, { dryRun: options.dryRun })).map(summarize);
+    return (await replayDeadLetters(stack, { dryRun: options.dryRun, includePermanent: options.includePermanent })).map(summarize);
   } finally {
     await stack.close();
   }
@@ -105,12 +124,25 @@ export async function replayLocally(dataDir: string, options: ReplayOptions = {}
 async function replayThroughConsole(consoleUrl: string, options: ReplayOptions): Promise<ReplaySummary[]> {
   const { messages } = (await request(`${consoleUrl}/api/dead-letters`)) as DeadLettersResponse;
   const keyOf = new Map(messages.map((m) => [m.messageId, m.key ?? m.messageId]));
-  if (options.dryRun)
-    return messages.map((m) => ({ messageId: m.messageId, status: 'DRY_RUN', key: keyOf.get(m.messageId)!, detail: m.reason }));
+  if (options.dryRun) {
+    return messages.map((m): ReplaySummary => {
+      const key = keyOf.get(m.messageId)!;
+      if (m.permanent && !options.includePermanent)
+        return {
+          messageId: m.messageId,
+          status: 'SKIPPED',
+          key,
+          detail: `permanent failure (${m.failureKind}): ${m.permanence}`,
+          permanentKind: m.failureKind,
+        };
+      return { messageId: m.messageId, status: 'DRY_RUN', key, detail: m.reason };
+    });
+  }
+  const body = JSON.stringify({ includePermanent: options.includePermanent === true });
   const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}',
+    body,
   })) as ReplayResponse;
   return outcomes.map((o) => ({
     messageId: o.messageId,
@@ -118,6 +150,7 @@ async function replayThroughConsole(consoleUrl: string, options: ReplayOptions):
     key: keyOf.get(o.messageId) ?? o.messageId,
     detail: o.detail,
     message: messageFate(o.message),
+    permanentKind: o.permanentKind,
   }));
 }
 
@@ -140,6 +173,7 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   try {
     return await replayQueue({
       dryRun: options.dryRun,
+      includePermanent: options.includePermanent,
       sqs,
       queueUrl: stack.deadLetterQueueUrl,
       concurrency: options.concurrency ?? DEFAULT_REPLAY_CONCURRENCY,

@@ -6,6 +6,7 @@
  */
 import type { DeadLetterMessage, ExecutionStatusChangeEvent, S3ObjectCreatedEvent } from '../tasks/shared/types';
 import type { FailureEntry } from './build';
+import { letterPermanence } from './permanence';
 
 export interface DeadLetter {
   receiptHandle: string;
@@ -22,6 +23,12 @@ export interface DeadLetter {
   failedAt?: string;
   /** The failed states a DeadLetterMessage lists; none for the other kinds. */
   failures: FailureEntry[];
+  /** A permanent failure: running the same upload again fails the same way (permanence.ts decides). */
+  permanent: boolean;
+  /** A short name for the failure (`CORRUPT`, `Rekognition.ThrottlingException`). */
+  failureKind: string;
+  /** Why it is permanent, or why a replay may help. */
+  permanence: string;
 }
 
 export function parseDeadLetter(body: string, receiptHandle: string, messageId: string): DeadLetter {
@@ -29,10 +36,15 @@ export function parseDeadLetter(body: string, receiptHandle: string, messageId: 
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { receiptHandle, messageId, reason: `not JSON: ${body.slice(0, 80)}`, failures: [] };
+    return withPermanence({ receiptHandle, messageId, reason: `not JSON: ${body.slice(0, 80)}`, failures: [] });
   }
   const replay = whatToReplay(parsed);
-  return { receiptHandle, messageId, ...replay, ...described(parsed, replay.event) };
+  return withPermanence({ receiptHandle, messageId, ...replay, ...described(parsed, replay.event) });
+}
+
+function withPermanence(letter: Omit<DeadLetter, 'permanent' | 'failureKind' | 'permanence'>): DeadLetter {
+  const { permanent, kind, why } = letterPermanence(letter);
+  return { ...letter, permanent, failureKind: kind, permanence: why };
 }
 
 function whatToReplay(parsed: unknown): Pick<DeadLetter, 'event' | 'reason' | 'executionId'> {

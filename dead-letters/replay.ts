@@ -2,7 +2,8 @@
  * Replays a dead-letter queue, on AWS or in a local stack: every message's original S3 event runs
  * through the pipeline again. A message is deleted only when its re-run succeeded; otherwise it goes
  * back to the queue, and the duplicate that the failed re-run sent is removed, so each failed image
- * keeps exactly one message. Used by `picflow replay` (locally and on AWS) and by the console.
+ * keeps exactly one message. Permanent failures (permanence.ts) are not run unless asked: they stay in
+ * the queue, reported as skipped, for `picflow dlq discard`. Used by `picflow replay` (locally and on AWS) and by the console.
  */
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from './parse';
@@ -19,6 +20,8 @@ export interface ReplayOutcome {
   executionArn?: string;
   /** What became of the message, and why. */
   message?: { deleted: boolean; why: string };
+  /** Set when the message was not run because its failure is permanent: the failure's kind (`CORRUPT`). */
+  permanentKind?: string;
 }
 
 /** Which messages a replay takes, and whether it only lists them. */
@@ -26,6 +29,8 @@ export interface ReplaySelection {
   dryRun?: boolean;
   /** Replay only these message ids (the console's per-message button); all when absent. */
   messageIds?: string[];
+  /** Run permanent failures too (by default they are skipped and kept). */
+  includePermanent?: boolean;
 }
 
 /**
@@ -89,11 +94,14 @@ export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOu
     onProgress?.({ phase: 'receiving', received, waitingFor }),
   );
   const wanted = options.messageIds ? new Set(options.messageIds) : undefined;
-  const letters = wanted ? all.filter((l) => wanted.has(l.messageId)) : all;
+  const chosen = wanted ? all.filter((l) => wanted.has(l.messageId)) : all;
+  const permanent = options.includePermanent ? [] : chosen.filter((l) => l.permanent);
+  const letters = chosen.filter((l) => !permanent.includes(l));
   await Promise.all(all.filter((l) => !letters.includes(l)).map((l) => releaseLetter(sqs, queueUrl, l)));
+  const skipped = permanent.map(skippedAsPermanent);
   if (options.dryRun) {
     await Promise.all(letters.map((l) => releaseLetter(sqs, queueUrl, l)));
-    return letters.map((letter) => ({ letter, status: 'DRY_RUN', detail: letter.reason }));
+    return [...letters.map((letter): ReplayOutcome => ({ letter, status: 'DRY_RUN', detail: letter.reason })), ...skipped];
   }
   const held = new Set(letters);
   const stopHeartbeat = keepHidden(sqs, queueUrl, held, visibilitySeconds);
@@ -114,10 +122,21 @@ export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOu
       },
     );
     await removeDuplicatesOf(sqs, queueUrl, replayArns);
-    return outcomes;
+    return [...outcomes, ...skipped];
   } finally {
     stopHeartbeat();
   }
+}
+
+/** A permanent failure left in the queue unrun: replaying it would only fail the same way. */
+function skippedAsPermanent(letter: DeadLetter): ReplayOutcome {
+  return {
+    letter,
+    status: 'SKIPPED',
+    detail: `permanent failure (${letter.failureKind}): ${letter.permanence}`,
+    message: { deleted: false, why: 'permanent failure, not replayed (picflow dlq discard removes it; --include-permanent replays it)' },
+    permanentKind: letter.failureKind,
+  };
 }
 
 /** One message: run its event, then delete it (success) or put it back (failure, or nothing to run). */

@@ -106,8 +106,8 @@ describe('CLI: analyze through a running picflow dev', () => {
     await picflow(['--data-dir', data.path, 'analyze', broken]);
     await picflow(['--data-dir', data.path, 'analyze', broken]);
 
-    // Act
-    const replayed = await picflow(['--data-dir', data.path, 'replay']);
+    // Act: a corrupt image is a permanent failure, skipped unless asked for (test/cli/dlq.test.ts)
+    const replayed = await picflow(['--data-dir', data.path, 'replay', '--include-permanent']);
 
     // Assess: no "2 succeeded"; what happened to each message is said
     const lines = replayed.stdout

@@ -10,7 +10,6 @@ import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -18,56 +17,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { replayOnAws } from '../../cli/replay';
 import { replayQueue } from '../../dead-letters/replay';
 import { objectCreatedEvent } from '../support/events';
+import { fakeDeadLetterQueue } from './fake-dead-letter-queue';
 
 const cloudformation = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
 
+/** The mocked SQS as a queue of these messages (see fake-dead-letter-queue.ts). */
+const fakeQueue = (messages: Parameters<typeof fakeDeadLetterQueue>[1], emptyReceives = 0) =>
+  fakeDeadLetterQueue(sqs, messages, emptyReceives);
+
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/picflow-dlq';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:ImagePipeline';
-/**
- * The dead-letter queue as SQS keeps it: a message is visible or in flight (after a receive, until it is
- * deleted or released); the counts are exact. `emptyReceives` first answers that many receives with
- * nothing although messages are there, as a short poll or a cold long poll can.
- */
-function fakeQueue(messages: { MessageId: string; ReceiptHandle: string; Body: string }[], emptyReceives = 0) {
-  const inFlight = new Map<string, boolean>(messages.map((m) => [m.ReceiptHandle, false]));
-  const stored = new Map(messages.map((m) => [m.ReceiptHandle, m]));
-  let empties = emptyReceives;
-  let receives = 0;
-  sqs.on(ReceiveMessageCommand).callsFake((input: { MaxNumberOfMessages: number }) => {
-    if (++receives > 1000) throw new Error('runaway receive loop');
-    if (empties-- > 0) return {};
-    const taken = [...stored.values()].filter((m) => !inFlight.get(m.ReceiptHandle)).slice(0, input.MaxNumberOfMessages);
-    for (const m of taken) inFlight.set(m.ReceiptHandle, true);
-    return taken.length ? { Messages: taken } : {};
-  });
-  sqs.on(GetQueueAttributesCommand).callsFake(() => {
-    const notVisible = [...stored.keys()].filter((h) => inFlight.get(h)).length;
-    return {
-      Attributes: {
-        ApproximateNumberOfMessages: String(stored.size - notVisible),
-        ApproximateNumberOfMessagesNotVisible: String(notVisible),
-        ApproximateNumberOfMessagesDelayed: '0',
-      },
-    };
-  });
-  sqs.on(DeleteMessageCommand).callsFake((input: { ReceiptHandle: string }) => void stored.delete(input.ReceiptHandle));
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs
-    .on(ChangeMessageVisibilityCommand)
-    .callsFake(
-      (input: { ReceiptHandle: string; VisibilityTimeout: number }) => void inFlight.set(input.ReceiptHandle, input.VisibilityTimeout > 0),
-    );
-  return {
-    /** A message sent while the replay runs (the dead letter of a failed re-run). */
-    send(message: { MessageId: string; ReceiptHandle: string; Body: string }) {
-      stored.set(message.ReceiptHandle, message);
-      inFlight.set(message.ReceiptHandle, false);
-    },
-    left: () => [...stored.values()].map((m) => m.MessageId),
-  };
-}
 
 /** Backoff without waiting, recording each delay; random() = 1 makes every delay its ceiling. */
 function instantBackoff() {
@@ -77,16 +38,14 @@ function instantBackoff() {
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 const execution = (n: number) => `arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:replay-${n}`;
 
-function deadLetter(key: string, executionId = 'arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:original') {
-  return JSON.stringify({
-    status: 'FAILED',
-    reason: 'x',
-    failures: [],
-    executionId,
-    failedAt: '',
-    originalEvent: objectCreatedEvent({ key }),
-  });
+function deadLetter(
+  key: string,
+  executionId = 'arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:original',
+  failures: { state: string; error: string; cause: string }[] = [],
+) {
+  return JSON.stringify({ status: 'FAILED', reason: 'x', failures, executionId, failedAt: '', originalEvent: objectCreatedEvent({ key }) });
 }
+const CORRUPT = [{ state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: the JPEG data ends early' }];
 
 describe('Function: replayOnAws', () => {
   beforeEach(() => {
@@ -142,6 +101,41 @@ describe('Function: replayOnAws', () => {
     expect(sqs).not.toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r-bad' });
     expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'r-bad', VisibilityTimeout: 0 });
     expect(queue.left()).toEqual(['m-bad']);
+  });
+
+  it('skips a permanent failure (starts nothing for it, keeps its message) unless --include-permanent', async () => {
+    // Prepare: a corrupt image's dead letter beside a replayable one
+    const messages = [
+      { MessageId: 'm-corrupt', ReceiptHandle: 'r-corrupt', Body: deadLetter('uploads/corrupt.jpg', undefined, CORRUPT) },
+      { MessageId: 'm-ok', ReceiptHandle: 'r-ok', Body: deadLetter('uploads/ok.jpg') },
+    ];
+    const queue = fakeQueue(messages);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution(1), startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+
+    // Act
+    const outcomes = await replayOnAws('Picflow', { region: 'us-east-1', progress: () => undefined });
+
+    // Assess
+    expect(outcomes.map((o) => [o.letter.messageId, o.status, o.permanentKind])).toEqual([
+      ['m-ok', 'SUCCEEDED', undefined],
+      ['m-corrupt', 'SKIPPED', 'CORRUPT'],
+    ]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfn).not.toHaveReceivedCommandWith(StartExecutionCommand, {
+      input: JSON.stringify(objectCreatedEvent({ key: 'uploads/corrupt.jpg' })),
+    });
+    expect(queue.left()).toEqual(['m-corrupt']);
+
+    // Act: asked to, it runs it
+    sfn.resetHistory();
+    const included = await replayOnAws('Picflow', { region: 'us-east-1', includePermanent: true, progress: () => undefined });
+
+    // Assess
+    expect(included.map((o) => [o.letter.messageId, o.status])).toEqual([['m-corrupt', 'SUCCEEDED']]);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      input: JSON.stringify(objectCreatedEvent({ key: 'uploads/corrupt.jpg' })),
+    });
   });
 
   it('with --dry-run starts nothing and puts every message back', async () => {

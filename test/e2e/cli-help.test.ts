@@ -14,7 +14,7 @@ describe('CLI: --help', () => {
     const helps = await Promise.all(commands.map(async (name) => [name, await runPicflow([name, '--help'])] as const));
 
     // Assess
-    expect(commands).toEqual(expect.arrayContaining(['analyze', 'dev', 'replay', 'redrive', 'list', 'show', 'export']));
+    expect(commands).toEqual(expect.arrayContaining(['analyze', 'dev', 'replay', 'redrive', 'dlq', 'list', 'show', 'export']));
     for (const [name, help] of [['picflow', top] as const, ...helps]) {
       const sections = ['Examples:', 'Exit codes:', 'Environment:'].filter((s) => help.stdout.includes(`\n${s}\n`));
       expect({ name, sections, code: help.code }).toEqual({ name, sections: ['Examples:', 'Exit codes:', 'Environment:'], code: 0 });

@@ -1,12 +1,14 @@
 /**
- * GET /api/dead-letters (the DLQ's messages: received briefly, then released) and
- * POST /api/dead-letters/replay ({messageIds?}: the same replay as `picflow replay`).
+ * GET /api/dead-letters (the DLQ's messages: received briefly, then released),
+ * POST /api/dead-letters/replay ({messageIds?, includePermanent?}: the same replay as `picflow replay`) and
+ * POST /api/dead-letters/discard ({messageIds?, allPermanent?}: the same as `picflow dlq discard`).
  */
 import type { DeadLetter } from '../../../dead-letters/parse';
+import { discardLetters } from '../../../dead-letters/discard';
 import { peekAll } from '../../../dead-letters/queue';
 import { replayDeadLetters } from '../../../dead-letters/replay';
 import { HttpError, readJson, sendJson } from '../http-responses';
-import type { DeadLetterSummary, ReplayResponse } from '../shared/api-types';
+import type { DeadLetterSummary, DiscardResponse, ReplayResponse } from '../shared/api-types';
 import type { ConsoleContext, Route } from './route';
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -44,19 +46,11 @@ export function failureRoutes({ stack }: ConsoleContext, turns: QueueTurns): Rou
       method: 'POST',
       path: '/api/dead-letters/replay',
       handle: async ({ req, res }) => {
-        const body = (await readJson(req)) as { messageIds?: unknown };
-        let messageIds: string[] | undefined;
-        if (body.messageIds !== undefined) {
-          if (
-            !Array.isArray(body.messageIds) ||
-            body.messageIds.length > 100 ||
-            !body.messageIds.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))
-          ) {
-            throw new HttpError(400, 'messageIds must be a list of message ids');
-          }
-          messageIds = body.messageIds as string[];
-        }
-        const outcomes = await turns.take(() => replayDeadLetters(stack, { messageIds }));
+        const body = (await readJson(req)) as { messageIds?: unknown; includePermanent?: unknown };
+        const messageIds = readMessageIds(body.messageIds);
+        // A message named by its id (the console's per-message button) is replayed whatever its failure.
+        const includePermanent = body.includePermanent === true || messageIds !== undefined;
+        const outcomes = await turns.take(() => replayDeadLetters(stack, { messageIds, includePermanent }));
         const response: ReplayResponse = {
           outcomes: outcomes.map((o) => ({
             messageId: o.letter.messageId,
@@ -64,15 +58,40 @@ export function failureRoutes({ stack }: ConsoleContext, turns: QueueTurns): Rou
             detail: o.detail,
             executionName: o.executionArn?.split(':').pop(),
             message: o.message,
+            ...(o.permanentKind ? { permanentKind: o.permanentKind } : {}),
           })),
         };
+        sendJson(res, 200, response);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/dead-letters/discard',
+      handle: async ({ req, res }) => {
+        const body = (await readJson(req)) as { messageIds?: unknown; allPermanent?: unknown };
+        const messageIds = readMessageIds(body.messageIds);
+        if (messageIds === undefined && body.allPermanent !== true)
+          throw new HttpError(400, 'name the messageIds to discard, or set allPermanent');
+        const result = await turns.take(() =>
+          discardLetters(stack.clients.sqs, stack.queueUrl, { messageIds, allPermanent: body.allPermanent === true }),
+        );
+        const response: DiscardResponse = { discarded: result.discarded.map(summarizeLetter), notFound: result.notFound };
         sendJson(res, 200, response);
       },
     },
   ];
 }
 
-function summarizeLetter(letter: DeadLetter): DeadLetterSummary {
+function readMessageIds(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > 100 || !value.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {
+    throw new HttpError(400, 'messageIds must be a list of message ids');
+  }
+  return value as string[];
+}
+
+/** A message as the API (and `picflow dlq list --json`) shows it. */
+export function summarizeLetter(letter: DeadLetter): DeadLetterSummary {
   return {
     messageId: letter.messageId,
     reason: letter.reason,
@@ -84,5 +103,8 @@ function summarizeLetter(letter: DeadLetter): DeadLetterSummary {
     failedAt: letter.failedAt,
     failures: letter.failures,
     replayable: letter.event !== undefined,
+    permanent: letter.permanent,
+    failureKind: letter.failureKind,
+    permanence: letter.permanence,
   };
 }

@@ -142,6 +142,12 @@ export interface DeadLetterSummary {
   failures: { state: string; error: string; cause: string }[];
   /** false when the message carries no event to run again. */
   replayable: boolean;
+  /** A permanent failure (dead-letters/permanence.ts): `replay` skips it unless asked. */
+  permanent: boolean;
+  /** A short name for the failure, e.g. `CORRUPT`. */
+  failureKind: string;
+  /** Why it is permanent, or why a replay may help. */
+  permanence: string;
 }
 
 export interface DeadLettersResponse {
@@ -151,6 +157,19 @@ export interface DeadLettersResponse {
 export interface ReplayRequest {
   /** Only these messages; all when absent. */
   messageIds?: string[];
+  /** Run permanent failures too (named messageIds always run). */
+  includePermanent?: boolean;
+}
+
+export interface DiscardRequest {
+  messageIds?: string[];
+  /** Every message whose failure is permanent. */
+  allPermanent?: boolean;
+}
+
+export interface DiscardResponse {
+  discarded: DeadLetterSummary[];
+  notFound: string[];
 }
 
 export interface ReplayOutcomeSummary {
@@ -160,6 +179,8 @@ export interface ReplayOutcomeSummary {
   executionName?: string;
   /** What became of the message: deleted (succeeded, or obsolete) or kept, and why. */
   message?: { deleted: boolean; why: string };
+  /** Set when it was not run because its failure is permanent: the failure's kind. */
+  permanentKind?: string;
 }
 
 export interface ReplayResponse {

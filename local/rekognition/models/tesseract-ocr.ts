@@ -2,6 +2,7 @@
  * Text with tesseract.js 7 (LSTM engine, English "best_int" traineddata from @tesseract.js-data/eng).
  * tesseract.js runs its wasm core in its own worker thread; the traineddata is read from the package
  * folder and never cached to disk (cacheMethod "none": otherwise it writes eng.traineddata into cwd).
+ * tesseract's own diagnostics go to its debug file, /dev/null, instead of the process's stderr.
  */
 import Tesseract from 'tesseract.js';
 import { tesseractLangDir } from './model-paths';
@@ -33,7 +34,11 @@ export class OcrModel {
         logger: () => undefined,
         errorHandler: () => undefined,
       });
-      await this.worker.setParameters({ user_defined_dpi: '300' });
+      // tesseract's C++ prints its diagnostics ("Image too small to scale!!", "Line cannot be
+      // recognized!!", baseline statistics) with tprintf: to `debug_file` when set, else to stderr, which
+      // the wasm worker thread shares with this process (the user's terminal under `picflow analyze`).
+      // /dev/null exists in the wasm module's own file system.
+      await this.worker.setParameters({ user_defined_dpi: '300', debug_file: '/dev/null' });
     })();
     return this.loading;
   }
