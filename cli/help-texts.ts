@@ -47,7 +47,7 @@ const HELP: Record<string, HelpText> = {
   },
   list: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory (nothing is processed). The HTTP API (issue 8) calls this `query`.',
-    examples: ['picflow list', 'picflow list --status failed --since 1d', 'picflow list --label dog --limit 100 --json', 'picflow list --stack Picflow --region eu-west-1'],
+    examples: ['picflow list', 'picflow list --status failed --since 1d', 'picflow find --label dog --min-confidence 80 --json', 'picflow list --stack Picflow --region eu-west-1'],
     exitCodes: ['0  listed (also when nothing matched)', USAGE_ERROR + ' (no local data, no such stack)'],
     environment: [DATA_DIR, AWS],
   },
@@ -55,6 +55,12 @@ const HELP: Record<string, HelpText> = {
     note: 'Reads the running `picflow dev` when there is one, else the data directory. The HTTP API (issue 8) calls this `get`.',
     examples: ['picflow show photo.jpg', 'picflow show uploads/trip/photo.jpg --json', 'picflow show photo.jpg --save-thumbnails ./thumbs', 'picflow show photo.jpg --stack Picflow'],
     exitCodes: ['0  shown', '1  no such image', USAGE_ERROR + ' (no local data, no such stack)'],
+    environment: [DATA_DIR, AWS],
+  },
+  delete: {
+    note: 'Goes through the running `picflow dev`\'s HTTP API when there is one, else the data directory. The HTTP API calls this DELETE /images/{imageId}.',
+    examples: ['picflow delete photo.jpg', 'picflow delete picflow-local/uploads/3f0c.png', 'picflow delete photo.jpg --stack Picflow'],
+    exitCodes: ['0  deleted (also when it was already gone)', USAGE_ERROR + ' (no local data, no such stack, not an upload)'],
     environment: [DATA_DIR, AWS],
   },
   export: {

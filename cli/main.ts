@@ -1,6 +1,7 @@
 /** The `picflow` command line: one sub-command per file in this folder. */
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
+import { deleteCommand } from './delete';
 import { devCommand } from './dev';
 import { exportCommand } from './export';
 import { addHelpTexts } from './help-texts';
@@ -31,6 +32,7 @@ replayCommand(program);
 redriveCommand(program);
 listCommand(program);
 showCommand(program);
+deleteCommand(program);
 exportCommand(program);
 addHelpTexts(program);
 
