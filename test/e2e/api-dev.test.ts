@@ -139,3 +139,41 @@ describe('HTTP API served by picflow dev', () => {
     expect((await fetch(`${api}/images/${encodeURIComponent(imageId)}`)).status).toBe(404);
   });
 });
+
+describe('picflow find and delete on the data directory (no dev running)', () => {
+  const data = tempDir('api-dev-dir');
+  const read = (args: string[]) => picflow(['--data-dir', data.path, ...args]);
+
+  beforeAll(async () => {
+    const analyzed = await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('chelsea.png')], { ANALYSES: 'labels' });
+    if (analyzed.code !== 0) throw new Error(`analyze: ${analyzed.code} ${analyzed.stderr}`);
+  });
+  afterAll(() => data.remove());
+
+  it('find --min-confidence needs --label and a percentage (usage errors, exit 2)', async () => {
+    // Act
+    const withoutLabel = await read(['find', '--min-confidence', '80']);
+    const outOfRange = await read(['find', '--label', 'Cat', '--min-confidence', '101']);
+
+    // Assess
+    expect(withoutLabel).toMatchObject({ code: 2, stderr: expect.stringContaining('--min-confidence needs --label') });
+    expect(outOfRange).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a percentage from 0 to 100') });
+  });
+
+  it('delete removes the image from the data directory, and a second delete is fine', async () => {
+    // Prepare
+    const before = JSON.parse((await read(['find', '--label', 'Cat', '--min-confidence', '50', '--json'])).stdout) as { key: string }[];
+
+    // Act
+    const first = await read(['delete', 'chelsea.png']);
+    const second = await read(['delete', 'chelsea.png']);
+    const shown = await read(['show', 'chelsea.png']);
+
+    // Assess
+    expect(before.map((item) => item.key)).toEqual(['uploads/chelsea.png']);
+    expect(first).toMatchObject({ code: 0, stderr: expect.stringContaining('deleted picflow-local/uploads/chelsea.png') });
+    expect(second.code).toBe(0);
+    expect(shown.code).toBe(1);
+    expect(JSON.parse((await read(['find', '--label', 'Cat', '--json'])).stdout)).toEqual([]);
+  });
+});
