@@ -12,9 +12,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { run as runImages } from '../../api/images/handler';
-import { run as runSearch } from '../../api/search/handler';
-import { run as runUploads } from '../../api/uploads/handler';
 import type { ApiDeps } from '../../api/shared/api-config';
 import type { ApiResponse } from '../../api/shared/http';
 import { BodyTooLargeError, finishUnread, readLimitedBody } from '../http/endpoint-gate';
@@ -29,14 +26,19 @@ export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 type Handler = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<ApiResponse>;
 
-/** Which handler serves a route: the route groups of the Lambda functions. */
-const HANDLERS: Record<string, Handler> = {
-  'POST /uploads': runUploads,
-  'POST /images': runUploads,
-  'GET /images': runSearch,
-  'GET /images/{imageId+}': runImages,
-  'DELETE /images/{imageId+}': runImages,
-};
+/**
+ * Which handler serves a route: the route groups of the Lambda functions. Required when the server
+ * starts, as the stack loads the tasks (local/stack/task-handlers.ts): the handlers' logger reads its
+ * level when first loaded, after the stack has set it (imported with picflow dev, it logged every INFO line).
+ */
+function loadHandlers(): Record<string, Handler> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const uploads = (require('../../api/uploads/handler') as { run: Handler }).run;
+  const search = (require('../../api/search/handler') as { run: Handler }).run;
+  const images = (require('../../api/images/handler') as { run: Handler }).run;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { 'POST /uploads': uploads, 'POST /images': uploads, 'GET /images': search, 'GET /images/{imageId+}': images, 'DELETE /images/{imageId+}': images };
+}
 
 export interface ApiServerOptions {
   /** What the handlers run with: the stack's task configuration and clients, and its bucket. */
@@ -67,6 +69,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackName(host)) throw new Error(`the local API listens on a loopback address only (no authentication), not ${host}`);
   const allowed = new Set(options.allowedOrigins ?? []);
+  const handlers = loadHandlers();
   let port = 0;
 
   const server = createServer((req, res) => {
@@ -103,7 +106,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const body = await readLimitedBody(req, MAX_REQUEST_BYTES);
     const event = v2Event({ method: req.method ?? 'GET', url: raw, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, route);
-    send(res, await HANDLERS[route.routeKey](event, options.deps), cors);
+    send(res, await handlers[route.routeKey](event, options.deps), cors);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -54,8 +54,9 @@ describe('HTTP API served by picflow dev', () => {
   }
 
   beforeAll(async () => {
-    // Labels only: the cheapest analysis that feeds the label index under test.
-    dev = await startDev(data.path, { ANALYSES: 'labels' });
+    // Labels only: the cheapest analysis that feeds the label index under test. The log level is picflow
+    // dev's own (the tests' SILENT would hide a change of it).
+    dev = await startDev(data.path, { ANALYSES: 'labels', POWERTOOLS_LOG_LEVEL: undefined });
     api = `http://127.0.0.1:${dev.port + 5}`;
   });
 
@@ -93,6 +94,8 @@ describe('HTTP API served by picflow dev', () => {
     expect([first.status, second.status]).toEqual([204, 204]);
     expect((await fetch(`${api}/images/${imageId}`)).status).toBe(404);
     expect((await fetch(image.thumbnails[0].url)).status).toBe(404);
+    // Serving the API does not change the tasks' log level (WARN in picflow dev): no INFO line per task.
+    expect(dev.log()).not.toContain('"level":"INFO"');
   });
 
   it('answers an unknown id with a 404 in the error shape', async () => {
