@@ -33,16 +33,22 @@ export function deleteCommand(program: Command): void {
       }
       const source = await openImageSource(dataDir, options);
       try {
-        const imageId = deleteTarget(image, source);
-        await deleteImage({ imageId, bucket: source.bucket, key: imageId.slice(source.bucket.length + 1) }, source.tableName, {
-          dynamo: DynamoDBDocumentClient.from(source.dynamodb),
-          s3: source.s3,
-        });
+        const imageId = await deleteFromSource(source, image);
         process.stderr.write(`picflow delete: deleted ${imageId} (in ${source.description})\n`);
       } finally {
         await source.close();
       }
     });
+}
+
+/** Deletes the image with the API's own logic (api/images/delete-image.ts) on the source's table and bucket; its id. */
+export async function deleteFromSource(source: ImageSource, image: string): Promise<string> {
+  const imageId = deleteTarget(image, source);
+  await deleteImage({ imageId, bucket: source.bucket, key: imageId.slice(source.bucket.length + 1) }, source.tableName, {
+    dynamo: DynamoDBDocumentClient.from(source.dynamodb),
+    s3: source.s3,
+  });
+  return imageId;
 }
 
 /** The image id an argument names: an id as is, a key in the bucket, or a name under the upload prefix. */
