@@ -18,7 +18,10 @@ export function deleteCommand(program: Command): void {
   program
     .command('delete')
     .description('delete an image: the original, its thumbnails and results in S3, its item and index entries')
-    .argument('<image>', 'the image: its key (uploads/photo.jpg), its name under the upload prefix (photo.jpg), or its image id (bucket/key)')
+    .argument(
+      '<image>',
+      'the image: its key (uploads/photo.jpg), its name under the upload prefix (photo.jpg), or its image id (bucket/key)',
+    )
     .option('--stack <name>', "delete from the deployed CloudFormation stack's bucket and table instead of the local data")
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (image: string, options: DeleteOptions, command: Command) => {
@@ -62,6 +65,7 @@ export function imageIdOf(image: string, bucket: string, uploadPrefix: string): 
 function deleteTarget(image: string, source: ImageSource): string {
   const imageId = imageIdOf(image, source.bucket, source.uploadPrefix);
   const prefix = `${source.bucket}/${source.uploadPrefix}`;
-  if (!imageId.startsWith(prefix) || imageId.length === prefix.length) throw new Error(`"${image}" is not an upload: image ids look like ${prefix}<name>`);
+  if (!imageId.startsWith(prefix) || imageId.length === prefix.length)
+    throw new Error(`"${image}" is not an upload: image ids look like ${prefix}<name>`);
   return imageId;
 }

@@ -32,7 +32,14 @@ export function devCommand(program: Command): void {
       const running = runningDevServer(dataDir);
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
       const base = options.port;
-      await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4, 'HTTP API': base + 5 });
+      await assertPortsFree('127.0.0.1', {
+        console: base,
+        S3: base + 1,
+        DynamoDB: base + 2,
+        SQS: base + 3,
+        Rekognition: base + 4,
+        'HTTP API': base + 5,
+      });
       let consoleServer: ConsoleServer | undefined;
       let apiServer: ApiServer | undefined;
       let stack: LocalStack;
@@ -48,7 +55,11 @@ export function devCommand(program: Command): void {
             // The API's own port (not a prefix on the console's): its paths stay the deployed API's, and the
             // console's /api/* stays the console's. The console's page may call it.
             const consoleOrigins = [consoleServer.url, consoleServer.url.replace('127.0.0.1', 'localhost')];
-            apiServer = await startApiServer({ deps: { ...up.tasks, bucket: up.bucket }, port: base + 5, allowedOrigins: [...consoleOrigins, ...originsFromEnv()] });
+            apiServer = await startApiServer({
+              deps: { ...up.tasks, bucket: up.bucket },
+              port: base + 5,
+              allowedOrigins: [...consoleOrigins, ...originsFromEnv()],
+            });
             writeDevServerInfo(dataDir, {
               pid: process.pid,
               startedAt: new Date().toISOString(),
@@ -122,7 +133,9 @@ function reportExecutions(stack: LocalStack): void {
     // A resumed execution ran again from its start: its time is this run's, not since the first start.
     const seconds = `${ms === undefined ? '?' : (ms / 1000).toFixed(1)}s${record.resumedAt ? ' since resumed' : ''}`;
     const detail = record.status === 'SUCCEEDED' ? '' : `  ${record.error}: ${record.cause ?? ''}`;
-    process.stderr.write(`${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`);
+    process.stderr.write(
+      `${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`,
+    );
   });
 }
 

@@ -26,9 +26,15 @@ export interface ImageFilter {
 
 /** The item of `image`: an image id (`bucket/key`), a key in the stack's bucket, or a name under its upload prefix. */
 export async function getImage(source: ImageSource, image: string): Promise<ImageItem | undefined> {
-  const candidates = [image.startsWith(`${source.bucket}/`) ? image : undefined, `${source.bucket}/${image}`, `${source.bucket}/${source.uploadPrefix}${image}`];
+  const candidates = [
+    image.startsWith(`${source.bucket}/`) ? image : undefined,
+    `${source.bucket}/${image}`,
+    `${source.bucket}/${source.uploadPrefix}${image}`,
+  ];
   for (const imageId of new Set(candidates.filter((c): c is string => c !== undefined))) {
-    const { Item } = await source.dynamodb.send(new GetItemCommand({ TableName: source.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }));
+    const { Item } = await source.dynamodb.send(
+      new GetItemCommand({ TableName: source.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }),
+    );
     if (Item) return unmarshall(Item) as ImageItem;
   }
   return undefined;
@@ -63,7 +69,9 @@ export function matches(item: ImageItem, filter: ImageFilter): boolean {
     const wanted = filter.label.toLowerCase();
     const min = filter.minConfidence ?? 0;
     // A parent is found with its child's confidence, as the API's label index files it.
-    const found = (item.labels ?? []).some((l) => (l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted)) && l.confidence >= min);
+    const found = (item.labels ?? []).some(
+      (l) => (l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted)) && l.confidence >= min,
+    );
     if (!found) return false;
   }
   return true;
@@ -124,14 +132,16 @@ export function parseSince(value: string, now = Date.now()): string {
     return new Date(now - Number(age[1]) * unit * 1000).toISOString();
   }
   const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) throw new InvalidArgumentError(`expected a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d), got "${value}"`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time))
+    throw new InvalidArgumentError(`expected a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d), got "${value}"`);
   return new Date(time).toISOString();
 }
 
 /** --min-confidence: a percentage from 0 to 100. */
 export function parseConfidence(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
   return n;
 }
 

@@ -37,7 +37,13 @@ function loadHandlers(): Record<string, Handler> {
   const search = (require('../../api/search/handler') as { run: Handler }).run;
   const images = (require('../../api/images/handler') as { run: Handler }).run;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return { 'POST /uploads': uploads, 'POST /images': uploads, 'GET /images': search, 'GET /images/{imageId+}': images, 'DELETE /images/{imageId+}': images };
+  return {
+    'POST /uploads': uploads,
+    'POST /images': uploads,
+    'GET /images': search,
+    'GET /images/{imageId+}': images,
+    'DELETE /images/{imageId+}': images,
+  };
 }
 
 export interface ApiServerOptions {
@@ -75,7 +81,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = createServer((req, res) => {
     serve(req, res).catch((error: Error) => {
       // The handlers answer their own errors; this is the server itself failing (a socket gone).
-      if (!res.headersSent) send(res, error instanceof BodyTooLargeError ? tooLarge() : failure(500, 'InternalError', 'The local API failed; see picflow dev\'s output.'));
+      if (!res.headersSent)
+        send(
+          res,
+          error instanceof BodyTooLargeError
+            ? tooLarge()
+            : failure(500, 'InternalError', "The local API failed; see picflow dev's output."),
+        );
       finishUnread(req, res);
     });
   });
@@ -87,25 +99,48 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const refusal = hostRefusal(req.headers, port) ?? (originAllowed ? undefined : crossSiteRefusal(req.headers));
     if (refusal) {
       const allowedNote = allowed.size > 0 ? ` (allowed origins: ${[...allowed].join(', ')})` : '';
-      send(res, failure(403, 'Forbidden', `The local API refused this request: ${refusal}. Call it from the same machine without a foreign Origin, or list the origin in PICFLOW_API_ORIGINS${allowedNote}.`));
+      send(
+        res,
+        failure(
+          403,
+          'Forbidden',
+          `The local API refused this request: ${refusal}. Call it from the same machine without a foreign Origin, or list the origin in PICFLOW_API_ORIGINS${allowedNote}.`,
+        ),
+      );
       finishUnread(req, res);
       return;
     }
     const cors: Record<string, string> = originAllowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
     if (req.method === 'OPTIONS' && originAllowed) {
-      send(res, { statusCode: 204, headers: { ...cors, 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' }, body: '' });
+      send(res, {
+        statusCode: 204,
+        headers: {
+          ...cors,
+          'access-control-allow-methods': 'GET, POST, DELETE',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '600',
+        },
+        body: '',
+      });
       return;
     }
     // Origin-form only ("/path?query"), as API Gateway receives it.
     const queryAt = raw.indexOf('?');
     const route = raw.startsWith('/') ? matchRoute(req.method ?? 'GET', queryAt < 0 ? raw : raw.slice(0, queryAt)) : undefined;
     if (!route) {
-      send(res, failure(404, 'NoSuchRoute', `There is no route ${req.method} ${raw.slice(0, 200)}; see api/openapi.json for the routes.`), cors);
+      send(
+        res,
+        failure(404, 'NoSuchRoute', `There is no route ${req.method} ${raw.slice(0, 200)}; see api/openapi.json for the routes.`),
+        cors,
+      );
       finishUnread(req, res);
       return;
     }
     const body = await readLimitedBody(req, MAX_REQUEST_BYTES);
-    const event = v2Event({ method: req.method ?? 'GET', url: raw, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, route);
+    const event = v2Event(
+      { method: req.method ?? 'GET', url: raw, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+      route,
+    );
     send(res, await handlers[route.routeKey](event, options.deps), cors);
   }
 
@@ -140,5 +175,9 @@ function failure(statusCode: number, code: string, message: string): ApiResponse
 }
 
 function tooLarge(): ApiResponse {
-  return failure(413, 'TooLarge', `The request body is over ${MAX_REQUEST_BYTES} bytes, the most Lambda accepts; upload large images with POST /uploads (presigned, straight to S3).`);
+  return failure(
+    413,
+    'TooLarge',
+    `The request body is over ${MAX_REQUEST_BYTES} bytes, the most Lambda accepts; upload large images with POST /uploads (presigned, straight to S3).`,
+  );
 }

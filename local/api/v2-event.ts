@@ -77,7 +77,10 @@ export function v2Event(request: EventRequest, route: RouteMatch, now = new Date
     if (value === undefined || name === 'cookie') continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const cookies = request.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const textual = isTextual(headers['content-type']);
   const hasBody = request.body.length > 0;
   const method = request.method.toUpperCase();

@@ -40,7 +40,15 @@ describe('picflow delete --stack', () => {
   it("deletes the original, its thumbnails and the item in the stack's bucket and table", async () => {
     // Prepare
     const imageId = `${BUCKET}/incoming/photo.jpg`;
-    documents.on(GetCommand).resolves({ Item: { imageId, bucket: BUCKET, key: 'incoming/photo.jpg', status: 'SUCCEEDED', thumbnails: [{ name: 'small', key: 'thumbnails/incoming/photo.jpg/e/small.jpg', width: 1, height: 1 }] } });
+    documents.on(GetCommand).resolves({
+      Item: {
+        imageId,
+        bucket: BUCKET,
+        key: 'incoming/photo.jpg',
+        status: 'SUCCEEDED',
+        thumbnails: [{ name: 'small', key: 'thumbnails/incoming/photo.jpg/e/small.jpg', width: 1, height: 1 }],
+      },
+    });
     const source = await openImageSource('/nonexistent', { stack: 'Picflow', region: 'eu-west-1' });
 
     // Act

@@ -31,7 +31,11 @@ describe('HTTP API served by picflow dev', () => {
 
   /** POST /uploads, then the form to the presigned URL as `curl -F` sends it; the image id. */
   async function upload(): Promise<string> {
-    const created = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/png' }) });
+    const created = await fetch(`${api}/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contentType: 'image/png' }),
+    });
     expect(created.status).toBe(201);
     const { url, fields, imageId } = (await created.json()) as { url: string; fields: Record<string, string>; imageId: string };
     const form = new FormData();
@@ -105,7 +109,11 @@ describe('HTTP API served by picflow dev', () => {
     // Assess
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(await response.json()).toMatchObject({ code: 'NotFound', message: expect.stringContaining('no-such.png'), requestId: expect.any(String) });
+    expect(await response.json()).toMatchObject({
+      code: 'NotFound',
+      message: expect.stringContaining('no-such.png'),
+      requestId: expect.any(String),
+    });
   });
 
   it('refuses a foreign Origin and a foreign Host with 403, and serves its own Host', async () => {
@@ -148,7 +156,9 @@ describe('picflow find and delete on the data directory (no dev running)', () =>
   const read = (args: string[]) => picflow(['--data-dir', data.path, ...args]);
 
   beforeAll(async () => {
-    const analyzed = await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('chelsea.png')], { ANALYSES: 'labels' });
+    const analyzed = await picflow(['--data-dir', data.path, 'analyze', '--workers', '1', fixturePath('chelsea.png')], {
+      ANALYSES: 'labels',
+    });
     if (analyzed.code !== 0) throw new Error(`analyze: ${analyzed.code} ${analyzed.stderr}`);
   });
   afterAll(() => data.remove());

@@ -3,15 +3,30 @@
 import openapi from '../../../api/openapi.json';
 import { API_ROUTES, matchRoute, v2Event, type EventRequest } from '../../../local/api/v2-event';
 
-const request = (parts: Partial<EventRequest>): EventRequest => ({ method: 'GET', url: '/images', headers: { host: '127.0.0.1:4571' }, body: Buffer.alloc(0), sourceIp: '127.0.0.1', ...parts });
+const request = (parts: Partial<EventRequest>): EventRequest => ({
+  method: 'GET',
+  url: '/images',
+  headers: { host: '127.0.0.1:4571' },
+  body: Buffer.alloc(0),
+  sourceIp: '127.0.0.1',
+  ...parts,
+});
 
 describe('matchRoute', () => {
   it.each([
     ['POST', '/uploads', { routeKey: 'POST /uploads' }],
     ['POST', '/images', { routeKey: 'POST /images' }],
     ['GET', '/images', { routeKey: 'GET /images' }],
-    ['GET', '/images/picflow-local/uploads/a.png', { routeKey: 'GET /images/{imageId+}', pathParameters: { imageId: 'picflow-local/uploads/a.png' } }],
-    ['DELETE', '/images/picflow-local%2Fuploads%2Fa.png', { routeKey: 'DELETE /images/{imageId+}', pathParameters: { imageId: 'picflow-local%2Fuploads%2Fa.png' } }],
+    [
+      'GET',
+      '/images/picflow-local/uploads/a.png',
+      { routeKey: 'GET /images/{imageId+}', pathParameters: { imageId: 'picflow-local/uploads/a.png' } },
+    ],
+    [
+      'DELETE',
+      '/images/picflow-local%2Fuploads%2Fa.png',
+      { routeKey: 'DELETE /images/{imageId+}', pathParameters: { imageId: 'picflow-local%2Fuploads%2Fa.png' } },
+    ],
     ['get', '/images/x', { routeKey: 'GET /images/{imageId+}', pathParameters: { imageId: 'x' } }],
   ])('%s %s matches its route', (method, path, expected) => {
     expect(matchRoute(method, path)).toEqual(expected);
@@ -61,13 +76,23 @@ describe('v2Event', () => {
 
   it('has no queryStringParameters without a query, and the route, path parameters and request context', () => {
     // Act
-    const event = v2Event(request({ method: 'delete', url: '/images/b/uploads/a.png', headers: { host: '127.0.0.1:4571', 'user-agent': 'curl/8' } }), {
-      routeKey: 'DELETE /images/{imageId+}',
-      pathParameters: { imageId: 'b/uploads/a.png' },
-    }, new Date('2026-11-27T14:05:09.123Z'));
+    const event = v2Event(
+      request({ method: 'delete', url: '/images/b/uploads/a.png', headers: { host: '127.0.0.1:4571', 'user-agent': 'curl/8' } }),
+      {
+        routeKey: 'DELETE /images/{imageId+}',
+        pathParameters: { imageId: 'b/uploads/a.png' },
+      },
+      new Date('2026-11-27T14:05:09.123Z'),
+    );
 
     // Assess
-    expect(event).toMatchObject({ version: '2.0', routeKey: 'DELETE /images/{imageId+}', rawQueryString: '', pathParameters: { imageId: 'b/uploads/a.png' }, isBase64Encoded: false });
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'DELETE /images/{imageId+}',
+      rawQueryString: '',
+      pathParameters: { imageId: 'b/uploads/a.png' },
+      isBase64Encoded: false,
+    });
     expect(event.queryStringParameters).toBeUndefined();
     expect(event.body).toBeUndefined();
     expect(event.requestContext).toMatchObject({
@@ -85,7 +110,14 @@ describe('v2Event', () => {
 
     // Act
     const binary = v2Event(request({ method: 'POST', headers: { 'content-type': 'image/png' }, body: png }), { routeKey: 'POST /images' });
-    const json = v2Event(request({ method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from('{"contentType":"image/png"}') }), { routeKey: 'POST /uploads' });
+    const json = v2Event(
+      request({
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: Buffer.from('{"contentType":"image/png"}'),
+      }),
+      { routeKey: 'POST /uploads' },
+    );
 
     // Assess
     expect(binary).toMatchObject({ isBase64Encoded: true, body: png.toString('base64') });
@@ -94,7 +126,10 @@ describe('v2Event', () => {
 
   it('lower-cases header names, joins repeated values, and moves cookies to their own list', () => {
     // Act
-    const event = v2Event(request({ headers: { Host: '127.0.0.1:4571', 'X-Many': ['a', 'b'], cookie: 'a=1; b=2' } as unknown as EventRequest['headers'] }), { routeKey: 'GET /images' });
+    const event = v2Event(
+      request({ headers: { Host: '127.0.0.1:4571', 'X-Many': ['a', 'b'], cookie: 'a=1; b=2' } as unknown as EventRequest['headers'] }),
+      { routeKey: 'GET /images' },
+    );
 
     // Assess
     expect(event.headers).toEqual({ host: '127.0.0.1:4571', 'x-many': 'a,b' });
