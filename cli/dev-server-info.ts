@@ -14,7 +14,7 @@ export interface DevServerInfo {
   tableName: string;
   queueUrl: string;
   region: string;
-  endpoints: { s3: string; dynamodb: string; sqs: string; rekognition: string; console?: string };
+  endpoints: { s3: string; dynamodb: string; sqs: string; rekognition: string; console?: string; api?: string };
   /** The pipeline settings (cli/dev-settings.ts) the server started with; absent from older servers. */
   settings?: Record<string, string>;
 }

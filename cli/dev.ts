@@ -8,6 +8,7 @@ import { startLocalStack, LOCAL_REGION, type LocalStack } from '../local/stack/l
 import type { ExecutionRecord } from '../local/engine/execution-store';
 import { runDurationMs } from '../local/engine/run-duration';
 import { startConsoleServer, type ConsoleServer } from '../local/console/server';
+import { originsFromEnv, startApiServer, type ApiServer } from '../local/api/api-server';
 import { removeDevServerInfo, runningDevServer, writeDevServerInfo } from './dev-server-info';
 import { assertPortsFree } from './ports';
 import { pipelineSettings } from './dev-settings';
@@ -22,7 +23,7 @@ export function devCommand(program: Command): void {
   program
     .command('dev')
     .description('run the local stack as a server on 127.0.0.1 and process every upload')
-    .option('--port <n>', 'first of the five consecutive ports used (console, S3, DynamoDB, SQS, Rekognition)', basePort(5), 4566)
+    .option('--port <n>', 'first of the six consecutive ports used (console, S3, DynamoDB, SQS, Rekognition, HTTP API)', basePort(6), 4566)
     .option('--workers <n>', 'inference worker threads (default: one per core)', positiveInteger)
     .action(async (options: DevOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
@@ -31,8 +32,16 @@ export function devCommand(program: Command): void {
       const running = runningDevServer(dataDir);
       if (running) throw new Error(`picflow dev is already running on ${dataDir} (pid ${running.pid}); S3 at ${running.endpoints.s3}`);
       const base = options.port;
-      await assertPortsFree('127.0.0.1', { console: base, S3: base + 1, DynamoDB: base + 2, SQS: base + 3, Rekognition: base + 4 });
+      await assertPortsFree('127.0.0.1', {
+        console: base,
+        S3: base + 1,
+        DynamoDB: base + 2,
+        SQS: base + 3,
+        Rekognition: base + 4,
+        'HTTP API': base + 5,
+      });
       let consoleServer: ConsoleServer | undefined;
+      let apiServer: ApiServer | undefined;
       let stack: LocalStack;
       try {
         stack = await startLocalStack({
@@ -43,6 +52,14 @@ export function devCommand(program: Command): void {
           // every execution (recovered, or an upload made during start-up) prints its start line.
           beforeWork: async (up) => {
             consoleServer = await startConsoleServer({ stack: up, port: base });
+            // The API's own port (not a prefix on the console's): its paths stay the deployed API's, and the
+            // console's /api/* stays the console's. The console's page may call it.
+            const consoleOrigins = [consoleServer.url, consoleServer.url.replace('127.0.0.1', 'localhost')];
+            apiServer = await startApiServer({
+              deps: { ...up.tasks, bucket: up.bucket },
+              port: base + 5,
+              allowedOrigins: [...consoleOrigins, ...originsFromEnv()],
+            });
             writeDevServerInfo(dataDir, {
               pid: process.pid,
               startedAt: new Date().toISOString(),
@@ -51,15 +68,16 @@ export function devCommand(program: Command): void {
               tableName: up.tableName,
               queueUrl: up.queueUrl,
               region: LOCAL_REGION,
-              endpoints: { ...up.endpoints, console: consoleServer.url },
+              endpoints: { ...up.endpoints, console: consoleServer.url, api: apiServer.url },
               settings,
             });
-            printBanner(up, consoleServer.url);
+            printBanner(up, consoleServer.url, apiServer.url);
             reportExecutions(up);
           },
         });
       } catch (error) {
         removeDevServerInfo(dataDir);
+        await apiServer?.close();
         await consoleServer?.close();
         throw error;
       }
@@ -69,18 +87,20 @@ export function devCommand(program: Command): void {
       await stopRequested;
       process.stderr.write('\npicflow dev: stopping (waiting for running executions)...\n');
       removeDevServerInfo(dataDir);
+      await apiServer!.close();
       await consoleServer!.close();
       await stack.close();
       process.stderr.write('picflow dev: stopped\n');
     });
 }
 
-function printBanner(stack: LocalStack, consoleUrl: string): void {
+function printBanner(stack: LocalStack, consoleUrl: string, apiUrl: string): void {
   const { s3, dynamodb, rekognition } = stack.endpoints;
   const lines = [
     `picflow dev: local stack running (data in ${stack.dataDir})`,
     '',
     `  Console      ${consoleUrl}   executions, graphs, results, failures, uploads`,
+    `  HTTP API     ${apiUrl}   POST /uploads, GET /images, GET|DELETE /images/{id} (no auth: loopback only)`,
     `  S3           ${s3}   bucket ${stack.bucket}, uploads under ${stack.uploadPrefix}`,
     `  DynamoDB     ${dynamodb}   table ${stack.tableName}`,
     `  SQS (DLQ)    ${stack.queueUrl}`,

@@ -96,6 +96,7 @@ const HELP: Record<string, HelpText> = {
       'picflow list',
       'picflow list --status failed --since 1d',
       'picflow list --label dog --limit 100 --json',
+      'picflow find --label dog --min-confidence 80 --json',
       'picflow list --stack Picflow --region eu-west-1',
     ],
     exitCodes: ['0  listed (also when nothing matched)', `${USAGE_ERROR} (no local data, no such stack)`],
@@ -110,6 +111,12 @@ const HELP: Record<string, HelpText> = {
       'picflow show photo.jpg --stack Picflow',
     ],
     exitCodes: ['0  shown', '1  no such image', `${USAGE_ERROR} (no local data, no such stack)`],
+    environment: [DATA_DIR, AWS],
+  },
+  delete: {
+    note: "Goes through the running `picflow dev`'s HTTP API when there is one, else the data directory. The HTTP API calls this DELETE /images/{imageId}.",
+    examples: ['picflow delete photo.jpg', 'picflow delete picflow-local/uploads/3f0c.png', 'picflow delete photo.jpg --stack Picflow'],
+    exitCodes: ['0  deleted (also when it was already gone)', `${USAGE_ERROR} (no local data, no such stack, not an upload)`],
     environment: [DATA_DIR, AWS],
   },
   export: {

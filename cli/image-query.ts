@@ -18,6 +18,8 @@ export interface ImageFilter {
   status?: ImageStatus;
   /** A label (or a label's parent) the image must have, any case. */
   label?: string;
+  /** With `label`: that label (or the label under it) found with at least this confidence, in percent. */
+  minConfidence?: number;
   /** Only items updated at or after this ISO time. */
   since?: string;
 }
@@ -65,8 +67,12 @@ export function matches(item: ImageItem, filter: ImageFilter): boolean {
   if (filter.since && !(item.updatedAt >= filter.since)) return false;
   if (filter.label) {
     const wanted = filter.label.toLowerCase();
-    if (!(item.labels ?? []).some((l) => l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted)))
-      return false;
+    const min = filter.minConfidence ?? 0;
+    // A parent is found with its child's confidence, as the API's label index files it.
+    const found = (item.labels ?? []).some(
+      (l) => (l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted)) && l.confidence >= min,
+    );
+    if (!found) return false;
   }
   return true;
 }
@@ -129,6 +135,14 @@ export function parseSince(value: string, now = Date.now()): string {
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time))
     throw new InvalidArgumentError(`expected a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d), got "${value}"`);
   return new Date(time).toISOString();
+}
+
+/** --min-confidence: a percentage from 0 to 100. */
+export function parseConfidence(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
+  return n;
 }
 
 /** --limit: a positive whole number. */

@@ -1,17 +1,18 @@
 /**
- * `picflow list [--status S] [--label L] [--since T] [--limit N] [--json] [--stack NAME]`: the most
+ * `picflow list|find [--status S] [--label L [--min-confidence C]] [--since T] [--limit N] [--json] [--stack NAME]`: the most
  * recently updated images, newest first, one line each (the HTTP API's `query`, issue 8).
  */
 import { Option, type Command } from 'commander';
 import type { ImageItem } from '../tasks/shared/types';
 import { openImageSource } from './image-source';
-import { parseLimit, parseSince, parseStatus, recentImages, STATUSES, type ImageFilter } from './image-query';
+import { parseConfidence, parseLimit, parseSince, parseStatus, recentImages, STATUSES, type ImageFilter } from './image-query';
 
 export const DEFAULT_LIST_LIMIT = 20;
 
 interface ListOptions {
   status?: ImageFilter['status'];
   label?: string;
+  minConfidence?: number;
   since?: string;
   limit: number;
   json?: boolean;
@@ -26,6 +27,11 @@ export function listCommand(program: Command): void {
     .description('list the most recently analysed images, newest first, with status, faces and top labels')
     .addOption(new Option('--status <status>', `only this status (${STATUSES.join(', ')})`).argParser(parseStatus))
     .option('--label <name>', 'only images with this label (or a label under it, e.g. Animal), any case')
+    .option(
+      '--min-confidence <percent>',
+      'with --label: only where that label is found with at least this confidence (0-100)',
+      parseConfidence,
+    )
     .option('--since <when>', 'only images updated since a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d)', (v: string) =>
       parseSince(v),
     )
@@ -35,9 +41,16 @@ export function listCommand(program: Command): void {
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (options: ListOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
+      // One vocabulary with the HTTP API (GET /images?label=Dog&minConfidence=80): a confidence belongs to a label.
+      if (options.minConfidence !== undefined && options.label === undefined)
+        command.error('error: --min-confidence needs --label (e.g. --label Dog --min-confidence 80)', { exitCode: 2 });
       const source = await openImageSource(dataDir, options);
       try {
-        const items = await recentImages(source, { status: options.status, label: options.label, since: options.since }, options.limit);
+        const items = await recentImages(
+          source,
+          { status: options.status, label: options.label, minConfidence: options.minConfidence, since: options.since },
+          options.limit,
+        );
         if (options.json) process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
         else if (items.length === 0) process.stderr.write(`picflow list: no images match (in ${source.description})\n`);
         else process.stdout.write(`${listTable(items, source.bucket)}\n`);

@@ -1,6 +1,7 @@
 /** The `picflow` command line: one sub-command per file in this folder. */
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
+import { deleteCommand } from './delete';
 import { devCommand } from './dev';
 import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
@@ -37,6 +38,7 @@ redriveCommand(program);
 dlqCommand(program);
 listCommand(program);
 showCommand(program);
+deleteCommand(program);
 exportCommand(program);
 addHelpTexts(program);
 

@@ -1,15 +1,15 @@
 /** Lambda entry point of the upload routes: POST /uploads (presigned POST) and POST /images (image in the body). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaDeps, type TaskDeps } from '../../tasks/shared/aws-clients';
-import { apiBucket } from '../shared/api-config';
+import { lambdaDeps } from '../../tasks/shared/aws-clients';
+import { apiBucket, type ApiDeps } from '../shared/api-config';
 import { json, jsonBody, respond, unknownRoute, type ApiResponse } from '../shared/http';
 import { createUpload } from './create-upload';
 import { storeUpload } from './store-upload';
 
 /** The routes, given their configuration and clients (the local runtime calls them with its own). */
-export async function run(event: APIGatewayProxyEventV2, deps: TaskDeps): Promise<ApiResponse> {
+export async function run(event: APIGatewayProxyEventV2, deps: ApiDeps): Promise<ApiResponse> {
   return respond(event, async () => {
-    const config = { ...deps.config, bucket: apiBucket() };
+    const config = { ...deps.config, bucket: apiBucket(deps) };
     switch (event.routeKey) {
       case 'POST /uploads':
         return json(201, await createUpload(jsonBody(event), config, deps.clients.s3));

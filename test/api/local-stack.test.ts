@@ -53,11 +53,11 @@ describe('HTTP API handlers on the local stack', () => {
   beforeAll(async () => {
     // Labels only: the label index is what is under test, and the cheapest analysis that feeds it.
     stack = await startLocalStack({ dataDir: data.path, recover: false, rekognitionWorkers: 1, taskEnvironment: { ANALYSES: 'labels' } });
-    process.env.BUCKET_NAME = stack.bucket;
-    // The handlers run with this stack's configuration and clients, as picflow dev will serve them.
-    uploadsHandler = (event) => runUploads(event, stack.tasks);
-    imagesHandler = (event) => runImages(event, stack.tasks);
-    searchHandler = (event) => runSearch(event, stack.tasks);
+    // The handlers run with this stack's configuration, clients and bucket, as picflow dev serves them.
+    const deps = { ...stack.tasks, bucket: stack.bucket };
+    uploadsHandler = (event) => runUploads(event, deps);
+    imagesHandler = (event) => runImages(event, deps);
+    searchHandler = (event) => runSearch(event, deps);
 
     // One upload through a presigned POST, straight to S3 as a browser form would send it
     const upload = await uploadsHandler(
@@ -94,7 +94,6 @@ describe('HTTP API handlers on the local stack', () => {
   });
 
   afterAll(async () => {
-    delete process.env.BUCKET_NAME;
     await stack?.close();
     data.remove();
   });

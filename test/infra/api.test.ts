@@ -6,7 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCESS_LOG_FIELDS, API_FUNCTIONS } from '../../infra/constructs/api';
+import { ACCESS_LOG_FIELDS, type API_FUNCTIONS } from '../../infra/constructs/api';
 import { REPO_ROOT } from '../../infra/constructs/task-functions';
 import { grants, logicalIdOf, roleStatements, synthPicflow, type SynthesizedStack } from './helpers';
 
