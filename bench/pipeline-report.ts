@@ -100,7 +100,12 @@ function summaryTable(m: Merged): string[] {
     ...(m.bare ? [row('bare models throughput', throughputCell(input.runs.bare, m.n), '', '')] : []),
     ...(m.pipeline && m.bare ? comparisonRows(m, m.pipeline, m.bare) : []),
     ...(m.pipeline ? [overheadRow(m)] : []),
-    row('peak RSS (whole process, worker threads included)', `${fmtMb(input.peakRss)} sampled / ${fmtMb(input.vmHwm)} VmHWM`, '< 1536 MB', pass(peak < TARGETS.peakRssBytes)),
+    row(
+      'peak RSS (whole process, worker threads included)',
+      `${fmtMb(input.peakRss)} sampled / ${fmtMb(input.vmHwm)} VmHWM`,
+      '< 1536 MB',
+      pass(peak < TARGETS.peakRssBytes),
+    ),
     ...(m.sequential ? sequentialRows(m, m.sequential) : []),
   ];
 }
@@ -112,7 +117,12 @@ function pipelineRows(m: Merged, pipeline: PhaseReport<WorkflowResult>): string[
   const latency = m.decomposed.map(({ d }) => d.latency);
   const inService = m.decomposed.map(({ d }) => d.inService);
   return [
-    row('pipeline: executions SUCCEEDED', `${total - failed.length} / ${total}, ${retries} state retries`, `${total} / ${total}`, pass(failed.length === 0)),
+    row(
+      'pipeline: executions SUCCEEDED',
+      `${total - failed.length} / ${total}, ${retries} state retries`,
+      `${total} / ${total}`,
+      pass(failed.length === 0),
+    ),
     row('pipeline throughput', throughputCell(m.input.runs.pipeline, m.n), '', ''),
     row('pipeline end-to-end latency p50 / p95 (upload → execution finished)', `${p(latency, 50)} / ${p(latency, 95)}`, '', ''),
     row('pipeline latency without the wait for an execution slot p50 / p95', `${p(inService, 50)} / ${p(inService, 95)}`, '', ''),
@@ -129,14 +139,24 @@ function comparisonRows(m: Merged, pipeline: PhaseReport<WorkflowResult>, bare: 
   const pipeCpu = cpuPerImage(runs.pipeline);
   const bareCpu = cpuPerImage(runs.bare);
   return [
-    row('pipeline / bare-models throughput', ratio.toFixed(3), `≥ ${TARGETS.throughputRatio.toFixed(2)}`, pass(ratio >= TARGETS.throughputRatio)),
+    row(
+      'pipeline / bare-models throughput',
+      ratio.toFixed(3),
+      `≥ ${TARGETS.throughputRatio.toFixed(2)}`,
+      pass(ratio >= TARGETS.throughputRatio),
+    ),
     row(
       'CPU time per image, pipeline vs bare models (this process, all threads)',
       `${(pipeCpu / 1000).toFixed(2)} vs ${(bareCpu / 1000).toFixed(2)} core-s: bare / pipeline = ${(bareCpu / pipeCpu).toFixed(3)}`,
       '',
       '',
     ),
-    row('cores kept busy, pipeline vs bare models', `${busy(runs.pipeline).toFixed(2)} vs ${busy(runs.bare).toFixed(2)} of ${cpus().length}`, '', ''),
+    row(
+      'cores kept busy, pipeline vs bare models',
+      `${busy(runs.pipeline).toFixed(2)} vs ${busy(runs.bare).toFixed(2)} of ${cpus().length}`,
+      '',
+      '',
+    ),
   ];
 }
 
@@ -147,7 +167,12 @@ function overheadRow(m: Merged): string {
   const p95 = percentile(overheads, 95);
   return row(
     'workflow overhead, % of latency (all executions; p50 / p95 per execution)',
-    `${fmtPct(aggregate, 2)} (${fmtPct(percentile(overheads, 50), 2)} / ${fmtPct(p95, 2)}); ${fmtMs(percentile(decomposed.map(({ d }) => d.overhead), 50))} p50`,
+    `${fmtPct(aggregate, 2)} (${fmtPct(percentile(overheads, 50), 2)} / ${fmtPct(p95, 2)}); ${fmtMs(
+      percentile(
+        decomposed.map(({ d }) => d.overhead),
+        50,
+      ),
+    )} p50`,
     `< ${fmtPct(TARGETS.overhead, 0)}`,
     pass(aggregate < TARGETS.overhead),
   );
@@ -163,13 +188,27 @@ function sequentialRows(m: Merged, sequential: PhaseReport<BaselineResult>): str
   if (!m.pipeline) return rows;
   const pipelineRate = rate(m.n * runs.pipeline.length, m.pipeline.result.wallMs);
   const seqRate = rate(m.n * runs.sequential.length, sequential.result.wallMs);
-  const pipeLatency = percentile(m.decomposed.map(({ d }) => d.inService), 50);
-  const e2e = percentile(m.decomposed.map(({ d }) => d.latency), 50);
-  const seqE2e = percentile(sequential.result.images.map((i) => i.sinceBatchStartMs), 50);
+  const pipeLatency = percentile(
+    m.decomposed.map(({ d }) => d.inService),
+    50,
+  );
+  const e2e = percentile(
+    m.decomposed.map(({ d }) => d.latency),
+    50,
+  );
+  const seqE2e = percentile(
+    sequential.result.images.map((i) => i.sinceBatchStartMs),
+    50,
+  );
   return [
     ...rows,
     row('pipeline / sequential throughput', `${(pipelineRate / seqRate).toFixed(2)} x`, '', ''),
-    row('pipeline latency p50 (without slot wait) / sequential latency p50', `${(pipeLatency / percentile(latency, 50)).toFixed(2)} x`, '', ''),
+    row(
+      'pipeline latency p50 (without slot wait) / sequential latency p50',
+      `${(pipeLatency / percentile(latency, 50)).toFixed(2)} x`,
+      '',
+      '',
+    ),
     row('batch latency p50 (upload / loop start → image done): pipeline vs sequential', `${fmtMs(e2e)} vs ${fmtMs(seqE2e)}`, '', ''),
   ];
 }
@@ -192,15 +231,30 @@ function stateTable(m: Merged): string[] {
   ];
   for (const state of [...SERIAL_STATES.slice(0, 2), ...BRANCH_STATES, SERIAL_STATES[2]]) {
     const of = (variant?: string): number[] =>
-      (pipeline?.result.executions ?? []).filter((e) => !variant || e.variant === variant).map((e) => e.stateMs[state] ?? Number.NaN).filter(Number.isFinite);
+      (pipeline?.result.executions ?? [])
+        .filter((e) => !variant || e.variant === variant)
+        .map((e) => e.stateMs[state] ?? Number.NaN)
+        .filter(Number.isFinite);
     const base = (r?: PhaseReport<BaselineResult>): string => {
       const branch = BRANCH_OF[state];
-      return r && branch ? p(r.result.images.map((i) => i.branches[branch]), 50) : '—';
+      return r && branch
+        ? p(
+            r.result.images.map((i) => i.branches[branch]),
+            50,
+          )
+        : '—';
     };
     const all = of();
     lines.push(row(state, p(of('1.5MP'), 50), p(of('12MP'), 50), `${p(all, 50)} (${p(all, 95)})`, base(bare), base(sequential)));
   }
-  const perCall = (r: PhaseReport<BaselineResult>): string => STEPS.map((s) => `${s} ${p(r.result.images.map((i) => i.steps[s]), 50)}`).join(', ');
+  const perCall = (r: PhaseReport<BaselineResult>): string =>
+    STEPS.map(
+      (s) =>
+        `${s} ${p(
+          r.result.images.map((i) => i.steps[s]),
+          50,
+        )}`,
+    ).join(', ');
   if (sequential) lines.push('', `Sequential, per call alone (p50): ${perCall(sequential)}.`);
   if (bare) lines.push(`Bare models, per call under load (p50): ${perCall(bare)}.`);
   return lines;
@@ -211,15 +265,37 @@ function timeBreakdown(m: Merged, pipeline: PhaseReport<WorkflowResult>): string
   const { decomposed } = m;
   const mean = (key: string): string => fmtMs(sum(decomposed.map(({ d }) => d[key]!)) / decomposed.length);
   const handlerTotals = [...SERIAL_STATES, ...BRANCH_STATES]
-    .map((s) => `${s} ${fmtMs(percentile(pipeline.result.executions.map((e) => e.handlerMs[s] ?? Number.NaN).filter(Number.isFinite), 50))}`)
+    .map(
+      (s) => `${s} ${fmtMs(percentile(pipeline.result.executions.map((e) => e.handlerMs[s] ?? Number.NaN).filter(Number.isFinite), 50))}`,
+    )
     .join(', ');
   const saves = pipeline.result.storeSaves;
   return [
     "### Where an execution's time goes (mean per execution, ms)",
     '',
-    row('upload PUT', 'routing (PUT done → runner.start)', 'wait for a slot', 'slot → ExecutionStarted', 'ExecutionStarted → Succeeded', 'Succeeded → finished', 'task functions on the critical path', 'state times on the critical path', 'overhead'),
+    row(
+      'upload PUT',
+      'routing (PUT done → runner.start)',
+      'wait for a slot',
+      'slot → ExecutionStarted',
+      'ExecutionStarted → Succeeded',
+      'Succeeded → finished',
+      'task functions on the critical path',
+      'state times on the critical path',
+      'overhead',
+    ),
     row('---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:'),
-    row(mean('upload'), mean('routing'), mean('slotWait'), mean('engineStart'), mean('execution'), mean('finish'), mean('critical'), mean('stateCritical'), mean('overhead')),
+    row(
+      mean('upload'),
+      mean('routing'),
+      mean('slotWait'),
+      mean('engineStart'),
+      mean('execution'),
+      mean('finish'),
+      mean('critical'),
+      mean('stateCritical'),
+      mean('overhead'),
+    ),
     '',
     `Task functions (handler + JSON boundary), p50: ${handlerTotals}.`,
     `ExecutionStore.save: ${saves.count} calls, ${fmtMs(saves.ms)} in all on the main thread (${fmtMs(saves.ms / Math.max(1, saves.count))} each, ${fmtMb(saves.bytes)} of event JSON).`,
@@ -237,7 +313,16 @@ function cpuTable(input: ReportInput): string[] {
   ];
   for (const [name, r] of all) {
     const t = r.cpu.threadCores;
-    lines.push(row(name, fmtMs(r.cpu.wallMs), r.cpu.processCores.toFixed(2), t?.main.toFixed(2) ?? 'n/a', r.cpu.otherCores?.toFixed(2) ?? 'n/a', fmtMb(r.peakRss)));
+    lines.push(
+      row(
+        name,
+        fmtMs(r.cpu.wallMs),
+        r.cpu.processCores.toFixed(2),
+        t?.main.toFixed(2) ?? 'n/a',
+        r.cpu.otherCores?.toFixed(2) ?? 'n/a',
+        fmtMb(r.peakRss),
+      ),
+    );
   }
   const noisy = all.some(([, r]) => (r.cpu.otherCores ?? 0) > 0.15);
   lines.push(

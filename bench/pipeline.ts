@@ -51,7 +51,18 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a whole number >= 1, got "${v}"`);
     return n;
   };
-  const known = new Set(['--images', '--workers', '--concurrency', '--quick', '--sharp-concurrency', '--phases', '--rounds', '--no-sharp-cache', '--keep', '--help']);
+  const known = new Set([
+    '--images',
+    '--workers',
+    '--concurrency',
+    '--quick',
+    '--sharp-concurrency',
+    '--phases',
+    '--rounds',
+    '--no-sharp-cache',
+    '--keep',
+    '--help',
+  ]);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg} (see --help)`);
   if (argv.includes('--help')) {
     process.stdout.write(
@@ -136,7 +147,8 @@ async function main(): Promise<void> {
     // clients and the local servers.
     const warmStart = performance.now();
     for (const image of warmBaseline) {
-      for (const step of STEPS) await Promise.all(Array.from({ length: step === 'thumbnails' ? 1 : options.workers }, () => analyses.run(step, image)));
+      for (const step of STEPS)
+        await Promise.all(Array.from({ length: step === 'thumbnails' ? 1 : options.workers }, () => analyses.run(step, image)));
     }
     await runWorkflow(stack, timer, saves, options.quick ? warmImages.slice(1) : warmImages, 'warmup');
     log(`warm-up done in ${fmtMs(performance.now() - warmStart)}`);

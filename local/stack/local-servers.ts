@@ -47,7 +47,9 @@ export async function startLocalServers(options: LocalServerOptions, opened: Ope
   const { dataDir, ports } = options;
   const on = (name: ServerName) => (ports?.[name] ? ` on port ${ports[name]}` : '');
   const s3Server = opened.add(
-    await step(`the S3 server${on('s3')}`, () => startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: ports?.s3 })),
+    await step(`the S3 server${on('s3')}`, () =>
+      startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: ports?.s3 }),
+    ),
   );
   routeObjectEvents(s3Server, {
     bucket: LOCAL_BUCKET,
@@ -56,12 +58,21 @@ export async function startLocalServers(options: LocalServerOptions, opened: Ope
     startExecution: (event) => options.handoff.route(event),
   });
   const dynamoServer = opened.add(
-    await step(`the DynamoDB server${on('dynamodb')}`, () => startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: ports?.dynamodb })),
+    await step(`the DynamoDB server${on('dynamodb')}`, () =>
+      startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: ports?.dynamodb }),
+    ),
   );
-  const sqsServer = opened.add(await step(`the SQS server${on('sqs')}`, () => startSqsServer({ directory: join(dataDir, 'sqs'), port: ports?.sqs })));
+  const sqsServer = opened.add(
+    await step(`the SQS server${on('sqs')}`, () => startSqsServer({ directory: join(dataDir, 'sqs'), port: ports?.sqs })),
+  );
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const s3 = new S3Client({ ...clientConfig, endpoint: s3Server.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    ...clientConfig,
+    endpoint: s3Server.endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
   const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
   opened.add({ close: async () => [s3, dynamodb, sqs].forEach((client) => client.destroy()) });

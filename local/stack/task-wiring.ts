@@ -81,8 +81,17 @@ export async function wireTasks(servers: LocalServers, options: TaskWiringOption
  */
 export function localTaskConfig(sources: TaskSettingSources, fixed: Record<string, string>): PicflowConfig {
   const source = sources.environment ?? process.env;
-  const inherited = Object.fromEntries(settingEntries().flatMap(([, setting]) => (source[setting.env] === undefined ? [] : [[setting.env, source[setting.env]]])));
-  return loadConfig({ ...inherited, ...sources.taskEnvironment, TABLE_NAME: LOCAL_TABLE, ANALYZER_NAME, S3_FORCE_PATH_STYLE: 'true', ...fixed });
+  const inherited = Object.fromEntries(
+    settingEntries().flatMap(([, setting]) => (source[setting.env] === undefined ? [] : [[setting.env, source[setting.env]]])),
+  );
+  return loadConfig({
+    ...inherited,
+    ...sources.taskEnvironment,
+    TABLE_NAME: LOCAL_TABLE,
+    ANALYZER_NAME,
+    S3_FORCE_PATH_STYLE: 'true',
+    ...fixed,
+  });
 }
 
 /** The definition's `sqs:sendMessage` service integration (RecordFailure's dead letter), on the stack's SQS. */

@@ -18,7 +18,11 @@ export interface ImageScanOptions {
 }
 
 /** The table's image items, one page per Scan request (a page may be empty when its items were all filtered out). */
-export async function* scanImages(dynamodb: DynamoDBClient, tableName: string, options: ImageScanOptions = {}): AsyncGenerator<ImageItem[]> {
+export async function* scanImages(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  options: ImageScanOptions = {},
+): AsyncGenerator<ImageItem[]> {
   const { filter } = options;
   const notLabelEntry = 'NOT begins_with(#picflowImageId, :picflowLabelEntry)';
   let start: Record<string, AttributeValue> | undefined;

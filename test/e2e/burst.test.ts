@@ -53,7 +53,9 @@ describe('Burst at a quota far below demand', () => {
 
       // Act
       await Promise.all(
-        images.map((body, i) => stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/burst-${i}.jpg`, Body: body }))),
+        images.map((body, i) =>
+          stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/burst-${i}.jpg`, Body: body })),
+        ),
       );
       await allFinished;
       const seconds = (performance.now() - started) / 1000;
@@ -62,7 +64,10 @@ describe('Burst at a quota far below demand', () => {
       const statuses = (await allImages(stack.clients.dynamodb, stack.tableName)).map((item) => item.status as string);
       const retried = finished.flatMap((r) => r.events).filter((e) => e.type === 'StateRetried').length;
       const throttled = Object.values(stack.quota.stats()).reduce((sum, c) => sum + (c?.throttled ?? 0), 0);
-      console.log(`burst: ${UPLOADS} uploads in ${seconds.toFixed(1)} s, ${throttled} calls refused by the quota, ${retried} retries`, stack.quota.stats());
+      console.log(
+        `burst: ${UPLOADS} uploads in ${seconds.toFixed(1)} s, ${throttled} calls refused by the quota, ${retried} retries`,
+        stack.quota.stats(),
+      );
 
       expect(finished.map((r) => r.status)).toEqual(Array(UPLOADS).fill('SUCCEEDED'));
       expect(statuses).toEqual(Array(UPLOADS).fill('SUCCEEDED'));

@@ -163,7 +163,11 @@ describe('Function: handler', () => {
       expect(copy.meta.orientation).toBeUndefined();
       expect(copy.meta.exif).toBeUndefined();
       const { data } = await sharp(copy.bytes).raw().toBuffer({ resolveWithObject: true });
-      const pixel = (x: number, y: number) => ({ r: data[(y * 400 + x) * 3], g: data[(y * 400 + x) * 3 + 1], b: data[(y * 400 + x) * 3 + 2] });
+      const pixel = (x: number, y: number) => ({
+        r: data[(y * 400 + x) * 3],
+        g: data[(y * 400 + x) * 3 + 1],
+        b: data[(y * 400 + x) * 3 + 2],
+      });
       expect(isNearColour(pixel(200, 50), RED)).toBe(true);
       expect(isNearColour(pixel(200, 550), BLUE)).toBe(true);
     });
@@ -451,7 +455,9 @@ describe('Function: handler', () => {
         // Prepare: a readable image under the decoded name, so only the ETag check can refuse it
         const bytes = fixture('rocket.jpg');
         s3Mock.on(HeadObjectCommand, { Key: raw }).rejects(awsError('NotFound', 404));
-        s3Mock.on(HeadObjectCommand, { Key: decoded }).resolves({ ContentLength: bytes.length, ETag: '"0123456789abcdef0123456789abcdef"' });
+        s3Mock
+          .on(HeadObjectCommand, { Key: decoded })
+          .resolves({ ContentLength: bytes.length, ETag: '"0123456789abcdef0123456789abcdef"' });
         s3Mock.on(GetObjectCommand, { Key: decoded }).callsFake(() => ({ Body: s3Body(bytes), ContentLength: bytes.length }));
 
         // Act
@@ -469,7 +475,10 @@ describe('Function: handler', () => {
       s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 1000, ETag: '"0123456789abcdef0123456789abcdef"' });
 
       // Act & Assess
-      await expect(handler(upload('rocket.jpg'))).rejects.toMatchObject({ name: 'StaleEventError', message: expect.stringContaining('changed since the event') });
+      await expect(handler(upload('rocket.jpg'))).rejects.toMatchObject({
+        name: 'StaleEventError',
+        message: expect.stringContaining('changed since the event'),
+      });
       expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
 

@@ -22,11 +22,24 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
   const { graph, execution, error, connected } = useExecution(name);
   const running = execution?.status === 'RUNNING';
   const events = useMemo(() => (execution?.events ?? []).filter(Boolean), [execution]);
-  const runs = useMemo(() => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()), [events, graph, running]);
+  const runs = useMemo(
+    () => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()),
+    [events, graph, running],
+  );
   const select = (state: string): void => navigate({ page: 'execution', name, state: state === selected ? undefined : state }, true);
 
-  if (error && !execution) return <section class="page"><div class="alert error">{error}</div></section>;
-  if (!execution || !graph) return <section class="page"><p class="empty">Loading…</p></section>;
+  if (error && !execution)
+    return (
+      <section class="page">
+        <div class="alert error">{error}</div>
+      </section>
+    );
+  if (!execution || !graph)
+    return (
+      <section class="page">
+        <p class="empty">Loading…</p>
+      </section>
+    );
   const start = events[0]?.timestamp ?? Date.parse(execution.startedAt);
   return (
     <section class="page execution-page">
@@ -55,7 +68,12 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           </div>
         </div>
         <div class="side">
-          <StatePanel name={selected} run={selected ? runs.get(selected) : undefined} type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined} start={start} />
+          <StatePanel
+            name={selected}
+            run={selected ? runs.get(selected) : undefined}
+            type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined}
+            start={start}
+          />
           <History events={events} start={start} selected={selected} onSelect={select} />
         </div>
       </div>
@@ -121,7 +139,15 @@ function ExecutionFacts({ execution }: { execution: ExecutionDetail }) {
     <dl class="facts">
       <div>
         <dt>Image</dt>
-        <dd>{execution.imageId ? <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">{fileName(execution.imageId)}</a> : '—'}</dd>
+        <dd>
+          {execution.imageId ? (
+            <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">
+              {fileName(execution.imageId)}
+            </a>
+          ) : (
+            '—'
+          )}
+        </dd>
       </div>
       <div>
         <dt>Started</dt>
@@ -129,7 +155,9 @@ function ExecutionFacts({ execution }: { execution: ExecutionDetail }) {
       </div>
       <div>
         <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
-        <dd>{formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}</dd>
+        <dd>
+          {formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}
+        </dd>
       </div>
       <div>
         <dt>Retries</dt>
@@ -188,7 +216,9 @@ function StateTimes({ run, start }: { run: StateRun; start: number }) {
       </div>
       <div>
         <dt>Duration</dt>
-        <dd data-testid="state-duration">{run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}</dd>
+        <dd data-testid="state-duration">
+          {run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}
+        </dd>
       </div>
       <div>
         <dt>Retries</dt>
@@ -222,13 +252,25 @@ function StateIO({ run }: { run: StateRun }) {
       </div>
       <div>
         <div class="label">Output</div>
-        <pre data-testid="state-output">{run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}</pre>
+        <pre data-testid="state-output">
+          {run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}
+        </pre>
       </div>
     </div>
   );
 }
 
-function History({ events, start, selected, onSelect }: { events: HistoryEvent[]; start: number; selected?: string; onSelect(name: string): void }) {
+function History({
+  events,
+  start,
+  selected,
+  onSelect,
+}: {
+  events: HistoryEvent[];
+  start: number;
+  selected?: string;
+  onSelect(name: string): void;
+}) {
   return (
     <div class="card flush history">
       <div class="card-head padded">
@@ -255,7 +297,11 @@ function History({ events, start, selected, onSelect }: { events: HistoryEvent[]
             {events.map((event, i) => {
               const state = event.state?.name ?? event.parentState?.name;
               return (
-                <tr key={i} class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`} onClick={() => state && onSelect(state)}>
+                <tr
+                  key={i}
+                  class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`}
+                  onClick={() => state && onSelect(state)}
+                >
                   <td class="num muted">{i + 1}</td>
                   <td>
                     {event.type}

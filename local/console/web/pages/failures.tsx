@@ -20,7 +20,12 @@ export function FailuresPage() {
       <div class="page-head">
         <h1>Failures</h1>
         <span class="muted">dead-letter queue</span>
-        <button class="button primary push" disabled={!messages?.length || replaying !== undefined} onClick={() => replay()} data-testid="replay-all">
+        <button
+          class="button primary push"
+          disabled={!messages?.length || replaying !== undefined}
+          onClick={() => replay()}
+          data-testid="replay-all"
+        >
           {replaying === 'all' ? 'Replaying…' : `Replay all${messages?.length ? ` (${messages.length})` : ''}`}
         </button>
       </div>
@@ -40,11 +45,19 @@ export function FailuresPage() {
           </thead>
           <tbody>
             {messages?.map((m) => (
-              <DeadLetterRow key={m.messageId} message={m} busy={busy(m.messageId)} canReplay={m.replayable && replaying === undefined} onReplay={() => replay([m.messageId])} />
+              <DeadLetterRow
+                key={m.messageId}
+                message={m}
+                busy={busy(m.messageId)}
+                canReplay={m.replayable && replaying === undefined}
+                onReplay={() => replay([m.messageId])}
+              />
             ))}
           </tbody>
         </table>
-        {messages && messages.length === 0 && <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>}
+        {messages && messages.length === 0 && (
+          <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>
+        )}
         {!messages && !error && <p class="empty">Loading…</p>}
       </div>
     </section>
@@ -114,16 +127,34 @@ function ReplayOutcomes({ outcomes }: { outcomes: Outcome[] }) {
   );
 }
 
-function DeadLetterRow({ message: m, busy, canReplay, onReplay }: { message: DeadLetterSummary; busy: boolean; canReplay: boolean; onReplay(): void }) {
+function DeadLetterRow({
+  message: m,
+  busy,
+  canReplay,
+  onReplay,
+}: {
+  message: DeadLetterSummary;
+  busy: boolean;
+  canReplay: boolean;
+  onReplay(): void;
+}) {
   return (
     <tr data-message={m.messageId} data-key={m.key}>
-      <td>{m.imageId ? <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a> : <span class="mono">{m.messageId}</span>}</td>
+      <td>
+        {m.imageId ? (
+          <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a>
+        ) : (
+          <span class="mono">{m.messageId}</span>
+        )}
+      </td>
       <td>{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
       <td class="error-cell">
         <FailureCauses message={m} />
       </td>
       <td>{formatTime(m.failedAt)}</td>
-      <td class="mono small">{m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}</td>
+      <td class="mono small">
+        {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
+      </td>
       <td class="actions">
         <button class="button" disabled={!canReplay} onClick={onReplay} data-testid="replay">
           {busy ? 'Replaying…' : 'Replay'}

@@ -43,10 +43,19 @@ function useUploads(): { uploads: Upload[]; start(files: File[]): void } {
   const [uploads, setUploads] = useState<Upload[]>(remembered);
   remembered = uploads;
 
-  const update = (id: number, change: Partial<Upload>): void => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
+  const update = (id: number, change: Partial<Upload>): void =>
+    setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
 
   const start = (files: File[]): void => {
-    const added = files.map((file): Upload => ({ id: nextId++, name: safeName(file.name), size: file.size, preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined, state: 'uploading' }));
+    const added = files.map(
+      (file): Upload => ({
+        id: nextId++,
+        name: safeName(file.name),
+        size: file.size,
+        preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined,
+        state: 'uploading',
+      }),
+    );
     setUploads((list) => [...added, ...list]);
     added.forEach((upload, i) => {
       api.upload(files[i], upload.name).then(
@@ -171,7 +180,10 @@ function UploadRow({ upload: u }: { upload: Upload }) {
 
 /** What the server accepts as a file name: letters, digits, space and . _ - ( ), no path. */
 function safeName(name: string): string {
-  let safe = name.replace(/[^A-Za-z0-9 ._()-]+/g, '-').replace(/\.\.+/g, '.').slice(-200);
+  let safe = name
+    .replace(/[^A-Za-z0-9 ._()-]+/g, '-')
+    .replace(/\.\.+/g, '.')
+    .slice(-200);
   if (!/^[A-Za-z0-9]/.test(safe)) safe = `image-${safe}`.slice(0, 200);
   return safe;
 }
