@@ -4,10 +4,10 @@
  * FAILED and PARTIAL are read through the sparse byStatus index, newest first; anything else scans
  * the table (there is no index over every status yet: issue 8's API adds the label and status indexes).
  */
-import { GetItemCommand, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidArgumentError } from 'commander';
-import { isLabelEntryId } from '../tasks/shared/image-indexes';
+import { scanImages } from '../tasks/shared/image-scan';
 import { LISTED_STATUSES, STATUS_INDEX } from '../tasks/shared/image-table';
 import type { ImageItem, ImageStatus } from '../tasks/shared/types';
 import type { ImageSource } from './image-source';
@@ -81,14 +81,8 @@ function isListed(status: ImageStatus | undefined): status is (typeof LISTED_STA
   return (LISTED_STATUSES as readonly (ImageStatus | undefined)[]).includes(status);
 }
 
-async function* scanPages(source: ImageSource): AsyncGenerator<ImageItem[]> {
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await source.dynamodb.send(new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: start, Limit: 100 }));
-    // Label entries (the HTTP API's label index) share the table: they are not images.
-    yield (page.Items ?? []).filter((i) => !isLabelEntryId(i.imageId?.S ?? '')).map((i) => unmarshall(i) as ImageItem);
-    start = page.LastEvaluatedKey;
-  } while (start);
+function scanPages(source: ImageSource): AsyncGenerator<ImageItem[]> {
+  return scanImages(source.dynamodb, source.tableName, { limit: 100 });
 }
 
 /** The index projects only keys, reason and execution: each entry's full item is read with GetItem. */

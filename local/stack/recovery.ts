@@ -9,7 +9,7 @@
  * (runRecovery): a read that fails fails the start before any work began, so a failed start never
  * leaves executions running against a stack that is being closed.
  */
-import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionRunner } from '../engine/execution-runner';
@@ -18,6 +18,7 @@ import { objectCreatedEvent } from '../events/object-created-event';
 import type { CreatedObject } from '../s3/s3-server';
 import type { ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { TaskDeps } from '../../tasks/shared/aws-clients';
+import { allImages } from '../../tasks/shared/image-scan';
 import { settleMissingObject } from './settle-missing-object';
 import type { UploadHandoff } from './upload-handoff';
 
@@ -138,22 +139,11 @@ export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOpti
   return { resumed: plan.resume.length, started: plan.start.length, settled };
 }
 
-async function processingItems(options: RecoveryOptions): Promise<ImageItem[]> {
-  const items: ImageItem[] = [];
-  let ExclusiveStartKey: Record<string, never> | undefined;
-  do {
-    const page = await options.dynamodb.send(
-      new ScanCommand({
-        TableName: options.tableName,
-        FilterExpression: '#status = :processing',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':processing': { S: 'PROCESSING' } },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item) as ImageItem));
-    ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
-  } while (ExclusiveStartKey);
-  return items;
+function processingItems(options: RecoveryOptions): Promise<ImageItem[]> {
+  const processing = {
+    expression: '#status = :processing',
+    names: { '#status': 'status' },
+    values: { ':processing': { S: 'PROCESSING' } },
+  };
+  return allImages(options.dynamodb, options.tableName, { filter: processing, consistentRead: true });
 }

@@ -101,12 +101,15 @@ export function labelPartitions(name: string, minConfidence: number): string[] {
  * and bucket names start with a letter or digit), so an entry can never collide with an image.
  */
 export function labelEntryId(imageId: string, name: string): string {
-  return `#label/${labelName(name)}/${imageId}`;
+  return `${LABEL_ENTRY_PREFIX}${labelName(name)}/${imageId}`;
 }
 
-/** True for a label-entry item: scans over the table (recovery, list) must skip them. */
+/** What every label entry's imageId starts with, and no image's does. */
+export const LABEL_ENTRY_PREFIX = '#label/';
+
+/** True for a label-entry item. A scan for images skips them with scanImages (image-scan.ts). */
 export function isLabelEntryId(id: string): boolean {
-  return id.startsWith('#label/');
+  return id.startsWith(LABEL_ENTRY_PREFIX);
 }
 
 /** Each normalized label name (parents included) with its highest confidence. */

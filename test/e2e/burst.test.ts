@@ -1,11 +1,10 @@
 // A burst on the real local stack with the analyzer held to 0.3 TPS per operation, far below what a
 // dozen executions at once ask for: the throttling retriers must wait it out, so every image ends
 // SUCCEEDED and none PARTIAL or FAILED, and the quota must really have refused calls on the way.
-import { isLabelEntryId } from '../../tasks/shared/image-indexes';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { startLocalStack } from '../../local/stack/local-stack';
+import { allImages } from '../../tasks/shared/image-scan';
 import type { ExecutionRecord } from '../../local/engine/execution-store';
 import { fixturePath, tempDir } from './support';
 
@@ -62,11 +61,7 @@ describe('Burst at a quota far below demand', () => {
       const seconds = (performance.now() - started) / 1000;
 
       // Assess
-      const { Items = [] } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(
-        new ScanCommand({ TableName: stack.tableName }),
-      );
-      // Image items only: the label-entry items of the query index share the table.
-      const statuses = Items.filter((item) => !isLabelEntryId(String(item.imageId))).map((item) => item.status as string);
+      const statuses = (await allImages(stack.clients.dynamodb, stack.tableName)).map((item) => item.status as string);
       const retried = finished.flatMap((r) => r.events).filter((e) => e.type === 'StateRetried').length;
       const throttled = Object.values(stack.quota.stats()).reduce((sum, c) => sum + (c?.throttled ?? 0), 0);
       console.log(

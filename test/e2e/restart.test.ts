@@ -1,14 +1,13 @@
 // A crash in the middle of a batch loses nothing: `picflow dev` is killed (SIGKILL) while images are
 // being analysed, then the stack starts again on the same data and finishes every image exactly once.
-import { isLabelEntryId } from '../../tasks/shared/image-indexes';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../../local/stack/local-stack';
+import { allImages } from '../../tasks/shared/image-scan';
 import { fixturePath, tempDir } from './support';
 
 jest.setTimeout(240_000);
@@ -40,9 +39,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function statuses(dynamodb: DynamoDBClient): Promise<Record<string, string>> {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: 'picflow-images', ConsistentRead: true }));
-  // Image items only: the label-entry items of the query index share the table.
-  const images = Items.map((i) => unmarshall(i)).filter((i) => !isLabelEntryId(String(i.imageId)));
+  const images = await allImages(dynamodb, 'picflow-images', { consistentRead: true });
   return Object.fromEntries(images.map((i) => [i.key as string, i.status as string]));
 }
 

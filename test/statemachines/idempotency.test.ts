@@ -1,12 +1,12 @@
 // Executes THE definition with the real bookkeeping tasks (ClaimImage, StoreResult, RecordFailure)
 // against a real DynamoDB-compatible engine (dynalite), and stub analyses: the same event twice, and
 // an older event after a newer one, must leave exactly one correct item.
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalStateMachine, type ExecutionOutcome } from '../../local/engine/local-state-machine';
 import { handler as claimImage } from '../../tasks/claim-image/handler';
 import { handler as recordFailure } from '../../tasks/record-failure/handler';
 import { handler as storeResult } from '../../tasks/store-result/handler';
-import type { ImageItem } from '../../tasks/shared/types';
+import { allImages } from '../../tasks/shared/image-scan';
 import { createImageTable, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { objectCreatedEvent } from '../support/events';
 import { pipelineStubs } from './support/pipeline-stubs';
@@ -48,8 +48,7 @@ describe('Definition execution with the real bookkeeping tasks (dynalite)', () =
   }
 
   const run = (m: LocalStateMachine, event: unknown): Promise<ExecutionOutcome> => m.execute(event, { name: `idem-${++counter}` });
-  const itemsFor = async (key: string) =>
-    (await documents.send(new ScanCommand({ TableName: TABLE }))).Items!.filter((i) => i.key === key) as ImageItem[];
+  const itemsFor = async (key: string) => (await allImages(dynamo.client, TABLE)).filter((i) => i.key === key);
 
   it('the same event delivered twice leaves one item, and the second execution skips the work', async () => {
     // Prepare

@@ -2,14 +2,14 @@
  * The condition expressions of ClaimImage, StoreResult and RecordFailure, run by a real
  * DynamoDB-compatible engine (dynalite): the mocks prove what we send, this proves what it means.
  */
-import { isLabelEntryId } from '../../../tasks/shared/image-indexes';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { markExecutionFailed } from '../../../tasks/record-failed-execution/mark-execution-failed';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
 import { storeResult } from '../../../tasks/store-result/store-result';
 import { createTaskClients, type TaskDeps } from '../../../tasks/shared/aws-clients';
 import { loadConfig } from '../../../tasks/shared/config';
+import { allImages } from '../../../tasks/shared/image-scan';
 import { STATUS_INDEX } from '../../../tasks/shared/image-table';
 import type { ImageItem } from '../../../tasks/shared/types';
 import { createImageTable, startDynalite, type LocalDynamo } from '../../support/dynalite';
@@ -61,8 +61,7 @@ async function listed(status: string): Promise<Record<string, unknown>[]> {
 
 /** Image items only: label entries (the HTTP API's label index) are items of their own. */
 async function itemCount(): Promise<number> {
-  const { Items } = await deps.clients.dynamo.send(new ScanCommand({ TableName: deps.config.tableName }));
-  return (Items ?? []).filter((item) => !isLabelEntryId(String(item.imageId))).length;
+  return (await allImages(local.client, deps.config.tableName)).length;
 }
 
 describe('Module: image-table conditions on a real engine', () => {

@@ -354,6 +354,34 @@ describe('Function: handler', () => {
       });
     });
 
+    describe('with MAX_IMAGE_BYTES set to the exact size of astronaut.png', () => {
+      const astronaut = fixture('astronaut.png');
+      useEnv({ MAX_IMAGE_BYTES: String(astronaut.length) });
+
+      it('accepts an object of exactly the limit: the limit is inclusive', async () => {
+        // Prepare
+        uploadHolds(fixture('astronaut.png'));
+
+        // Act
+        const result = await handler(upload('astronaut.png'));
+
+        // Assess
+        expect(result).toMatchObject({ format: 'png', bytes: astronaut.length, normalized: false });
+      });
+
+      it('rejects an object one byte over the limit as TOO_LARGE', async () => {
+        // Prepare
+        uploadHolds(Buffer.concat([fixture('astronaut.png'), Buffer.alloc(1)]));
+
+        // Act
+        const error = await rejection(handler(upload('astronaut.png')));
+
+        // Assess
+        expect(error.reason).toBe('TOO_LARGE');
+        expect(error.message).toContain(`the upload is ${(astronaut.length + 1).toLocaleString('en-US')} bytes`);
+      });
+    });
+
     it.each([
       ['a 1x1 PNG', () => solidPng(1, 1)],
       ['the 14x25 GIF fixture', async () => fixture('no_time_for_that_tiny.gif')],
@@ -402,6 +430,44 @@ describe('Function: handler', () => {
       expect(error.reason).toBe('NOT_FOUND');
       expect(error.message).toContain(`s3://${BUCKET}/uploads/photos/rocket.jpg does not exist`);
       expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+    });
+
+    describe('an event whose raw key names no object (the form-decoded key is tried second)', () => {
+      const raw = 'uploads/photos/my+photo.jpg';
+      const decoded = 'uploads/photos/my photo.jpg';
+      const event = () => upload('my+photo.jpg');
+
+      it('accepts the form-decoded key when its object has the event ETag', async () => {
+        // Prepare
+        const bytes = fixture('rocket.jpg');
+        s3Mock.on(HeadObjectCommand, { Key: raw }).rejects(awsError('NotFound', 404));
+        s3Mock.on(HeadObjectCommand, { Key: decoded }).resolves({ ContentLength: bytes.length, ETag: `"${ETAG}"` });
+        s3Mock.on(GetObjectCommand, { Key: decoded }).callsFake(() => ({ Body: s3Body(bytes), ContentLength: bytes.length }));
+
+        // Act
+        const result = await handler(event());
+
+        // Assess: the object read is the decoded one; the image keeps the claim's imageId
+        expect(result).toMatchObject({ format: 'jpeg', image: { key: decoded, imageId: event().image.imageId } });
+      });
+
+      it('rejects as NOT_FOUND when the form-decoded key holds another upload (another ETag)', async () => {
+        // Prepare: a readable image under the decoded name, so only the ETag check can refuse it
+        const bytes = fixture('rocket.jpg');
+        s3Mock.on(HeadObjectCommand, { Key: raw }).rejects(awsError('NotFound', 404));
+        s3Mock
+          .on(HeadObjectCommand, { Key: decoded })
+          .resolves({ ContentLength: bytes.length, ETag: '"0123456789abcdef0123456789abcdef"' });
+        s3Mock.on(GetObjectCommand, { Key: decoded }).callsFake(() => ({ Body: s3Body(bytes), ContentLength: bytes.length }));
+
+        // Act
+        const error = await rejection(handler(event()));
+
+        // Assess
+        expect(error.reason).toBe('NOT_FOUND');
+        expect(error.message).toContain('it has ETag 0123456789abcdef0123456789abcdef');
+        expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+      });
     });
 
     it('throws StaleEventError when the store ignores If-Match and returns another ETag', async () => {

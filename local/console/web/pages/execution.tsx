@@ -1,3 +1,4 @@
+/** The execution page: one execution's live graph, the selected state's details and the event history. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ExecutionDetail, GraphResponse, HistoryEvent } from '../../shared/api-types';
 import { stateRuns, statesByName, type StateRun } from '../../shared/state-status';
@@ -18,6 +19,74 @@ function loadGraph(): Promise<GraphResponse> {
 
 /** One execution: its graph coloured by state status, the clicked state's details, the event history. */
 export function ExecutionPage({ name, selected }: { name: string; selected?: string }) {
+  const { graph, execution, error, connected } = useExecution(name);
+  const running = execution?.status === 'RUNNING';
+  const events = useMemo(() => (execution?.events ?? []).filter(Boolean), [execution]);
+  const runs = useMemo(
+    () => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()),
+    [events, graph, running],
+  );
+  const select = (state: string): void => navigate({ page: 'execution', name, state: state === selected ? undefined : state }, true);
+
+  if (error && !execution)
+    return (
+      <section class="page">
+        <div class="alert error">{error}</div>
+      </section>
+    );
+  if (!execution || !graph)
+    return (
+      <section class="page">
+        <p class="empty">Loading…</p>
+      </section>
+    );
+  const start = events[0]?.timestamp ?? Date.parse(execution.startedAt);
+  return (
+    <section class="page execution-page">
+      <div class="crumbs">
+        <a href={href({ page: 'executions' })}>Executions</a> / <span class="mono">{execution.name}</span>
+      </div>
+      <div class="page-head">
+        <h1 class="mono">{execution.name}</h1>
+        <StatusBadge status={execution.status} />
+        {!connected && running && <span class="muted">reconnecting…</span>}
+      </div>
+      <ExecutionFacts execution={execution} />
+      {execution.error && (
+        <div class="alert error" data-testid="execution-error">
+          <strong>{execution.error}</strong> {execution.cause}
+        </div>
+      )}
+      <div class="execution-grid">
+        <div class="card graph-card">
+          <div class="card-head">
+            <h2>Graph view</h2>
+            <Legend />
+          </div>
+          <div class="graph-scroll">
+            <Graph layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
+          </div>
+        </div>
+        <div class="side">
+          <StatePanel
+            name={selected}
+            run={selected ? runs.get(selected) : undefined}
+            type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined}
+            start={start}
+          />
+          <History events={events} start={start} selected={selected} onSelect={select} />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The definition's graph (read once per page load) and the execution, live: its record is read once
+ * (and again when it ends, for the output and error), and the stream's events are merged in, those
+ * arriving during the read included.
+ */
+function useExecution(name: string) {
   const [graph, setGraph] = useState<GraphResponse | undefined>(undefined);
   const [execution, setExecution] = useState<ExecutionDetail | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -60,99 +129,47 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
     },
     load,
   );
+  return { graph, execution, error, connected };
+}
 
-  const running = execution?.status === 'RUNNING';
+function ExecutionFacts({ execution }: { execution: ExecutionDetail }) {
+  const running = execution.status === 'RUNNING';
   const now = useTicker(running);
-  const events = useMemo(() => (execution?.events ?? []).filter(Boolean), [execution]);
-  const runs = useMemo(
-    () => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()),
-    [events, graph, running],
-  );
-  const select = (state: string): void => navigate({ page: 'execution', name, state: state === selected ? undefined : state }, true);
-
-  if (error && !execution)
-    return (
-      <section class="page">
-        <div class="alert error">{error}</div>
-      </section>
-    );
-  if (!execution || !graph)
-    return (
-      <section class="page">
-        <p class="empty">Loading…</p>
-      </section>
-    );
-  const start = events[0]?.timestamp ?? Date.parse(execution.startedAt);
   return (
-    <section class="page execution-page">
-      <div class="crumbs">
-        <a href={href({ page: 'executions' })}>Executions</a> / <span class="mono">{execution.name}</span>
+    <dl class="facts">
+      <div>
+        <dt>Image</dt>
+        <dd>
+          {execution.imageId ? (
+            <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">
+              {fileName(execution.imageId)}
+            </a>
+          ) : (
+            '—'
+          )}
+        </dd>
       </div>
-      <div class="page-head">
-        <h1 class="mono">{execution.name}</h1>
-        <StatusBadge status={execution.status} />
-        {!connected && running && <span class="muted">reconnecting…</span>}
+      <div>
+        <dt>Started</dt>
+        <dd>{formatTime(execution.startedAt)}</dd>
       </div>
-      <dl class="facts">
+      <div>
+        <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
+        <dd>
+          {formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}
+        </dd>
+      </div>
+      <div>
+        <dt>Retries</dt>
+        <dd>{execution.retries}</dd>
+      </div>
+      {execution.resumedAt && (
         <div>
-          <dt>Image</dt>
-          <dd>
-            {execution.imageId ? (
-              <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">
-                {fileName(execution.imageId)}
-              </a>
-            ) : (
-              '—'
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>{formatTime(execution.startedAt)}</dd>
-        </div>
-        <div>
-          <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
-          <dd>
-            {formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}
-          </dd>
-        </div>
-        <div>
-          <dt>Retries</dt>
-          <dd>{execution.retries}</dd>
-        </div>
-        {execution.resumedAt && (
-          <div>
-            <dt>Resumed</dt>
-            <dd>{formatTime(execution.resumedAt)}</dd>
-          </div>
-        )}
-      </dl>
-      {execution.error && (
-        <div class="alert error" data-testid="execution-error">
-          <strong>{execution.error}</strong> {execution.cause}
+          <dt>Resumed</dt>
+          <dd>{formatTime(execution.resumedAt)}</dd>
         </div>
       )}
-      <div class="execution-grid">
-        <div class="card graph-card">
-          <div class="card-head">
-            <h2>Graph view</h2>
-            <Legend />
-          </div>
-          <div class="graph-scroll">
-            <Graph layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
-          </div>
-        </div>
-        <div class="side">
-          <StatePanel
-            name={selected}
-            run={selected ? runs.get(selected) : undefined}
-            type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined}
-            start={start}
-          />
-          <History events={events} start={start} selected={selected} onSelect={select} />
-        </div>
-      </div>
-    </section>
+    </dl>
   );
 }
 
@@ -164,7 +181,6 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
       </div>
     );
   }
-  const ended = run?.exitedAt;
   return (
     <div class="card state-panel" data-testid="state-panel" data-state={name}>
       <div class="card-head">
@@ -177,52 +193,69 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
         <p class="empty small">This state has not run in this execution.</p>
       ) : (
         <>
-          <dl class="facts compact">
-            <div>
-              <dt>Entered</dt>
-              <dd>{run.enteredAt !== undefined ? `+${formatDuration(run.enteredAt - start)}` : '—'}</dd>
-            </div>
-            <div>
-              <dt>Ended</dt>
-              <dd>{ended !== undefined ? `+${formatDuration(ended - start)}` : '—'}</dd>
-            </div>
-            <div>
-              <dt>Duration</dt>
-              <dd data-testid="state-duration">
-                {run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}
-              </dd>
-            </div>
-            <div>
-              <dt>Retries</dt>
-              <dd>{run.retries}</dd>
-            </div>
-          </dl>
-          {run.error && (
-            <div class="error-box" data-testid="state-error">
-              <div class="label">Error</div>
-              <div class="mono">{run.error}</div>
-              {run.cause !== undefined && (
-                <>
-                  <div class="label">Cause</div>
-                  <pre data-testid="state-cause">{prettyCause(run.cause)}</pre>
-                </>
-              )}
-            </div>
-          )}
-          <div class="io">
-            <div>
-              <div class="label">Input</div>
-              <pre data-testid="state-input">{json(run.input) || '—'}</pre>
-            </div>
-            <div>
-              <div class="label">Output</div>
-              <pre data-testid="state-output">
-                {run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}
-              </pre>
-            </div>
-          </div>
+          <StateTimes run={run} start={start} />
+          {run.error && <StateError run={run} />}
+          <StateIO run={run} />
         </>
       )}
+    </div>
+  );
+}
+
+function StateTimes({ run, start }: { run: StateRun; start: number }) {
+  const ended = run.exitedAt;
+  return (
+    <dl class="facts compact">
+      <div>
+        <dt>Entered</dt>
+        <dd>{run.enteredAt !== undefined ? `+${formatDuration(run.enteredAt - start)}` : '—'}</dd>
+      </div>
+      <div>
+        <dt>Ended</dt>
+        <dd>{ended !== undefined ? `+${formatDuration(ended - start)}` : '—'}</dd>
+      </div>
+      <div>
+        <dt>Duration</dt>
+        <dd data-testid="state-duration">
+          {run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}
+        </dd>
+      </div>
+      <div>
+        <dt>Retries</dt>
+        <dd>{run.retries}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function StateError({ run }: { run: StateRun }) {
+  return (
+    <div class="error-box" data-testid="state-error">
+      <div class="label">Error</div>
+      <div class="mono">{run.error}</div>
+      {run.cause !== undefined && (
+        <>
+          <div class="label">Cause</div>
+          <pre data-testid="state-cause">{prettyCause(run.cause)}</pre>
+        </>
+      )}
+    </div>
+  );
+}
+
+function StateIO({ run }: { run: StateRun }) {
+  return (
+    <div class="io">
+      <div>
+        <div class="label">Input</div>
+        <pre data-testid="state-input">{json(run.input) || '—'}</pre>
+      </div>
+      <div>
+        <div class="label">Output</div>
+        <pre data-testid="state-output">
+          {run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}
+        </pre>
+      </div>
     </div>
   );
 }

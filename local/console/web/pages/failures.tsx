@@ -1,3 +1,4 @@
+/** The failures page: the dead-letter queue's messages and their replay. */
 import { useEffect, useState } from 'preact/hooks';
 import type { DeadLetterSummary, ReplayOutcomeSummary } from '../../shared/api-types';
 import { api } from '../api';
@@ -6,12 +7,72 @@ import { useFeed } from '../feed';
 import { fileName, formatTime } from '../format';
 import { href } from '../router';
 
+type Outcome = ReplayOutcomeSummary & { image?: string };
+/** The messages being replayed: some, all, or none (undefined). */
+type Replaying = Set<string> | 'all' | undefined;
+
 /** The dead-letter queue: one message per failed image, each with a Replay button, and one for all. */
 export function FailuresPage() {
+  const { messages, error, replaying, outcomes, replay } = useDeadLetters();
+  const busy = (id: string): boolean => replaying === 'all' || (replaying instanceof Set && replaying.has(id));
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Failures</h1>
+        <span class="muted">dead-letter queue</span>
+        <button
+          class="button primary push"
+          disabled={!messages?.length || replaying !== undefined}
+          onClick={() => replay()}
+          data-testid="replay-all"
+        >
+          {replaying === 'all' ? 'Replaying…' : `Replay all${messages?.length ? ` (${messages.length})` : ''}`}
+        </button>
+      </div>
+      {error && <div class="alert error">{error}</div>}
+      {outcomes.length > 0 && <ReplayOutcomes outcomes={outcomes} />}
+      <div class="card flush">
+        <table class="grid failures" data-testid="dead-letters">
+          <thead>
+            <tr>
+              <th>Image</th>
+              <th>Outcome</th>
+              <th>Error</th>
+              <th>Failed</th>
+              <th>Execution</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {messages?.map((m) => (
+              <DeadLetterRow
+                key={m.messageId}
+                message={m}
+                busy={busy(m.messageId)}
+                canReplay={m.replayable && replaying === undefined}
+                onReplay={() => replay([m.messageId])}
+              />
+            ))}
+          </tbody>
+        </table>
+        {messages && messages.length === 0 && (
+          <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>
+        )}
+        {!messages && !error && <p class="empty">Loading…</p>}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The queue's messages, read again whenever an execution ends (unless a replay is under way) and on
+ * reconnecting; `replay` replays some messages (or all) and keeps what became of each.
+ */
+function useDeadLetters() {
   const [messages, setMessages] = useState<DeadLetterSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [replaying, setReplaying] = useState<Set<string> | 'all' | undefined>(undefined);
-  const [outcomes, setOutcomes] = useState<(ReplayOutcomeSummary & { image?: string })[]>([]);
+  const [replaying, setReplaying] = useState<Replaying>(undefined);
+  const [outcomes, setOutcomes] = useState<Outcome[]>([]);
 
   const load = (): void => {
     api.deadLetters().then(
@@ -42,100 +103,80 @@ export function FailuresPage() {
       load();
     }
   };
+  return { messages, error, replaying, outcomes, replay };
+}
 
-  const busy = (id: string): boolean => replaying === 'all' || (replaying instanceof Set && replaying.has(id));
+/** What the last replay did with each message. */
+function ReplayOutcomes({ outcomes }: { outcomes: Outcome[] }) {
   return (
-    <section class="page">
-      <div class="page-head">
-        <h1>Failures</h1>
-        <span class="muted">dead-letter queue</span>
-        <button
-          class="button primary push"
-          disabled={!messages?.length || replaying !== undefined}
-          onClick={() => replay()}
-          data-testid="replay-all"
-        >
-          {replaying === 'all' ? 'Replaying…' : `Replay all${messages?.length ? ` (${messages.length})` : ''}`}
-        </button>
-      </div>
-      {error && <div class="alert error">{error}</div>}
-      {outcomes.length > 0 && (
-        <div class="alert info" data-testid="replay-outcomes">
-          {outcomes.map((o) => (
-            <div key={o.messageId}>
-              <strong>{o.image ?? o.messageId}</strong> replayed: <StatusBadge status={o.status} />{' '}
-              {o.executionName ? (
-                <a class="mono" href={href({ page: 'execution', name: o.executionName })}>
-                  {o.executionName}
-                </a>
-              ) : (
-                o.detail
-              )}
-              {o.status === 'FAILED' && <span class="muted"> — {o.detail}</span>}
-            </div>
-          ))}
+    <div class="alert info" data-testid="replay-outcomes">
+      {outcomes.map((o) => (
+        <div key={o.messageId}>
+          <strong>{o.image ?? o.messageId}</strong> replayed: <StatusBadge status={o.status} />{' '}
+          {o.executionName ? (
+            <a class="mono" href={href({ page: 'execution', name: o.executionName })}>
+              {o.executionName}
+            </a>
+          ) : (
+            o.detail
+          )}
+          {o.status === 'FAILED' && <span class="muted"> — {o.detail}</span>}
         </div>
-      )}
-      <div class="card flush">
-        <table class="grid failures" data-testid="dead-letters">
-          <thead>
-            <tr>
-              <th>Image</th>
-              <th>Outcome</th>
-              <th>Error</th>
-              <th>Failed</th>
-              <th>Execution</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {messages?.map((m) => (
-              <tr key={m.messageId} data-message={m.messageId} data-key={m.key}>
-                <td>
-                  {m.imageId ? (
-                    <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a>
-                  ) : (
-                    <span class="mono">{m.messageId}</span>
-                  )}
-                </td>
-                <td>{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
-                <td class="error-cell">
-                  {m.failures.length > 0 ? (
-                    m.failures.map((f, i) => (
-                      <div key={i}>
-                        <span class="mono state-name">{f.state}</span> <strong>{f.error}</strong>
-                        <div class="muted cause" title={f.cause}>
-                          {f.cause}
-                        </div>
-                      </div>
-                    ))
-                  ) : (
-                    <div>{m.reason}</div>
-                  )}
-                </td>
-                <td>{formatTime(m.failedAt)}</td>
-                <td class="mono small">
-                  {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
-                </td>
-                <td class="actions">
-                  <button
-                    class="button"
-                    disabled={!m.replayable || replaying !== undefined}
-                    onClick={() => replay([m.messageId])}
-                    data-testid="replay"
-                  >
-                    {busy(m.messageId) ? 'Replaying…' : 'Replay'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {messages && messages.length === 0 && (
-          <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>
+      ))}
+    </div>
+  );
+}
+
+function DeadLetterRow({
+  message: m,
+  busy,
+  canReplay,
+  onReplay,
+}: {
+  message: DeadLetterSummary;
+  busy: boolean;
+  canReplay: boolean;
+  onReplay(): void;
+}) {
+  return (
+    <tr data-message={m.messageId} data-key={m.key}>
+      <td>
+        {m.imageId ? (
+          <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a>
+        ) : (
+          <span class="mono">{m.messageId}</span>
         )}
-        {!messages && !error && <p class="empty">Loading…</p>}
-      </div>
-    </section>
+      </td>
+      <td>{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
+      <td class="error-cell">
+        <FailureCauses message={m} />
+      </td>
+      <td>{formatTime(m.failedAt)}</td>
+      <td class="mono small">
+        {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
+      </td>
+      <td class="actions">
+        <button class="button" disabled={!canReplay} onClick={onReplay} data-testid="replay">
+          {busy ? 'Replaying…' : 'Replay'}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/** Each failed state with its error and cause, or the message's reason when it names none. */
+function FailureCauses({ message: m }: { message: DeadLetterSummary }) {
+  if (m.failures.length === 0) return <div>{m.reason}</div>;
+  return (
+    <>
+      {m.failures.map((f, i) => (
+        <div key={i}>
+          <span class="mono state-name">{f.state}</span> <strong>{f.error}</strong>
+          <div class="muted cause" title={f.cause}>
+            {f.cause}
+          </div>
+        </div>
+      ))}
+    </>
   );
 }

@@ -1,3 +1,4 @@
+/** The upload page: a drop zone, and this session's uploads followed to their executions. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ExecutionSummary } from '../../shared/api-types';
 import { api } from '../api';
@@ -24,9 +25,22 @@ let remembered: Upload[] = [];
 
 /** Drop images (or pick them): each is put in the local S3 under the upload prefix and starts an execution. */
 export function UploadPage() {
+  const { uploads, start } = useUploads();
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Upload</h1>
+        <span class="muted">each image goes to the local S3 and starts an execution, as on AWS</span>
+      </div>
+      <Dropzone onFiles={start} />
+      {uploads.length > 0 && <UploadsTable uploads={uploads} />}
+    </section>
+  );
+}
+
+/** This session's uploads: each one sent, then followed to its execution and that execution's status. */
+function useUploads(): { uploads: Upload[]; start(files: File[]): void } {
   const [uploads, setUploads] = useState<Upload[]>(remembered);
-  const [over, setOver] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
   remembered = uploads;
 
   const update = (id: number, change: Partial<Upload>): void =>
@@ -67,91 +81,100 @@ export function UploadPage() {
   }, [uploads]);
 
   useFeed((execution) => setUploads((list) => list.map((u) => (u.execution?.name === execution.name ? { ...u, execution } : u))));
+  return { uploads, start };
+}
+
+/** Where images are dropped, or clicked to pick them. */
+function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
 
   const onDrop = (event: DragEvent): void => {
     event.preventDefault();
     setOver(false);
     const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length > 0) start(files);
+    if (files.length > 0) onFiles(files);
   };
 
   return (
-    <section class="page">
-      <div class="page-head">
-        <h1>Upload</h1>
-        <span class="muted">each image goes to the local S3 and starts an execution, as on AWS</span>
-      </div>
-      <div
-        class={`dropzone${over ? ' over' : ''}`}
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
+    <div
+      class={`dropzone${over ? ' over' : ''}`}
+      data-testid="dropzone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+      onClick={() => input.current?.click()}
+    >
+      <div class="dropzone-icon">⇪</div>
+      <div class="dropzone-title">Drop images here</div>
+      <div class="muted">or click to choose files (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF)</div>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        accept="image/*"
+        hidden
+        data-testid="file-input"
+        onChange={(e) => {
+          const files = [...((e.target as HTMLInputElement).files ?? [])];
+          (e.target as HTMLInputElement).value = '';
+          if (files.length > 0) onFiles(files);
         }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-        onClick={() => input.current?.click()}
-      >
-        <div class="dropzone-icon">⇪</div>
-        <div class="dropzone-title">Drop images here</div>
-        <div class="muted">or click to choose files (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF)</div>
-        <input
-          ref={input}
-          type="file"
-          multiple
-          accept="image/*"
-          hidden
-          data-testid="file-input"
-          onChange={(e) => {
-            const files = [...((e.target as HTMLInputElement).files ?? [])];
-            (e.target as HTMLInputElement).value = '';
-            if (files.length > 0) start(files);
-          }}
-        />
-      </div>
-      {uploads.length > 0 && (
-        <div class="card flush">
-          <table class="grid uploads" data-testid="uploads">
-            <thead>
-              <tr>
-                <th />
-                <th>File</th>
-                <th class="num">Size</th>
-                <th>Status</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {uploads.map((u) => (
-                <tr key={u.id} data-upload={u.name} data-status={u.execution?.status ?? u.state}>
-                  <td class="preview">{u.preview ? <img src={u.preview} alt="" /> : null}</td>
-                  <td>{u.name}</td>
-                  <td class="num">{formatBytes(u.size)}</td>
-                  <td>
-                    {u.state === 'uploading' && <span class="muted">Uploading…</span>}
-                    {u.state === 'failed' && <span class="text-failed">Upload failed: {u.error}</span>}
-                    {u.state === 'uploaded' &&
-                      (u.execution ? <StatusBadge status={u.execution.status} /> : <span class="muted">Starting…</span>)}
-                  </td>
-                  <td class="actions">
-                    {u.execution && (
-                      <a class="button ghost" href={href({ page: 'execution', name: u.execution.name })} data-testid="open-graph">
-                        Graph
-                      </a>
-                    )}
-                    {u.execution && u.execution.status !== 'RUNNING' && u.imageId && (
-                      <a class="button ghost" href={href({ page: 'image', imageId: u.imageId })} data-testid="open-result">
-                        Result
-                      </a>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+      />
+    </div>
+  );
+}
+
+function UploadsTable({ uploads }: { uploads: Upload[] }) {
+  return (
+    <div class="card flush">
+      <table class="grid uploads" data-testid="uploads">
+        <thead>
+          <tr>
+            <th />
+            <th>File</th>
+            <th class="num">Size</th>
+            <th>Status</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {uploads.map((u) => (
+            <UploadRow key={u.id} upload={u} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function UploadRow({ upload: u }: { upload: Upload }) {
+  return (
+    <tr data-upload={u.name} data-status={u.execution?.status ?? u.state}>
+      <td class="preview">{u.preview ? <img src={u.preview} alt="" /> : null}</td>
+      <td>{u.name}</td>
+      <td class="num">{formatBytes(u.size)}</td>
+      <td>
+        {u.state === 'uploading' && <span class="muted">Uploading…</span>}
+        {u.state === 'failed' && <span class="text-failed">Upload failed: {u.error}</span>}
+        {u.state === 'uploaded' && (u.execution ? <StatusBadge status={u.execution.status} /> : <span class="muted">Starting…</span>)}
+      </td>
+      <td class="actions">
+        {u.execution && (
+          <a class="button ghost" href={href({ page: 'execution', name: u.execution.name })} data-testid="open-graph">
+            Graph
+          </a>
+        )}
+        {u.execution && u.execution.status !== 'RUNNING' && u.imageId && (
+          <a class="button ghost" href={href({ page: 'image', imageId: u.imageId })} data-testid="open-result">
+            Result
+          </a>
+        )}
+      </td>
+    </tr>
   );
 }
 
