@@ -26,8 +26,9 @@ describe('EventBridge rule', () => {
     // Act
     const rules = synth.template.findResources('AWS::Events::Rule');
 
-    // Assess (the other rule is the execution-status net's: test/infra/execution-net.test.ts)
-    expect(Object.values(rules)).toHaveLength(2);
+    // Assess (the others are the execution-status net's, test/infra/execution-net.test.ts, and the API's clean-up
+    // after deletes, test/infra/api.test.ts)
+    expect(Object.values(rules)).toHaveLength(3);
     expect(rules[logicalIdOf(synth.stack, synth.stack.pipeline.uploadRule)].Properties.EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
@@ -181,7 +182,8 @@ describe('task functions', () => {
     // Prepare / Act / Assess
     expect(Object.keys(TASK_PROFILES).sort()).toEqual(TASKS.map((t) => t.state).sort());
     expect(synth.stack.pipeline.taskFunctions.map((f) => f.task.state)).toEqual(TASKS.map((t) => t.state));
-    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1); // + the execution-status net's
+    // + the execution-status net's + the HTTP API's (test/infra/api.test.ts)
+    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1 + Object.keys(synth.stack.api!.functions).length);
   });
 
   it.each(TASKS.map((t) => [t.state]))(
@@ -243,7 +245,11 @@ describe('task functions', () => {
     );
 
     // Act
-    const functions = synth.template.findResources('AWS::Lambda::Function');
+    // The API's functions carry these too, and the bucket: test/infra/api.test.ts checks them.
+    const apiIds = new Set(Object.values(synth.stack.api!.functions).map((f) => logicalIdOf(synth.stack, f.function)));
+    const functions = Object.fromEntries(
+      Object.entries(synth.template.findResources('AWS::Lambda::Function')).filter(([id]) => !apiIds.has(id)),
+    );
 
     // Assess (the execution-status net also needs the queue's URL)
     const netId = logicalIdOf(synth.stack, synth.stack.pipeline.executionNet.function);

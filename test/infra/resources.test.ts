@@ -141,7 +141,7 @@ describe('default stack resources', () => {
     }
   });
 
-  it('outputs what a user needs: bucket, upload prefix, table, state machine, queue URL and console link', () => {
+  it('outputs what a user needs: bucket, upload prefix, table, state machine, queue URL, console link and API URL', () => {
     // Prepare
     const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
 
@@ -150,7 +150,7 @@ describe('default stack resources', () => {
 
     // Assess
     expect(Object.keys(outputs).sort()).toEqual(
-      ['BucketName', 'DeadLetterQueueUrl', 'StateMachineArn', 'StateMachineConsoleUrl', 'TableName', 'UploadPrefix'].sort(),
+      ['ApiUrl', 'BucketName', 'DeadLetterQueueUrl', 'StateMachineArn', 'StateMachineConsoleUrl', 'TableName', 'UploadPrefix'].sort(),
     );
     expect(outputs.UploadPrefix.Value).toBe('uploads/');
     expect(outputs.BucketName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.bucket) });
