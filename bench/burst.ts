@@ -41,16 +41,20 @@ const images = Number(values.images);
 const pct = (n: number) => `${((100 * n) / images).toFixed(2)} %`;
 const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 console.log(
-  `${images.toLocaleString('en-US')} uploads at once, seed ${values.seed}, retriers of ${values.definition.replace(`${process.cwd()}/`, '')}\n`,
+  `${images.toLocaleString('en-US')} uploads at once, seed ${values.seed}, retriers of ` +
+    `${values.definition.replace(`${process.cwd()}/`, '')}\n`,
 );
 console.log(
-  '| scenario | SUCCEEDED | PARTIAL | FAILED | timed out | drain | p50 / p99 execution | retries (transitions) | throttled Rekognition calls | Lambda throttles |',
+  '| scenario | SUCCEEDED | PARTIAL | FAILED | timed out | drain | p50 / p99 execution | retries (transitions) | throttled Rekognition ' +
+    'calls | Lambda throttles |',
 );
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const scenario of SCENARIOS) {
   const params: BurstParameters = { ...scenario, images, sdkMaxAttempts: 1, seed: Number(values.seed) };
   const r = simulateBurst(definition, params);
   console.log(
-    `| ${scenario.name} | ${pct(r.succeeded)} | ${pct(r.partial)} | ${pct(r.failed)} | ${pct(r.timedOut)} | ${min(r.drainSeconds)} | ${min(r.p50Seconds)} / ${min(r.p99Seconds)} | ${r.retries.toLocaleString('en-US')} | ${r.throttledCalls.toLocaleString('en-US')} | ${r.lambdaThrottles.toLocaleString('en-US')} |`,
+    `| ${scenario.name} | ${pct(r.succeeded)} | ${pct(r.partial)} | ${pct(r.failed)} | ${pct(r.timedOut)} | ${min(r.drainSeconds)} | ` +
+      `${min(r.p50Seconds)} / ${min(r.p99Seconds)} | ${r.retries.toLocaleString('en-US')} | ${r.throttledCalls.toLocaleString('en-US')} ` +
+      `| ${r.lambdaThrottles.toLocaleString('en-US')} |`,
   );
 }

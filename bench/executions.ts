@@ -242,21 +242,26 @@ async function main(): Promise<void> {
       n === undefined ? '–' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`;
     const mb = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} MB`);
     console.log(
-      `${records.toLocaleString('en-US')} execution records, ${events} events each (${Math.round(bytes / records / 1024)} KB a file, ${Math.round(bytes / 1024 / 1024)} MB in all); pages of ${PAGE}; Node ${process.version}\n`,
+      `${records.toLocaleString('en-US')} execution records, ${events} events each (${Math.round(bytes / records / 1024)} KB a file, ` +
+        `${Math.round(bytes / 1024 / 1024)} MB in all); pages of ${PAGE}; Node ${process.version}\n`,
     );
     console.log('| | start-up (open + RUNNING list) | first page | FAILED, first page | page 51 | longest event-loop block | peak RSS |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     console.log(
-      `| before (every file parsed per call) | ${ms(before.startMs)} | ${ms(before.firstPageMs)} | ${ms(before.failedPageMs)} | ${ms(before.deepPageMs)} | ${ms(before.maxLoopDelayMs)} | ${mb(before.peakRssMb)} |`,
+      `| before (every file parsed per call) | ${ms(before.startMs)} | ${ms(before.firstPageMs)} | ${ms(before.failedPageMs)} | ` +
+        `${ms(before.deepPageMs)} | ${ms(before.maxLoopDelayMs)} | ${mb(before.peakRssMb)} |`,
     );
     console.log(
-      `| after: first start on an old data dir (one-time indexing) | ${ms(first.startMs)} | | | | ${ms(first.maxLoopDelayMs)} (p99 ${ms(first.p99LoopDelayMs)}) | ${mb(first.peakRssMb)} |`,
+      `| after: first start on an old data dir (one-time indexing) | ${ms(first.startMs)} | | | | ${ms(first.maxLoopDelayMs)} (p99 ` +
+        `${ms(first.p99LoopDelayMs)}) | ${mb(first.peakRssMb)} |`,
     );
     console.log(
-      `| after: start after a clean stop, list calls | ${ms(after.startMs)} | ${ms(after.firstPageMs)} | ${ms(after.failedPageMs)} | ${ms(after.deepPageMs)} | ${ms(after.maxLoopDelayMs)} | ${mb(after.peakRssMb)} |`,
+      `| after: start after a clean stop, list calls | ${ms(after.startMs)} | ${ms(after.firstPageMs)} | ${ms(after.failedPageMs)} | ` +
+        `${ms(after.deepPageMs)} | ${ms(after.maxLoopDelayMs)} | ${mb(after.peakRssMb)} |`,
     );
     console.log(
-      `| after: start after a crash (stat per file) | ${ms(crashed.startMs)} | | | | ${ms(crashed.maxLoopDelayMs)} | ${mb(crashed.peakRssMb)} |`,
+      `| after: start after a crash (stat per file) | ${ms(crashed.startMs)} | | | | ${ms(crashed.maxLoopDelayMs)} | ` +
+        `${mb(crashed.peakRssMb)} |`,
     );
   } finally {
     if (values.keep) process.stderr.write(`bench:executions: kept ${dir}\n`);

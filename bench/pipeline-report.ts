@@ -82,9 +82,11 @@ function environment(input: ReportInput): string {
   const n = options.images;
   return (
     `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), node ${process.version}, ` +
-    `${options.workers} Rekognition worker(s), ${options.concurrency} executions at once, sharp.concurrency() ${sharp.concurrency()}${options.noSharpCache ? ' (cache off)' : ''}, ` +
+    `${options.workers} Rekognition worker(s), ${options.concurrency} executions at once, sharp.concurrency() ` +
+    `${sharp.concurrency()}${options.noSharpCache ? ' (cache off)' : ''}, ` +
     `MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}, ` +
-    `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${n} images (${n - Math.floor(n / 2)} x 1.5 MP, ${Math.floor(n / 2)} x 12 MP), ` +
+    `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${n} images (${n - Math.floor(n / 2)} x 1.5 MP, ` +
+    `${Math.floor(n / 2)} x 12 MP), ` +
     `${input.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}, bench ${fmtMs(input.totalMs)} in all`
   );
 }
@@ -298,7 +300,8 @@ function timeBreakdown(m: Merged, pipeline: PhaseReport<WorkflowResult>): string
     ),
     '',
     `Task functions (handler + JSON boundary), p50: ${handlerTotals}.`,
-    `ExecutionStore.save: ${saves.count} calls, ${fmtMs(saves.ms)} in all on the main thread (${fmtMs(saves.ms / Math.max(1, saves.count))} each, ${fmtMb(saves.bytes)} of event JSON).`,
+    `ExecutionStore.save: ${saves.count} calls, ${fmtMs(saves.ms)} in all on the main thread ` +
+      `(${fmtMs(saves.ms / Math.max(1, saves.count))} each, ${fmtMb(saves.bytes)} of event JSON).`,
     '',
   ];
 }
@@ -327,7 +330,8 @@ function cpuTable(input: ReportInput): string[] {
   const noisy = all.some(([, r]) => (r.cpu.otherCores ?? 0) > 0.15);
   lines.push(
     '',
-    `Load average before / after: ${input.loadavg[0].map((l) => l.toFixed(2)).join(' ')} / ${input.loadavg[1].map((l) => l.toFixed(2)).join(' ')}.` +
+    `Load average before / after: ${input.loadavg[0].map((l) => l.toFixed(2)).join(' ')} / ` +
+      `${input.loadavg[1].map((l) => l.toFixed(2)).join(' ')}.` +
       (noisy ? ' **Noise: other processes used more than 0.15 core during a phase; re-run for clean numbers.**' : ''),
     '',
   );

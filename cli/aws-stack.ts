@@ -23,7 +23,8 @@ export async function describeDeployedStorage(stackName: string, region?: string
   const tableName = find(/TableName$/);
   if (!bucket || !tableName) {
     throw new Error(
-      `stack ${stackName} has no BucketName / TableName outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
+      `stack ${stackName} has no BucketName / TableName outputs (found: ` +
+        `${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
     );
   }
   return { bucket, tableName, uploadPrefix: find(/UploadPrefix$/) ?? 'uploads/' };
@@ -51,7 +52,8 @@ export async function describeDeployedStack(stackName: string, region?: string):
     const deadLetterQueueUrl = find(/(DeadLetterQueueUrl|DlqUrl)$/i);
     if (!stateMachineArn || !deadLetterQueueUrl) {
       throw new Error(
-        `stack ${stackName} has no StateMachineArn / DeadLetterQueueUrl outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
+        `stack ${stackName} has no StateMachineArn / DeadLetterQueueUrl outputs (found: ` +
+          `${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
       );
     }
     return { stateMachineArn, deadLetterQueueUrl };

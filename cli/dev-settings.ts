@@ -44,7 +44,8 @@ export function ignoredSettingsWarning(
   const names = [...differing.map((name) => (mine[name] === undefined ? `${name} (unset here, set on the server)` : name)), ...options];
   if (names.length === 0) return undefined;
   return (
-    `picflow analyze: using the running picflow dev (pid ${pid}); its own settings apply, so ${names.join(', ')} given here ${names.length === 1 ? 'is' : 'are'} ignored.\n` +
+    `picflow analyze: using the running picflow dev (pid ${pid}); its own settings apply, so ${names.join(', ')} given here ` +
+    `${names.length === 1 ? 'is' : 'are'} ignored.\n` +
     `  To use them, stop picflow dev and run analyze alone, or restart picflow dev with them (e.g. PICFLOW_FAULTS=... npx picflow dev).\n`
   );
 }

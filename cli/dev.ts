@@ -134,7 +134,8 @@ function reportExecutions(stack: LocalStack): void {
     const seconds = `${ms === undefined ? '?' : (ms / 1000).toFixed(1)}s${record.resumedAt ? ' since resumed' : ''}`;
     const detail = record.status === 'SUCCEEDED' ? '' : `  ${record.error}: ${record.cause ?? ''}`;
     process.stderr.write(
-      `${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`,
+      `${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ` +
+        `${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`,
     );
   });
 }

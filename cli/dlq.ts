@@ -49,7 +49,8 @@ export function dlqCommand(program: Command): void {
         else if (messages.length > 0) process.stdout.write(dlqTable(messages, new Date()));
         const permanent = messages.filter((m) => m.permanent).length;
         process.stderr.write(
-          `picflow dlq: ${messages.length} message(s) in ${queue.description}, ${permanent} permanent${permanent ? ' (`picflow dlq discard --all-permanent` removes them)' : ''}\n`,
+          `picflow dlq: ${messages.length} message(s) in ${queue.description}, ${permanent} ` +
+            `permanent${permanent ? ' (`picflow dlq discard --all-permanent` removes them)' : ''}\n`,
         );
       } finally {
         await queue.close();

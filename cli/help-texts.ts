@@ -19,7 +19,9 @@ const AWS = 'AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID...   credentials and reg
 
 const HELP: Record<string, HelpText> = {
   analyze: {
-    note: 'If `picflow dev` is running on the same data directory, analyze sends the images to it (its settings, e.g. PICFLOW_FAULTS, apply); otherwise it starts the local stack for the command.',
+    note:
+      'If `picflow dev` is running on the same data directory, analyze sends the images to it (its settings, e.g. PICFLOW_FAULTS, ' +
+      'apply); otherwise it starts the local stack for the command.',
     examples: [
       'picflow analyze photo.jpg',
       'picflow analyze --json photos/ > results.json',
@@ -51,7 +53,9 @@ const HELP: Record<string, HelpText> = {
     ],
   },
   replay: {
-    note: 'Locally it goes through the running `picflow dev` when there is one. Permanent failures (corrupt, unsupported, too small or missing images, invalid events) are skipped and kept unless --include-permanent: `picflow dlq` lists and discards them.',
+    note:
+      'Locally it goes through the running `picflow dev` when there is one. Permanent failures (corrupt, unsupported, too small or ' +
+      'missing images, invalid events) are skipped and kept unless --include-permanent: `picflow dlq` lists and discards them.',
     examples: [
       'picflow replay --dry-run',
       'picflow replay',
@@ -75,7 +79,10 @@ const HELP: Record<string, HelpText> = {
     environment: [AWS],
   },
   dlq: {
-    note: 'Locally it goes through the running `picflow dev` when there is one, else the data directory. A failure is permanent when a re-run must fail the same way (ImageValidationError: CORRUPT, UNSUPPORTED_FORMAT, TOO_LARGE, TOO_SMALL, EMPTY, DECOMPRESSION_BOMB, NOT_FOUND; InvalidEventError; Rekognition rejecting the bytes; a message with no event).',
+    note:
+      'Locally it goes through the running `picflow dev` when there is one, else the data directory. A failure is permanent when a ' +
+      're-run must fail the same way (ImageValidationError: CORRUPT, UNSUPPORTED_FORMAT, TOO_LARGE, TOO_SMALL, EMPTY, ' +
+      'DECOMPRESSION_BOMB, NOT_FOUND; InvalidEventError; Rekognition rejecting the bytes; a message with no event).',
     examples: [
       'picflow dlq list',
       'picflow dlq list --json',
@@ -91,7 +98,9 @@ const HELP: Record<string, HelpText> = {
     environment: [DATA_DIR, AWS],
   },
   list: {
-    note: 'Reads the running `picflow dev` when there is one, else the data directory (nothing is processed). The HTTP API (issue 8) calls this `query`.',
+    note:
+      'Reads the running `picflow dev` when there is one, else the data directory (nothing is processed). The HTTP API (issue 8) ' +
+      'calls this `query`.',
     examples: [
       'picflow list',
       'picflow list --status failed --since 1d',
@@ -114,13 +123,17 @@ const HELP: Record<string, HelpText> = {
     environment: [DATA_DIR, AWS],
   },
   delete: {
-    note: "Goes through the running `picflow dev`'s HTTP API when there is one, else the data directory. The HTTP API calls this DELETE /images/{imageId}.",
+    note:
+      "Goes through the running `picflow dev`'s HTTP API when there is one, else the data directory. The HTTP API calls this DELETE " +
+      '/images/{imageId}.',
     examples: ['picflow delete photo.jpg', 'picflow delete picflow-local/uploads/3f0c.png', 'picflow delete photo.jpg --stack Picflow'],
     exitCodes: ['0  deleted (also when it was already gone)', `${USAGE_ERROR} (no local data, no such stack, not an upload)`],
     environment: [DATA_DIR, AWS],
   },
   export: {
-    note: 'Reads the running `picflow dev` when there is one, else the data directory; streams every image, page by page. The HTTP API (issue 8) has `query` with pages instead.',
+    note:
+      'Reads the running `picflow dev` when there is one, else the data directory; streams every image, page by page. The HTTP API ' +
+      '(issue 8) has `query` with pages instead.',
     examples: [
       'picflow export --format csv > images.csv',
       'picflow export --format jsonl --status partial',

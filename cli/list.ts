@@ -100,6 +100,6 @@ function labelsCell(item: ImageItem): string {
 
 /** Keys may hold control characters (a newline is a legal S3 key byte): show them escaped. */
 function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes before printing (a key may hold any byte)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters this escapes before printing
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

@@ -19,7 +19,10 @@ export interface UploadedImage {
   key: string;
   imageId: string;
   etag: string;
-  /** The sequencer S3 gave this PUT: its event, and so its execution, carry it (the ETag does not tell two uploads of the same bytes apart). */
+  /**
+   * The sequencer S3 gave this PUT: its event, and so its execution, carry it (the ETag does not tell two uploads of the same bytes
+   * apart).
+   */
   sequencer: string;
   uploadedAt: number;
 }

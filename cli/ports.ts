@@ -8,7 +8,8 @@ export async function assertPortsFree(host: string, ports: Record<string, number
   }
   if (busy.length > 0) {
     throw new Error(
-      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use on ${host}: is another picflow dev running? Choose other ports with --port <first>`,
+      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use on ` +
+        `${host}: is another picflow dev running? Choose other ports with --port <first>`,
     );
   }
 }

@@ -92,7 +92,10 @@ export function replayTally(outcomes: ReplaySummary[], dryRun = false): string {
   const deleted = outcomes.filter((o) => o.message?.startsWith('deleted')).length;
   const kept = outcomes.filter((o) => o.message?.startsWith('kept')).length;
   if (dryRun) return `${count('DRY_RUN')} message(s) would be replayed (dry run: nothing changed)`;
-  return `${outcomes.length} message(s): ${count('SUCCEEDED')} succeeded, ${count('FAILED')} failed again, ${count('SKIPPED')} skipped; ${deleted} deleted, ${kept} kept`;
+  return (
+    `${outcomes.length} message(s): ${count('SUCCEEDED')} succeeded, ${count('FAILED')} failed again, ${count('SKIPPED')} skipped; ` +
+    `${deleted} deleted, ${kept} kept`
+  );
 }
 
 /** `skipped 2 permanent failure(s) (CORRUPT 1, NOT_FOUND 1): ...`; undefined when none was skipped. */
@@ -102,7 +105,11 @@ export function permanentTally(outcomes: ReplaySummary[]): string | undefined {
   if (kinds.size === 0) return undefined;
   const total = [...kinds.values()].reduce((a, b) => a + b, 0);
   const byKind = [...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ');
-  return `skipped ${total} permanent failure(s) (${byKind}): a re-run would fail the same way. They stay in the queue: \`picflow dlq list\` shows them, \`picflow dlq discard --all-permanent\` removes them, --include-permanent replays them`;
+  return (
+    `skipped ${total} permanent failure(s) (${byKind}): a re-run would fail the same way. ` +
+    'They stay in the queue: `picflow dlq list` shows them, `picflow dlq discard --all-permanent` removes them, ' +
+    '--include-permanent replays them'
+  );
 }
 
 /**
@@ -211,7 +218,8 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   return (progress) => {
     if (progress.phase === 'receiving') {
       print(
-        `picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`,
+        `picflow replay: ${progress.received} message(s) received, waiting for ` +
+          `${progress.waitingFor} more (held elsewhere or not yet counted)`,
       );
       return;
     }

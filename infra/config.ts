@@ -217,7 +217,8 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     logRetention = Number(retentionRaw) as RetentionDays;
   } else {
     problems.push(
-      `logRetentionDays: "${retentionRaw}" is not a CloudWatch Logs retention; use one of ${[...RETENTION_VALUES].sort((a, b) => a - b).join(', ')} or infinite`,
+      `logRetentionDays: "${retentionRaw}" is not a CloudWatch Logs retention; use one of ` +
+        `${[...RETENTION_VALUES].sort((a, b) => a - b).join(', ')} or infinite`,
     );
   }
 

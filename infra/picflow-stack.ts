@@ -104,9 +104,10 @@ export class PicflowStack extends Stack {
         removalPolicy,
         deadLetterQueue,
       });
+      const callers = this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens';
       new CfnOutput(this, 'ApiUrl', {
         value: this.api.url,
-        description: `HTTP API (${this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens'}); GET /openapi.json describes it`,
+        description: `HTTP API (${callers}); GET /openapi.json describes it`,
       });
     }
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload images here' });
@@ -115,7 +116,9 @@ export class PicflowStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Images that did not make it' });
     new CfnOutput(this, 'StateMachineConsoleUrl', {
-      value: `https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}#/statemachines/view/${stateMachine.stateMachineArn}`,
+      value:
+        `https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}` +
+        `#/statemachines/view/${stateMachine.stateMachineArn}`,
       description: 'Executions in the Step Functions console',
     });
     if (this.alarms.topic) {

@@ -20,7 +20,8 @@ export function encodeToken(query: IndexQuery, positions: Positions): string {
 }
 
 const BAD_TOKEN =
-  'The nextToken is not one this query returned; send the nextToken of the previous page unchanged, with the same filters, or leave it out to start from the newest.';
+  'The nextToken is not one this query returned; send the nextToken of the previous page unchanged, with the same filters, or leave it ' +
+  'out to start from the newest.';
 
 export function decodeToken(query: IndexQuery): Positions {
   if (query.nextToken === undefined) return {};

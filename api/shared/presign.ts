@@ -76,7 +76,9 @@ export interface PresignedPost {
   expiresAt: string;
 }
 
-/** A POST policy condition, as S3 takes it: `{ field: value }`, `['starts-with', '$field', prefix]`, `['content-length-range', min, max]`. */
+/**
+ * A POST policy condition, as S3 takes it: `{ field: value }`, `['starts-with', '$field', prefix]`, `['content-length-range', min, max]`.
+ */
 export type PostCondition = Record<string, string> | [string, string, string | number] | ['content-length-range', number, number];
 
 /**

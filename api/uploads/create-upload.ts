@@ -27,10 +27,8 @@ export async function createUpload(
 ): Promise<CreatedUpload> {
   const contentType = typeof request.contentType === 'string' ? request.contentType.toLowerCase() : undefined;
   if (!isImageContentType(contentType)) {
-    throw badRequest(
-      'UnsupportedContentType',
-      `Set "contentType" to one of ${CONTENT_TYPE_LIST}${request.contentType === undefined ? '' : ` (got ${JSON.stringify(request.contentType)})`}.`,
-    );
+    const got = request.contentType === undefined ? '' : ` (got ${JSON.stringify(request.contentType)})`;
+    throw badRequest('UnsupportedContentType', `Set "contentType" to one of ${CONTENT_TYPE_LIST}${got}.`);
   }
   const { key, imageId } = newUpload(config.bucket, config.uploadPrefix, contentType);
   const post = await presignPost(s3, {

@@ -45,7 +45,8 @@ export class PicflowAlarms extends Construct {
 
     this.executionsFailed = new cloudwatch.Alarm(this, 'ExecutionsFailed', {
       alarmDescription:
-        'picflow: at least one image pipeline execution failed, timed out or was aborted. A failed image is FAILED in the table with its message in the dead-letter queue; a timed-out or aborted execution has neither: redrive it.',
+        'picflow: at least one image pipeline execution failed, timed out or was aborted. A failed image is FAILED in the table with ' +
+        'its message in the dead-letter queue; a timed-out or aborted execution has neither: redrive it.',
       metric: new cloudwatch.MathExpression({
         label: 'Executions not succeeded',
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
@@ -78,7 +79,9 @@ export class PicflowAlarms extends Construct {
       Validations.of(this.topic).acknowledge({
         id: 'AwsSolutions-SNS2',
         reason:
-          'The topic carries CloudWatch alarm notifications only (alarm name, state, metric), no image data. SSE with the AWS managed aws/sns key would stop CloudWatch from publishing (its key policy cannot grant cloudwatch.amazonaws.com), and a customer managed key would cost more than the data is worth protecting.',
+          'The topic carries CloudWatch alarm notifications only (alarm name, state, metric), no image data. SSE with the AWS managed ' +
+          'aws/sns key would stop CloudWatch from publishing (its key policy cannot grant cloudwatch.amazonaws.com), and a customer ' +
+          'managed key would cost more than the data is worth protecting.',
       });
       const action = new actions.SnsAction(this.topic);
       for (const alarm of [this.executionsFailed, this.deadLetterMessages]) {

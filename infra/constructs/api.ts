@@ -267,6 +267,11 @@ function grantApiAccess(profile: ApiFunctionProfile, role: iam.Role, props: Picf
   }
 }
 
+/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
+const XRAY_WILDCARD =
+  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
+  'so their only valid resource is "*".';
+
 function acknowledgeApiFindings(
   name: string,
   profile: ApiFunctionProfile,
@@ -274,23 +279,21 @@ function acknowledgeApiFindings(
   fn: lambda.Function,
   props: PicflowApiProps,
 ): void {
-  acknowledgeWildcardResources(
-    role,
-    ['*'],
-    `API ${name}: X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, so their only valid resource is "*".`,
-  );
+  acknowledgeWildcardResources(role, ['*'], `API ${name}: ${XRAY_WILDCARD}`);
   const areas = [...new Set((profile.objects ?? []).flatMap((o) => o.areas))];
   if (areas.length > 0) {
+    const prefixList = areas.map((a) => props.prefixes[a]).join(', ');
     acknowledgeWildcardResources(
       role,
       objectArns(props, areas),
-      `API ${name}: object keys are only known at run time (one per upload), so access is scoped to the objects under picflow's own prefixes ` +
-        `(${areas.map((a) => props.prefixes[a]).join(', ')}) of this one bucket, with exact actions, never to the whole bucket.`,
+      `API ${name}: object keys are only known at run time (one per upload), so access is scoped to the objects under ` +
+        `picflow's own prefixes (${prefixList}) of this one bucket, with exact actions, never to the whole bucket.`,
     );
   }
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason:
-      "nodejs22.x is the project's chosen runtime for every function (an active LTS, supported by Lambda until 2027), the same as the task functions; moving to nodejs24.x is a deliberate change made after running the tests on Node 24.",
+      "nodejs22.x is the project's chosen runtime for every function (an active LTS, supported by Lambda until 2027), the same as the " +
+      'task functions; moving to nodejs24.x is a deliberate change made after running the tests on Node 24.',
   });
 }

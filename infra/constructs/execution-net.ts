@@ -40,6 +40,16 @@ export const EXECUTION_NET_ACTIONS = {
   executions: ['states:DescribeExecution'],
 } as const;
 
+/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
+const XRAY_WILDCARD =
+  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
+  'so their only valid resource is "*".';
+
+/** Why DescribeExecution is granted on every execution of the state machine (cdk-nag finding text). */
+const DESCRIBE_EXECUTION_SCOPE =
+  'DescribeExecution (for an input too large for the event) on the executions of this one state machine; ' +
+  'execution names are only known at run time.';
+
 export class PicflowExecutionNet extends Construct {
   readonly rule: events.Rule;
   readonly function: lambda.Function;
@@ -62,7 +72,8 @@ export class PicflowExecutionNet extends Construct {
       entry,
       handler: 'handler',
       description:
-        'picflow RecordFailedExecution: records executions that ended FAILED, TIMED_OUT or ABORTED without recording their failure (item FAILED + dead letter)',
+        'picflow RecordFailedExecution: records executions that ended FAILED, TIMED_OUT or ABORTED without recording their failure ' +
+        '(item FAILED + dead letter)',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: props.architecture,
       memorySize: 256,
@@ -106,20 +117,13 @@ export class PicflowExecutionNet extends Construct {
       ],
     });
 
-    acknowledgeWildcardResources(
-      this.role,
-      ['*'],
-      `${EXECUTION_NET.name}: X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, so their only valid resource is "*".`,
-    );
-    acknowledgeWildcardResources(
-      this.role,
-      [executions],
-      `${EXECUTION_NET.name}: DescribeExecution (for an input too large for the event) on the executions of this one state machine; execution names are only known at run time.`,
-    );
+    acknowledgeWildcardResources(this.role, ['*'], `${EXECUTION_NET.name}: ${XRAY_WILDCARD}`);
+    acknowledgeWildcardResources(this.role, [executions], `${EXECUTION_NET.name}: ${DESCRIBE_EXECUTION_SCOPE}`);
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        "nodejs22.x is the project's chosen runtime for every picflow function (see the task functions); moving to nodejs24.x is a deliberate change made after running the task tests on Node 24.",
+        "nodejs22.x is the project's chosen runtime for every picflow function (see the task functions); moving to nodejs24.x is a " +
+        'deliberate change made after running the task tests on Node 24.',
     });
   }
 }

@@ -126,7 +126,9 @@ export class PicflowPipeline extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine's SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only move the finding.",
+        "This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine's " +
+        'SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only ' +
+        'move the finding.',
     });
 
     // What every function of the pipeline is built with: the task functions and the execution net.
@@ -183,12 +185,15 @@ export class PicflowPipeline extends Construct {
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-SF1',
       reason:
-        "Errors (ERROR level) are logged, without execution data: a STANDARD execution's full event history is kept by Step Functions for 90 days, and ALL-level logs would copy every state's input and output (object keys, face attributes) into a second store.",
+        "Errors (ERROR level) are logged, without execution data: a STANDARD execution's full event history is kept by Step Functions " +
+        "for 90 days, and ALL-level logs would copy every state's input and output (object keys, face attributes) into a second store.",
     });
     acknowledgeWildcardResources(
       this.stateMachine.role,
       ['*'],
-      'CloudWatch Logs vended-log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSamplingRules, ...) do not support resource-level permissions; Step Functions requires "*" for them. Task invocations and the DLQ are granted on their exact ARNs.',
+      'CloudWatch Logs vended-log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray ' +
+        '(PutTraceSegments, GetSamplingRules, ...) do not support resource-level permissions; Step Functions requires "*" for them. ' +
+        'Task invocations and the DLQ are granted on their exact ARNs.',
     );
 
     this.uploadRule = new events.Rule(this, 'UploadRule', {

@@ -56,10 +56,13 @@ export function missingSharpMessage(
 ): string {
   const packages = missing.map((name) => pinned(name, lockFile)).join(' ');
   return (
-    `${state}: the bundled function has sharp but not its linux-${cpu} binaries (${missing.join(', ')} missing in ${assetDir}/node_modules): ` +
-    'npm could not download them (offline, or the registry unreachable) and skipped them silently because they are optional dependencies, ' +
+    `${state}: the bundled function has sharp but not its linux-${cpu} binaries (${missing.join(', ')} missing in ` +
+    `${assetDir}/node_modules): ` +
+    'npm could not download them (offline, or the registry unreachable) and skipped them silently ' +
+    'because they are optional dependencies, ' +
     'so this function would deploy and then fail to load sharp. ' +
-    `Run the synth once with access to the npm registry, or put them in npm's cache first with \`npm cache add ${packages}\`, then synth again.`
+    "Run the synth once with access to the npm registry, or put them in npm's cache first with " +
+    `\`npm cache add ${packages}\`, then synth again.`
   );
 }
 

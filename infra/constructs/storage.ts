@@ -57,7 +57,8 @@ export class PicflowStorage extends Construct {
     Validations.of(this.accessLogsBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'This bucket is the server access log destination of the images bucket; logging it to itself would log every log delivery, and a third bucket would only move the finding.',
+        'This bucket is the server access log destination of the images bucket; logging it to itself would log every log delivery, and ' +
+        'a third bucket would only move the finding.',
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {

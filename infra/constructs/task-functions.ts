@@ -151,7 +151,8 @@ export class PicflowTaskFunctions extends Construct {
       const entry = join(props.tasksDir, task.folder, 'handler.ts');
       if (!existsSync(entry)) {
         throw new Error(
-          `No handler for task ${task.state}: ${entry} does not exist (statemachines/tasks.ts maps ${task.state} to tasks/${task.folder}/handler.ts)`,
+          `No handler for task ${task.state}: ${entry} does not exist (statemachines/tasks.ts maps ${task.state} to ` +
+            `tasks/${task.folder}/handler.ts)`,
         );
       }
 
@@ -267,6 +268,11 @@ export function taskEnvironment(props: Pick<PicflowTaskFunctionsProps, 'table' |
 }
 
 /** The cdk-nag findings a task function carries by design, each with its reason. */
+/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
+const XRAY_WILDCARD =
+  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
+  'so their only valid resource is "*".';
+
 function acknowledgeTaskFindings(
   task: TaskSpec,
   profile: TaskProfile,
@@ -279,21 +285,25 @@ function acknowledgeTaskFindings(
     role,
     ['*'],
     usesRekognition
-      ? `${task.state}: Rekognition Detect* APIs and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so their only valid resource is "*"; the actions themselves are listed one by one.`
-      : `${task.state}: X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, so their only valid resource is "*".`,
+      ? `${task.state}: Rekognition Detect* APIs and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level ` +
+          `permissions, so their only valid resource is "*"; the actions themselves are listed one by one.`
+      : `${task.state}: ${XRAY_WILDCARD}`,
   );
   const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? [])])];
   if (areas.length > 0) {
+    const prefixList = areas.map((a) => props.prefixes[a]).join(', ');
     acknowledgeWildcardResources(
       role,
       areas.map((area) => props.bucket.arnForObjects(`${props.prefixes[area]}*`)),
-      `${task.state}: object keys are only known at run time (one per upload), so access is scoped to the objects under picflow's own prefixes ` +
-        `(${areas.map((a) => props.prefixes[a]).join(', ')}) of this one bucket, with exact actions, never to the whole bucket.`,
+      `${task.state}: object keys are only known at run time (one per upload), so access is scoped to the objects under ` +
+        `picflow's own prefixes (${prefixList}) of this one bucket, with exact actions, never to the whole bucket.`,
     );
   }
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason:
-      "nodejs22.x is the project's chosen runtime (an active LTS, supported by Lambda until 2027); nodejs24.x is newer, but the tasks, sharp's native binaries and Powertools have not been run on it yet. Moving is a deliberate change made after running the task tests on Node 24, not a side effect of a CDK upgrade.",
+      "nodejs22.x is the project's chosen runtime (an active LTS, supported by Lambda until 2027); nodejs24.x is newer, but the tasks, " +
+      "sharp's native binaries and Powertools have not been run on it yet. Moving is a deliberate change made after running the task " +
+      'tests on Node 24, not a side effect of a CDK upgrade.',
   });
 }

@@ -104,7 +104,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         failure(
           403,
           'Forbidden',
-          `The local API refused this request: ${refusal}. Call it from the same machine without a foreign Origin, or list the origin in PICFLOW_API_ORIGINS${allowedNote}.`,
+          `The local API refused this request: ${refusal}. Call it from the same machine without a foreign Origin, or list the origin ` +
+            `in PICFLOW_API_ORIGINS${allowedNote}.`,
         ),
       );
       finishUnread(req, res);
@@ -174,10 +175,8 @@ function failure(statusCode: number, code: string, message: string): ApiResponse
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, message, requestId: randomUUID() }) };
 }
 
+const LARGE_UPLOADS = 'upload large images with POST /uploads (presigned, straight to S3).';
+
 function tooLarge(): ApiResponse {
-  return failure(
-    413,
-    'TooLarge',
-    `The request body is over ${MAX_REQUEST_BYTES} bytes, the most Lambda accepts; upload large images with POST /uploads (presigned, straight to S3).`,
-  );
+  return failure(413, 'TooLarge', `The request body is over ${MAX_REQUEST_BYTES} bytes, the most Lambda accepts; ${LARGE_UPLOADS}`);
 }

@@ -8,4 +8,6 @@ export const ANALYZER_VERSIONS = {
   'tesseract.js': '7.0.0',
 } as const;
 
-export const ANALYZER_NAME = `picflow-local (human ${ANALYZER_VERSIONS.human}, nsfwjs ${ANALYZER_VERSIONS.nsfwjs}, tesseract.js ${ANALYZER_VERSIONS['tesseract.js']})`;
+export const ANALYZER_NAME =
+  `picflow-local (human ${ANALYZER_VERSIONS.human}, nsfwjs ${ANALYZER_VERSIONS.nsfwjs}, tesseract.js ` +
+  `${ANALYZER_VERSIONS['tesseract.js']})`;

@@ -59,7 +59,8 @@ export async function resolveImageBytes(image: unknown, readS3Object?: ReadS3Obj
       const e = err as { name?: string; message?: string };
       throw new RekognitionError(
         'InvalidS3ObjectException',
-        `Unable to get object metadata from S3. Check object key, region and/or access permissions. (${e?.name ?? 'Error'}: ${e?.message ?? String(err)})`,
+        `Unable to get object metadata from S3. Check object key, region and/or access permissions. (${e?.name ?? 'Error'}: ` +
+          `${e?.message ?? String(err)})`,
       );
     }
     if (bytes.length > MAX_S3_IMAGE) throw tooLarge(MAX_S3_IMAGE);

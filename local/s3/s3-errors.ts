@@ -35,7 +35,8 @@ export const s3Errors = {
     new S3Error(
       'InvalidPart',
       400,
-      "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not ' +
+        "match the part's entity tag.",
     ),
   invalidPartOrder: () =>
     new S3Error(

@@ -83,11 +83,17 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
   throw s3Errors.notImplemented(`${method} object ?${[...query.keys()].join('&')}`);
 }
 
+/** Query parameters that select no sub-resource: list options, presigned-URL signature fields. */
+const IGNORED_PARAMETER = new RegExp(
+  `^(${[
+    'x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber',
+    'response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires',
+  ].join('|')})$`,
+);
+
 /** Sub-resources (`?acl`, `?tagging`, ...) select other operations: only a few are served. */
 function hasSubresource(query: URLSearchParams): boolean {
-  const ignored =
-    /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires)$/;
-  return [...query.keys()].some((name) => !ignored.test(name));
+  return [...query.keys()].some((name) => !IGNORED_PARAMETER.test(name));
 }
 
 // Buckets
@@ -433,7 +439,8 @@ async function copyObject(store: ObjectStore, request: S3Request): Promise<S3Res
   const replace = text(request.headers['x-amz-metadata-directive']).toUpperCase() === 'REPLACE';
   if (!replace && source.bucket === request.bucket && source.key === request.key) {
     throw s3Errors.invalidRequest(
-      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage " +
+        'class, website redirect location or encryption attributes.',
     );
   }
   const record = await store.copyObject(

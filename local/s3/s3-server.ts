@@ -59,7 +59,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const imported = await importS3rverData(options.directory, store);
   if (imported.buckets.length > 0) {
     process.stderr.write(
-      `picflow: imported ${imported.objects} object(s) from the s3rver data in ${options.directory} (originals kept in ${imported.movedTo})\n` +
+      `picflow: imported ${imported.objects} object(s) from the s3rver data in ${options.directory} (originals kept in ` +
+        `${imported.movedTo})\n` +
         imported.skipped.map((s) => `  skipped ${s}\n`).join(''),
     );
   }

@@ -35,7 +35,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
       const holder = readHolder(file);
       if (holder && isAlive(holder.pid)) {
         throw new DataDirInUseError(
-          `${dataDir} is in use by another picflow (pid ${holder.pid}${holder.command ? `: ${holder.command}` : ''}, since ${holder.since}). ` +
+          `${dataDir} is in use by another picflow (pid ${holder.pid}${holder.command ? `: ${holder.command}` : ''}, since ` +
+            `${holder.since}). ` +
             'Wait for it to finish, run `picflow dev` once and point the other commands at it, or use another --data-dir.',
         );
       }

@@ -28,10 +28,11 @@ export async function settleMissingObject(item: ImageItem, tasks: TaskDeps, now:
     sequencer: item.sequencer,
     eventTime: item.createdAt ?? now.toISOString(),
   };
+  const where = `s3://${item.bucket}/${item.key}`;
   const failure: FailureEntry = {
     state: RECOVERY_STATE,
     error: 'ImageValidationError',
-    cause: `NOT_FOUND: s3://${item.bucket}/${item.key} does not exist (deleted before its execution finished; found PROCESSING at start-up)`,
+    cause: `NOT_FOUND: ${where} does not exist (deleted before its execution finished; found PROCESSING at start-up)`,
   };
   const executionId = item.executionId ?? 'start-up-recovery';
   // Send first, mark second, as the execution-status net does: the mark is what makes the next start

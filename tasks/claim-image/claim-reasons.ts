@@ -9,7 +9,10 @@ export function processReason(previous: StoredItem | undefined, image: ImageRef,
   if (!previous) return `first event for ${image.imageId} (sequencer ${image.sequencer})`;
   const mine = sequencerKey(image.sequencer);
   if (previous.sequencerKey === undefined || previous.sequencerKey < mine) {
-    return `newer version (sequencer ${image.sequencer}) replaces ${previous.sequencer ?? 'an unknown version'} (was ${previous.status ?? 'unknown'})`;
+    return (
+      `newer version (sequencer ${image.sequencer}) replaces ${previous.sequencer ?? 'an unknown version'} (was ` +
+      `${previous.status ?? 'unknown'})`
+    );
   }
   if (previous.status === 'PROCESSING' && previous.executionId === executionId) {
     return 'this execution already holds the claim (ClaimImage was retried)';
@@ -38,14 +41,23 @@ export function skipReason(
     return `the item of ${image.imageId} has no sequencerKey, so its version cannot be compared; not overwriting it`;
   }
   if (stored.sequencerKey > mine) {
-    return `a newer version owns the key: stored sequencer ${stored.sequencer} (${stored.status}) is newer than this event's ${image.sequencer}`;
+    return (
+      `a newer version owns the key: stored sequencer ${stored.sequencer} (${stored.status}) is newer than this event's ` +
+      `${image.sequencer}`
+    );
   }
   if (stored.sequencerKey === mine && stored.status === 'SUCCEEDED') {
     const when = stored.completedAt ? ` at ${stored.completedAt}` : '';
     return `already SUCCEEDED for this version (sequencer ${image.sequencer})${when} by ${stored.executionId ?? 'another execution'}`;
   }
   if (stored.sequencerKey === mine && stored.status === 'PROCESSING' && stored.executionId !== options.executionId) {
-    return `another execution (${stored.executionId}) is processing it since ${stored.updatedAt}; its claim can be taken over ${options.claimTimeoutSeconds} s after that`;
+    return (
+      `another execution (${stored.executionId}) is processing it since ${stored.updatedAt}; its claim can be taken over ` +
+      `${options.claimTimeoutSeconds} s after that`
+    );
   }
-  return `the item of ${image.imageId} changed during the claim (now ${stored.status} for sequencer ${stored.sequencer}); not processing this event twice`;
+  return (
+    `the item of ${image.imageId} changed during the claim (now ${stored.status} for sequencer ` +
+    `${stored.sequencer}); not processing this event twice`
+  );
 }

@@ -27,7 +27,8 @@ function headline(status: string, error: string): string {
   if (status === 'TIMED_OUT') return `Execution timed out (${error}): it ran longer than the state machine's TimeoutSeconds`;
   if (status === 'ABORTED') return `Execution was aborted (${error}): it was stopped before it finished`;
   if (error === 'States.DataLimitExceeded') {
-    return `Execution failed over the payload limit (${error}): a state's input or output exceeded Step Functions' 256 KB, which no Catch can handle`;
+    const exceeded = "a state's input or output exceeded Step Functions' 256 KB, which no Catch can handle";
+    return `Execution failed over the payload limit (${error}): ${exceeded}`;
   }
   if (error === 'States.Runtime') return `Execution failed with a runtime error (${error}), which no Catch can handle`;
   return `Execution failed outside the definition's failure path (${error})`;

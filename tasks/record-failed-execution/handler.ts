@@ -1,4 +1,7 @@
-/** Lambda entry point of the execution-status net: the target of the rule on "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED). */
+/**
+ * Lambda entry point of the execution-status net: the target of the rule on "Step Functions Execution Status Change" (FAILED, TIMED_OUT,
+ * ABORTED).
+ */
 import { lambdaDeps, type TaskDeps } from '../shared/aws-clients';
 import { invocationLogger } from '../shared/logger';
 import type { ExecutionStatusChangeEvent } from '../shared/types';

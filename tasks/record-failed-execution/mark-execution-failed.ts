@@ -1,4 +1,6 @@
-/** Marks the image's item FAILED for an execution that ended badly, only where RecordFailure's rules allow it and no result would be lost. */
+/**
+ * Marks the image's item FAILED for an execution that ended badly, only where RecordFailure's rules allow it and no result would be lost.
+ */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { callAws } from '../shared/errors';
 import { isConditionalCheckFailed } from '../shared/image-table';

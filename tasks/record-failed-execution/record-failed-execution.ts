@@ -30,7 +30,10 @@ export type NetOutcome =
   | { action: 'SKIPPED'; why: string }
   | {
       action: 'RECORDED';
-      /** MARKED; NOT_MARKED when the item belongs to a newer version or another execution; KEPT when it holds this execution's PARTIAL result; NO_IMAGE when the input names none. */
+      /**
+       * MARKED; NOT_MARKED when the item belongs to a newer version or another execution; KEPT when it holds this execution's PARTIAL
+       * result; NO_IMAGE when the input names none.
+       */
       item: 'MARKED' | 'NOT_MARKED' | 'KEPT' | 'NO_IMAGE';
       deadLetter: DeadLetterMessage;
       messageId?: string;

@@ -118,7 +118,8 @@ export function toServiceError(service: ServiceName, error: unknown): Error {
   if (DNS_ERROR_CODES.has(dnsErrorCode(err) ?? '') || DNS_ERROR_CODES.has(original)) {
     return new AwsServiceError(
       `${service}.${ENDPOINT_NOT_RESOLVED}`,
-      `${message} (the ${service} endpoint's host name does not resolve: check the region, that ${service} is offered there, and the function's DNS access; retrying will not help)`,
+      `${message} (the ${service} endpoint's host name does not resolve: check the region, that ` +
+        `${service} is offered there, and the function's DNS access; retrying will not help)`,
       false,
     );
   }

@@ -56,7 +56,8 @@ export function parseS3Event(event: unknown, options: { uploadPrefix: string }):
   const key = s3Object.key;
   if (!key.startsWith(options.uploadPrefix)) {
     throw new InvalidEventError(
-      `the key "${clip(key)}" is outside the upload prefix "${options.uploadPrefix}": picflow only analyses uploads, never the objects it writes`,
+      `the key "${clip(key)}" is outside the upload prefix ` +
+        `"${options.uploadPrefix}": picflow only analyses uploads, never the objects it writes`,
     );
   }
   // Validate now: a malformed sequencer would otherwise only fail in the claim's condition expression.

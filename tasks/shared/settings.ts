@@ -86,15 +86,15 @@ export function parseAnalyses(spec: string): Analysis[] {
   return [...new Set(names as Analysis[])];
 }
 
+const PREFIX_ENDS = 'ending with "/" and not starting with "/" (e.g. "uploads/")';
+
 /**
  * A plain folder-like key prefix: it ends up in an IAM resource ARN and an event pattern, where `*`
  * or `?` would widen both.
  */
 export function parsePrefix(prefix: string): string {
   if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(prefix)) {
-    throw new SettingError(
-      `"${prefix}" must be a non-empty key prefix of letters, digits and !_.'()- segments, ending with "/" and not starting with "/" (e.g. "uploads/")`,
-    );
+    throw new SettingError(`"${prefix}" must be a non-empty key prefix of letters, digits and !_.'()- segments, ${PREFIX_ENDS}`);
   }
   if (prefix.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw new SettingError(`"${prefix}" must not contain "." or ".." segments`);
@@ -179,7 +179,9 @@ export const SETTINGS = {
     default: ALL_ANALYSES.join(','),
     parse: parseAnalyses,
     format: (analyses: readonly Analysis[]) => analyses.join(','),
-    doc: 'enabled analyses, or `none` for thumbnails only; a disabled analysis is `SKIPPED` (moderation then reads `unavailable`) and loses its Rekognition permission',
+    doc:
+      'enabled analyses, or `none` for thumbnails only; a disabled analysis is `SKIPPED` (moderation then reads `unavailable`) and ' +
+      'loses its Rekognition permission',
   },
   maxImageBytes: {
     env: 'MAX_IMAGE_BYTES',
@@ -193,7 +195,9 @@ export const SETTINGS = {
     context: 'maxImagePixels',
     default: '100000000',
     ...wholeNumber(1),
-    doc: 'images with more pixels are rejected from their header, before decoding (decompression bombs); 100 MP passes a 12 MP phone photo 8 times over',
+    doc:
+      'images with more pixels are rejected from their header, before decoding (decompression bombs); 100 MP passes a 12 MP phone ' +
+      'photo 8 times over',
   },
   minLabelConfidence: {
     env: 'MIN_LABEL_CONFIDENCE',

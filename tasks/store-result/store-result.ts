@@ -19,7 +19,9 @@ export async function storeResult(
     return {
       imageId: input.image.imageId,
       status: 'SUPERSEDED',
-      reason: `SUPERSEDED: a newer version of ${input.image.key} owns the item; this result (sequencer ${input.image.sequencer}, ${built.status}) was not stored`,
+      reason:
+        `SUPERSEDED: a newer version of ${input.image.key} owns the item; this result (sequencer ${input.image.sequencer}, ` +
+        `${built.status}) was not stored`,
     };
   }
   // The label index (the HTTP API's find by label): entries for these labels, none for the previous version's.

@@ -212,7 +212,7 @@ describe('Function: images handler', () => {
     expect(JSON.parse(response.body)).toMatchObject({ code: 'NotFound', requestId: 'req-1' });
   });
 
-  it('DELETE removes the original, thumbnails, normalized copy and raw results in this bucket, the label entries, then the item', async () => {
+  it('DELETE removes the original, thumbnails, normalized copy and raw results, the label entries, then the item', async () => {
     // Prepare
     ddb.on(GetCommand).resolves({ Item: storedItem });
     ddb.on(BatchWriteCommand).resolves({});

@@ -66,7 +66,7 @@ const deletedKeys = () =>
     .sort();
 
 describe('Function: object-deleted clean-up', () => {
-  it("a delete after the item's upload (unversioned bucket) removes the derived objects, label entries and item, but not the key itself", async () => {
+  it("a delete after the item's upload (unversioned bucket) removes derived objects, label entries and item, not the key", async () => {
     // Prepare
     ddb.on(GetCommand).resolves({ Item: item });
 

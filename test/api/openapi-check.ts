@@ -28,7 +28,8 @@ export function expectDocumented(method: 'get' | 'post' | 'delete', path: string
   const validate = ajv.compile({ $ref: `openapi#/components/schemas/${(schema as { $ref: string }).$ref.split('/').pop()}` });
   if (!validate(JSON.parse(String(response.body)))) {
     throw new Error(
-      `${response.statusCode} for ${method.toUpperCase()} ${path} does not match api/openapi.json: ${ajv.errorsText(validate.errors)}\n${response.body}`,
+      `${response.statusCode} for ${method.toUpperCase()} ${path} does not match api/openapi.json: ` +
+        `${ajv.errorsText(validate.errors)}\n${response.body}`,
     );
   }
 }

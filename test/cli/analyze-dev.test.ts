@@ -99,7 +99,7 @@ describe('CLI: analyze through a running picflow dev', () => {
     expect(table.stdout).toMatch(/dot\.png\s+FAILED\s+0\s+n\/a\s+n\/a\s+n\/a\s+unavailable/);
   });
 
-  it('replay of two dead letters for one corrupt image: one fails again, the older one is skipped and its message deleted as obsolete', async () => {
+  it('replays two dead letters of one corrupt image: one fails again, the older is skipped and deleted as obsolete', async () => {
     // Prepare: the same corrupt file uploaded twice (two versions, two dead letters)
     const broken = join(files.path, 'broken.jpg');
     copyFileSync(fixturePath('truncated.jpg'), broken);

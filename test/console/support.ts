@@ -48,9 +48,8 @@ export async function startStackWithConsole(dataDir: string, options: LocalStack
 /** Headless Chromium as root on a closed network: without the background-networking flags it hangs. */
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set PICFLOW_CHROMIUM to a Chromium or Chrome binary`,
-    );
+    const fix = "install Debian's chromium (apt-get install chromium), or set PICFLOW_CHROMIUM to a Chromium or Chrome binary";
+    throw new Error(`No Chromium at ${CHROMIUM}: ${fix}`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,

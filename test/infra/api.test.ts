@@ -129,7 +129,7 @@ describe('HTTP API (default: IAM auth)', () => {
     }
   });
 
-  it('sends S3 "Object Deleted" events under the upload prefix to the clean-up function, undeliverable ones to the dead-letter queue', () => {
+  it('sends S3 "Object Deleted" events under the upload prefix to the clean-up function, undeliverable ones to the DLQ', () => {
     // Prepare
     const bucket = logicalIdOf(synth.stack, synth.stack.storage.bucket);
 

@@ -48,7 +48,8 @@ describe('IAM', () => {
     const statements = roles.flatMap((role) => roleStatements(synth.template, role).map((s) => ({ role, ...s })));
 
     // Assess
-    expect(roles.length).toBe(TASKS.length + 3 + Object.keys(API_FUNCTIONS).length); // one per task, the execution-status net's, the state machine's, EventBridge's, one per API function
+    // One per task, the execution-status net's, the state machine's, EventBridge's, one per API function.
+    expect(roles.length).toBe(TASKS.length + 3 + Object.keys(API_FUNCTIONS).length);
     for (const role of roles) {
       expect(synth.template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
     }

@@ -102,7 +102,7 @@ describe('default stack resources', () => {
     });
   });
 
-  it('alarms on an execution that failed, timed out or was aborted, and on any message in the dead-letter queue, without actions by default', () => {
+  it('alarms on a failed, timed-out or aborted execution and on any dead-letter message, without actions by default', () => {
     // Prepare
     const stateMachineId = logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine);
     const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);

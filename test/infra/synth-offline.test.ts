@@ -57,7 +57,8 @@ describe("cdk synth offline, without sharp's arm64 binaries in npm's cache", () 
     const stderr = String(result.stderr);
     expect(result.status).not.toBe(0);
     expect(stderr).toContain(
-      'ValidateImage: the bundled function has sharp but not its linux-arm64 binaries (@img/sharp-linux-arm64, @img/sharp-libvips-linux-arm64 missing',
+      'ValidateImage: the bundled function has sharp but not its linux-arm64 binaries (@img/sharp-linux-arm64, ' +
+        '@img/sharp-libvips-linux-arm64 missing',
     );
     expect(stderr).toMatch(/npm cache add @img\/sharp-linux-arm64@\d+\.\d+\.\d+ @img\/sharp-libvips-linux-arm64@\d+\.\d+\.\d+`/);
   });

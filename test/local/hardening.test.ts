@@ -119,7 +119,14 @@ const MALFORMED_REQUESTS: Case[] = [
     name: 'expired presigned query signature',
     change: (r) => {
       const date = signedHeaders('s3', hourAgo())['x-amz-date'];
-      const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=k%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=${date}&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=${'0'.repeat(64)}`;
+      const query = [
+        'X-Amz-Algorithm=AWS4-HMAC-SHA256',
+        `X-Amz-Credential=k%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request`,
+        `X-Amz-Date=${date}`,
+        'X-Amz-Expires=60',
+        'X-Amz-SignedHeaders=host',
+        `X-Amz-Signature=${'0'.repeat(64)}`,
+      ].join('&');
       return {
         ...r,
         path: `${r.path}${r.path.includes('?') ? '&' : '?'}${query}`,
@@ -314,7 +321,9 @@ const MALFORMED_REQUESTS: Case[] = [
       method: 'POST',
       path: '/picflow-local',
       headers: { ...without(r.headers, 'authorization', 'x-amz-date'), 'content-type': 'multipart/form-data; boundary=b' },
-      body: '--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nuploads/x.png\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="x.png"\r\n\r\nx\r\n--b--\r\n',
+      body:
+        '--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nuploads/x.png\r\n--b\r\nContent-Disposition: form-data; ' +
+        'name="file"; filename="x.png"\r\n\r\nx\r\n--b--\r\n',
     }),
     expect: { s3: 403 },
     code: { s3: 'AccessDenied' },
@@ -504,7 +513,7 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
       expect(statusAndBody(answer)).toEqual({ status: 400, body: expect.stringContaining('SerializationException') });
     });
 
-    it('found here: a DynamoDB request whose client leaves mid-body no longer ends the process (dynalite threw from its error listener)', async () => {
+    it('found here: a DynamoDB client leaving mid-body no longer ends the process (dynalite threw from its error listener)', async () => {
       // Prepare
       const request = {
         ...validRequest('dynamodb', ports.dynamodb),

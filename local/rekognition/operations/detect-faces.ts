@@ -38,7 +38,8 @@ export function parseDetectFacesParams(body: Record<string, unknown>): DetectFac
   for (const a of list) {
     if (!(ATTRIBUTES as readonly string[]).includes(a)) {
       throw invalid(
-        `1 validation error detected: Value '[${list.join(', ')}]' at 'attributes' failed to satisfy constraint: Member must satisfy enum value set: [${ATTRIBUTES.join(', ')}]`,
+        `1 validation error detected: Value '[${list.join(', ')}]' at 'attributes' failed to satisfy constraint: Member must satisfy ` +
+          `enum value set: [${ATTRIBUTES.join(', ')}]`,
       );
     }
   }

@@ -11,7 +11,8 @@ export function optionalNumber(body: Record<string, unknown>, key: string, min: 
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
     throw invalid(
-      `1 validation error detected: Value '${String(v)}' at '${key}' failed to satisfy constraint: Member must be between ${min} and ${max}`,
+      `1 validation error detected: Value '${String(v)}' at '${key}' failed to satisfy constraint: ` +
+        `Member must be between ${min} and ${max}`,
     );
   }
   return v;

@@ -166,7 +166,8 @@ describe('ANALYZER_NAME', () => {
       (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
     // Act
-    const expected = `picflow-local (human ${version('@vladmandic/human')}, nsfwjs ${version('nsfwjs')}, tesseract.js ${version('tesseract.js')})`;
+    const expected =
+      `picflow-local (human ${version('@vladmandic/human')}, ` + `nsfwjs ${version('nsfwjs')}, tesseract.js ${version('tesseract.js')})`;
 
     // Assess
     expect(ANALYZER_NAME).toBe(expected);

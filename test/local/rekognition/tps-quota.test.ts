@@ -90,7 +90,7 @@ describe('the endpoint over its quota', () => {
     await server?.close();
   });
 
-  it('answers HTTP 400 ProvisionedThroughputExceededException, which the SDK surfaces and the tasks retry as Rekognition.ThrottlingException', async () => {
+  it('answers HTTP 400 ProvisionedThroughputExceededException, which tasks retry as Rekognition.ThrottlingException', async () => {
     // Prepare: the bucket holds one call; 0.2 TPS refills the next one in 5 s
     const command = () => new DetectModerationLabelsCommand({ Image: { Bytes: PNG } });
     await client.send(command());

@@ -7,6 +7,8 @@ export function signedHeaders(service: string, now = new Date()): Record<string,
     .replace(/\.\d{3}/, '');
   return {
     'x-amz-date': amzDate,
-    authorization: `AWS4-HMAC-SHA256 Credential=test/${amzDate.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    authorization:
+      `AWS4-HMAC-SHA256 Credential=test/${amzDate.slice(0, 8)}/us-east-1/${service}/aws4_request, ` +
+      `SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
   };
 }

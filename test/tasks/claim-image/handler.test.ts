@@ -151,7 +151,10 @@ describe('Function: handler', () => {
     [
       'another execution is processing it',
       storedItem({ status: 'PROCESSING', updatedAt: '2024-05-01T09:59:00.000Z' }),
-      `another execution (${OTHER_EXECUTION_ID}) is processing it since 2024-05-01T09:59:00.000Z; its claim can be taken over 900 s after that`,
+      [
+        `another execution (${OTHER_EXECUTION_ID}) is processing it since 2024-05-01T09:59:00.000Z;`,
+        'its claim can be taken over 900 s after that',
+      ].join(' '),
     ],
     [
       'the item vanished meanwhile',

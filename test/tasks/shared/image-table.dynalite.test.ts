@@ -371,7 +371,7 @@ describe('Module: image-table conditions on a real engine', () => {
     expect(await readItem()).toMatchObject({ status: 'FAILED', sequencer: SEQUENCER, completedAt: at(1).toISOString() });
   });
 
-  it('lists only FAILED and PARTIAL items in the sparse byStatus index, and takes them out when a claim or a replay moves them on', async () => {
+  it('lists only FAILED and PARTIAL items in the sparse byStatus index, removed when a claim or replay moves them on', async () => {
     // Prepare / Act: one image through PROCESSING, PARTIAL, a replay's PROCESSING, SUCCEEDED, then a newer version that FAILED.
     const seen: Record<string, { status?: string; index: string[] }> = {};
     const snapshot = async (step: string) => {

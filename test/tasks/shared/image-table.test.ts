@@ -7,7 +7,7 @@ import {
 } from '../../../tasks/shared/image-table';
 
 describe('Module: image-table', () => {
-  it('defines the table with partition key imageId and the sparse byStatus index on (listedStatus, updatedAt), projecting what a failures list shows', () => {
+  it('defines the table keyed on imageId with a sparse byStatus index on (listedStatus, updatedAt) projecting a failures list', () => {
     // Act
     const definition = imageTableDefinition('images');
 

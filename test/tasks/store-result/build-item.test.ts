@@ -129,7 +129,8 @@ describe('Module: build-item', () => {
 
     // Assess
     expect(built.reason).toBe(
-      'PARTIAL: DetectFaces failed: Rekognition.ThrottlingException: ThrottlingException: Rate exceeded; kept 2 thumbnails, 12 labels, 3 text lines, moderation safe',
+      'PARTIAL: DetectFaces failed: Rekognition.ThrottlingException: ThrottlingException: Rate exceeded; kept 2 thumbnails, 12 labels, ' +
+        '3 text lines, moderation safe',
     );
     expect(built.failures).toEqual([
       { state: 'DetectFaces', error: 'Rekognition.ThrottlingException', cause: 'ThrottlingException: Rate exceeded' },
@@ -171,7 +172,8 @@ describe('Module: build-item', () => {
     expect(built.failures.map((f) => f.state)).toEqual(Object.values(STATE_OF_BRANCH));
     expect(built.reason).toBe(
       'FAILED: CreateThumbnails failed: S3.ServiceUnavailable: plain text cause; DetectFaces failed: States.Timeout; ' +
-        'DetectLabelsAndText failed: Rekognition.InvalidImageFormatException: bad format; DetectModerationLabels failed: States.TaskFailed: boom',
+        'DetectLabelsAndText failed: Rekognition.InvalidImageFormatException: bad format; DetectModerationLabels failed: ' +
+        'States.TaskFailed: boom',
     );
     expect(built.item.failure).toEqual({ state: 'CreateThumbnails', error: 'S3.ServiceUnavailable', cause: 'plain text cause' });
     expect(built.item.moderation).toEqual({ verdict: 'unavailable', labels: [] });

@@ -85,7 +85,8 @@ describe('Function: handler', () => {
 
     // Assess
     const reason =
-      'PARTIAL: DetectFaces failed: Rekognition.ThrottlingException: ThrottlingException: Rate exceeded; kept 2 thumbnails, 12 labels, 3 text lines, moderation safe';
+      'PARTIAL: DetectFaces failed: Rekognition.ThrottlingException: ThrottlingException: Rate exceeded; kept 2 thumbnails, 12 labels, ' +
+      '3 text lines, moderation safe';
     expect(result).toEqual({
       imageId: 'picflow-uploads/uploads/cat.jpg',
       status: 'PARTIAL',

@@ -3,7 +3,8 @@ import { corruptError, readableDecoderMessage } from '../../../tasks/validate-im
 describe('Function: readableDecoderMessage', () => {
   it.each([
     [
-      'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image\nVipsJpeg: Bogus Huffman table definition\nVipsJpeg: premature end of JPEG image',
+      'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image\nVipsJpeg: Bogus Huffman table definition\nVipsJpeg: ' +
+        'premature end of JPEG image',
       'premature end of JPEG image; Bogus Huffman table definition',
     ],
     ['vipspng: libpng read error\nvips2png: unable to write to target target', 'libpng read error'],
