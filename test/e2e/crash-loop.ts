@@ -42,6 +42,8 @@ export interface CrashLoopResult {
   /** DLQ messages naming a SUCCEEDED image. */
   deadLettersForSucceeded: string[];
   killDelaysMs: number[];
+  /** Each restart's recovery line (picflow dev's banner), then the final in-process start's. */
+  recoveries: string[];
   seconds: number;
 }
 
@@ -57,19 +59,31 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** A valid JPEG of seeded noise (noise does not compress, so its size follows its pixel count): 1-3 MB. */
-async function noiseJpeg(random: () => number): Promise<Buffer> {
+const NOISE = { width: 2400, height: 2000 };
+
+/** Seeded random RGB pixels, the source every image of a run is cut from. */
+function noisePixels(random: () => number): Buffer {
+  const pixels = Buffer.alloc(NOISE.width * NOISE.height * 3);
+  for (let i = 0; i + 4 <= pixels.length; i += 4) pixels.writeUInt32LE(Math.floor(random() * 4294967296), i);
+  return pixels;
+}
+
+/**
+ * A valid JPEG of 1-3 MB: a region of the noise of a drawn size at a drawn offset (noise does not
+ * compress, so the size follows the pixel count; no two images of a run have the same bytes).
+ */
+async function noiseJpeg(noise: Buffer, random: () => number): Promise<Buffer> {
   const width = 1150 + Math.floor(random() * 750);
   const height = 1000 + Math.floor(random() * 700);
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let i = 0; i + 4 <= pixels.length; i += 4) pixels.writeUInt32LE(Math.floor(random() * 4294967296), i);
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+  const left = Math.floor(random() * (NOISE.width - width));
+  const top = Math.floor(random() * (NOISE.height - height));
+  return sharp(noise, { raw: { ...NOISE, channels: 3 } }).extract({ left, top, width, height }).jpeg({ quality: 92 }).toBuffer();
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Starts `picflow dev` (no launcher re-exec: MALLOC_ARENA_MAX is set) and resolves once it waits for uploads. */
-function startDev(dataDir: string, port: number): Promise<ChildProcess> {
+function startDev(dataDir: string, port: number): Promise<{ child: ChildProcess; recovered: string }> {
   const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'dev', '--port', String(port), '--workers', '1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...CRASH_LOOP_ENV },
@@ -81,7 +95,8 @@ function startDev(dataDir: string, port: number): Promise<ChildProcess> {
       stderr += chunk.toString();
       if (stderr.includes('Waiting for uploads')) {
         child.off('exit', onExit);
-        resolve(child);
+        // The banner's recovery line, when the start found unfinished work of the previous kill.
+        resolve({ child, recovered: /Recovered unfinished work: (.*)\n/.exec(stderr)?.[1] ?? 'nothing to recover' });
       }
     });
     child.once('exit', onExit);
@@ -100,20 +115,23 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
   const { dataDir, iterations, seed } = options;
   const log = options.log ?? (() => undefined);
   const random = seededRandom(seed);
+  const noise = noisePixels(random);
   const started = performance.now();
   const sent = new Map<string, { sha: string; acknowledged: boolean }>();
   const killDelaysMs: number[] = [];
+  const recoveries: string[] = [];
   let kills = 0;
 
   for (let iteration = 0; iteration < iterations; iteration++) {
     // Prepare: this iteration's images and kill moment, drawn before anything runs (same seed, same draw).
     const images = [];
-    for (let i = 0; i < PUTS_PER_ITERATION; i++) images.push(await noiseJpeg(random));
+    for (let i = 0; i < PUTS_PER_ITERATION; i++) images.push(await noiseJpeg(noise, random));
     const killAfterMs = Math.round(KILL_WINDOW_MS[0] + random() * (KILL_WINDOW_MS[1] - KILL_WINDOW_MS[0]));
     killDelaysMs.push(killAfterMs);
     const startAt = performance.now();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const dev = await startDev(dataDir, port);
+    const { child: dev, recovered } = await startDev(dataDir, port);
+    recoveries.push(recovered);
     const s3 = new S3Client({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS, endpoint: `http://127.0.0.1:${port + 1}`, forcePathStyle: true, maxAttempts: 1 });
 
     const upAt = performance.now();
@@ -136,12 +154,14 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     await Promise.allSettled(puts);
     s3.destroy();
     const acknowledged = [...sent.keys()].filter((key) => key.startsWith(`uploads/crash-${iteration}-`) && sent.get(key)!.acknowledged).length;
-    log(`iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms, killed after ${killAfterMs} ms, ${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`);
+    log(`iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms (${recovered}), killed after ${killAfterMs} ms, ${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`);
   }
 
   // Assess: a stack in this process recovers on the same data, goes idle, and everything is read back
   const stack = await startLocalStack({ dataDir, rekognitionWorkers: 1, environment: { ...process.env, ...CRASH_LOOP_ENV } });
   try {
+    const { resumed, started: startedAgain, settled } = stack.recovery;
+    recoveries.push(`final start: ${resumed} execution(s) resumed, ${startedAgain} upload(s) started, ${settled} stuck item(s) settled`);
     await stack.runner.idle();
     const objects: string[] = [];
     for (let token: string | undefined; ; ) {
@@ -199,6 +219,7 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
       orphanItems,
       deadLettersForSucceeded,
       killDelaysMs,
+      recoveries,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
