@@ -103,6 +103,18 @@ function startDev(dataDir: string, port: number): Promise<{ child: ChildProcess;
   });
 }
 
+/** startDev on five random consecutive ports; other ports when one is taken (another process's, on a shared machine). */
+async function startDevOnFreePorts(dataDir: string): Promise<{ child: ChildProcess; recovered: string; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    try {
+      return { ...(await startDev(dataDir, port)), port };
+    } catch (error) {
+      if (attempt >= 5 || !/already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
 function kill(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -129,8 +141,7 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     const killAfterMs = Math.round(KILL_WINDOW_MS[0] + random() * (KILL_WINDOW_MS[1] - KILL_WINDOW_MS[0]));
     killDelaysMs.push(killAfterMs);
     const startAt = performance.now();
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const { child: dev, recovered } = await startDev(dataDir, port);
+    const { child: dev, recovered, port } = await startDevOnFreePorts(dataDir);
     recoveries.push(recovered);
     const s3 = new S3Client({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS, endpoint: `http://127.0.0.1:${port + 1}`, forcePathStyle: true, maxAttempts: 1 });
 
