@@ -38,7 +38,12 @@ async function smallImages(): Promise<Buffer[]> {
   const images: Buffer[] = [];
   for (let i = 0; i < uploads; i++) {
     const step = Math.floor(i / SOURCES.length);
-    images.push(await sharp(sources[i % SOURCES.length]).extract({ left: step % 240, top: Math.floor(step / 240) % 180, width: 160, height: 120 }).jpeg({ quality: 85 }).toBuffer());
+    images.push(
+      await sharp(sources[i % SOURCES.length])
+        .extract({ left: step % 240, top: Math.floor(step / 240) % 180, width: 160, height: 120 })
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    );
   }
   return images;
 }
@@ -54,7 +59,9 @@ async function main(): Promise<void> {
     environment: { ...process.env, ANALYSES: analyses },
   });
   try {
-    console.error(`burst: ${uploads} uploads of 160x120 JPEGs (${Math.round(images.reduce((n, b) => n + b.length, 0) / uploads)} bytes on average), ANALYSES=${analyses}, data in ${dataDir}`);
+    console.error(
+      `burst: ${uploads} uploads of 160x120 JPEGs (${Math.round(images.reduce((n, b) => n + b.length, 0) / uploads)} bytes on average), ANALYSES=${analyses}, data in ${dataDir}`,
+    );
     const finished: ExecutionRecord[] = [];
     const allFinished = new Promise<void>((resolve) =>
       stack.runner.on('finished', (record: ExecutionRecord) => {
@@ -64,14 +71,21 @@ async function main(): Promise<void> {
       }),
     );
     const started = performance.now();
-    await Promise.all(images.map((body, i) => stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `${stack.uploadPrefix}burst/${i}.jpg`, Body: body }))));
+    await Promise.all(
+      images.map((body, i) =>
+        stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `${stack.uploadPrefix}burst/${i}.jpg`, Body: body })),
+      ),
+    );
     const uploadedSeconds = (performance.now() - started) / 1000;
     await allFinished;
     await stack.runner.idle();
     const drainSeconds = (performance.now() - started) / 1000;
 
     const items: Record<string, unknown>[] = [];
-    for await (const page of paginateScan({ client: DynamoDBDocumentClient.from(stack.clients.dynamodb) }, { TableName: stack.tableName, ConsistentRead: true })) {
+    for await (const page of paginateScan(
+      { client: DynamoDBDocumentClient.from(stack.clients.dynamodb) },
+      { TableName: stack.tableName, ConsistentRead: true },
+    )) {
       items.push(...(page.Items ?? []).filter((item) => !isLabelEntryId(String(item.imageId))));
     }
     const statuses: Record<string, number> = {};

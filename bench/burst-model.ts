@@ -168,7 +168,10 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
   const timeout = definition.TimeoutSeconds ?? Infinity;
   const random = seededRandom(params.seed);
   const q = new EventQueue();
-  const buckets = Object.fromEntries(Object.entries(params.tps).map(([op, rate]) => [op, new Bucket(rate)])) as Record<RekognitionOperation, Bucket>;
+  const buckets = Object.fromEntries(Object.entries(params.tps).map(([op, rate]) => [op, new Bucket(rate)])) as Record<
+    RekognitionOperation,
+    Bucket
+  >;
   let lambdaInUse = 0;
   const totals = { retries: 0, throttledCalls: 0, lambdaThrottles: 0 };
 

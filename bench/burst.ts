@@ -10,22 +10,42 @@ import { simulateBurst, type BurstParameters, type RekognitionOperation } from '
 const US_EAST_1: Record<RekognitionOperation, number> = { DetectFaces: 100, DetectLabels: 50, DetectText: 50, DetectModerationLabels: 50 };
 const SMALLER_REGION: Record<RekognitionOperation, number> = { DetectFaces: 5, DetectLabels: 5, DetectText: 5, DetectModerationLabels: 5 };
 
-const SCENARIOS: { name: string; tps: Record<RekognitionOperation, number>; lambdaConcurrency: number; startsPerSecond: number; startBurst: number }[] = [
+const SCENARIOS: {
+  name: string;
+  tps: Record<RekognitionOperation, number>;
+  lambdaConcurrency: number;
+  startsPerSecond: number;
+  startBurst: number;
+}[] = [
   { name: 'us-east-1 defaults, Lambda 1,000', tps: US_EAST_1, lambdaConcurrency: 1000, startsPerSecond: 300, startBurst: 1300 },
-  { name: '5 TPS per operation (smaller region), Lambda 1,000', tps: SMALLER_REGION, lambdaConcurrency: 1000, startsPerSecond: 150, startBurst: 800 },
+  {
+    name: '5 TPS per operation (smaller region), Lambda 1,000',
+    tps: SMALLER_REGION,
+    lambdaConcurrency: 1000,
+    startsPerSecond: 150,
+    startBurst: 800,
+  },
   { name: 'us-east-1 defaults, new account: Lambda 10', tps: US_EAST_1, lambdaConcurrency: 10, startsPerSecond: 300, startBurst: 1300 },
 ];
 
 const { values } = parseArgs({
-  options: { images: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, definition: { type: 'string', default: DEFINITION_PATH } },
+  options: {
+    images: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    definition: { type: 'string', default: DEFINITION_PATH },
+  },
 });
 const definition = JSON.parse(readFileSync(values.definition, 'utf8')) as AslDefinition;
 const images = Number(values.images);
 
 const pct = (n: number) => `${((100 * n) / images).toFixed(2)} %`;
 const min = (s: number) => `${(s / 60).toFixed(1)} min`;
-console.log(`${images.toLocaleString('en-US')} uploads at once, seed ${values.seed}, retriers of ${values.definition.replace(`${process.cwd()}/`, '')}\n`);
-console.log('| scenario | SUCCEEDED | PARTIAL | FAILED | timed out | drain | p50 / p99 execution | retries (transitions) | throttled Rekognition calls | Lambda throttles |');
+console.log(
+  `${images.toLocaleString('en-US')} uploads at once, seed ${values.seed}, retriers of ${values.definition.replace(`${process.cwd()}/`, '')}\n`,
+);
+console.log(
+  '| scenario | SUCCEEDED | PARTIAL | FAILED | timed out | drain | p50 / p99 execution | retries (transitions) | throttled Rekognition calls | Lambda throttles |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const scenario of SCENARIOS) {
   const params: BurstParameters = { ...scenario, images, sdkMaxAttempts: 1, seed: Number(values.seed) };

@@ -37,18 +37,72 @@ export const PRICES = {
  */
 export const TASK_PROFILE: Record<
   string,
-  { memoryMb: number; durationMs: number; initMs: number; rekognition: number; s3Put: number; s3Get: number; dynamoWriteUnits: number; dynamoReadUnits: number }
+  {
+    memoryMb: number;
+    durationMs: number;
+    initMs: number;
+    rekognition: number;
+    s3Put: number;
+    s3Get: number;
+    dynamoWriteUnits: number;
+    dynamoReadUnits: number;
+  }
 > = {
   ClaimImage: { memoryMb: 256, durationMs: 40, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
-  ValidateImage: { memoryMb: 1769, durationMs: 400, initMs: 400, rekognition: 0, s3Put: 0, s3Get: 2, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  CreateThumbnails: { memoryMb: 1769, durationMs: 300, initMs: 400, rekognition: 0, s3Put: 2, s3Get: 1, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  ValidateImage: {
+    memoryMb: 1769,
+    durationMs: 400,
+    initMs: 400,
+    rekognition: 0,
+    s3Put: 0,
+    s3Get: 2,
+    dynamoWriteUnits: 0,
+    dynamoReadUnits: 0,
+  },
+  CreateThumbnails: {
+    memoryMb: 1769,
+    durationMs: 300,
+    initMs: 400,
+    rekognition: 0,
+    s3Put: 2,
+    s3Get: 1,
+    dynamoWriteUnits: 0,
+    dynamoReadUnits: 0,
+  },
   DetectFaces: { memoryMb: 256, durationMs: 700, initMs: 300, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  DetectLabelsAndText: { memoryMb: 256, durationMs: 900, initMs: 300, rekognition: 2, s3Put: 2, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
-  DetectModerationLabels: { memoryMb: 256, durationMs: 500, initMs: 300, rekognition: 1, s3Put: 1, s3Get: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0 },
+  DetectLabelsAndText: {
+    memoryMb: 256,
+    durationMs: 900,
+    initMs: 300,
+    rekognition: 2,
+    s3Put: 2,
+    s3Get: 0,
+    dynamoWriteUnits: 0,
+    dynamoReadUnits: 0,
+  },
+  DetectModerationLabels: {
+    memoryMb: 256,
+    durationMs: 500,
+    initMs: 300,
+    rekognition: 1,
+    s3Put: 1,
+    s3Get: 0,
+    dynamoWriteUnits: 0,
+    dynamoReadUnits: 0,
+  },
   // A stored item of a typical photo is 3-8 KB: 8 write units covers it. A SUCCEEDED item is not in
   // the sparse byStatus index, so the happy path writes no index entry (see INDEX_WRITE_UNITS).
   StoreResult: { memoryMb: 256, durationMs: 60, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 8, dynamoReadUnits: 0 },
-  RecordFailure: { memoryMb: 256, durationMs: 40, initMs: 250, rekognition: 0, s3Put: 0, s3Get: 0, dynamoWriteUnits: 1, dynamoReadUnits: 0 },
+  RecordFailure: {
+    memoryMb: 256,
+    durationMs: 40,
+    initMs: 250,
+    rekognition: 0,
+    s3Put: 0,
+    s3Get: 0,
+    dynamoWriteUnits: 1,
+    dynamoReadUnits: 0,
+  },
 };
 
 /**
@@ -87,7 +141,15 @@ export async function happyPathUsage(): Promise<{ transitions: number; lambdaSta
   const image = { imageId: 'b/k', bucket: 'b', key: 'uploads/k.jpg', etag: 'e', size: 1, sequencer: '1', eventTime: '' };
   const handlers = {
     ClaimImage: async () => ({ decision: 'PROCESS', image }),
-    ValidateImage: async () => ({ format: 'jpeg', width: 1, height: 1, bytes: 1, analysisObject: { bucket: 'b', key: 'uploads/k.jpg' }, normalized: false, image }),
+    ValidateImage: async () => ({
+      format: 'jpeg',
+      width: 1,
+      height: 1,
+      bytes: 1,
+      analysisObject: { bucket: 'b', key: 'uploads/k.jpg' },
+      normalized: false,
+      image,
+    }),
     CreateThumbnails: branch('thumbnails'),
     DetectFaces: branch('faces'),
     DetectLabelsAndText: branch('labelsAndText'),
@@ -95,10 +157,16 @@ export async function happyPathUsage(): Promise<{ transitions: number; lambdaSta
     StoreResult: async () => ({ status: 'SUCCEEDED', reason: '' }),
     RecordFailure: async () => ({ status: 'FAILED', reason: '' }),
   };
-  const machine = new LocalStateMachine({ handlers, integrations: { 'sqs:sendMessage': async () => ({}) }, substitutions: { DeadLetterQueueUrl: 'q' } });
+  const machine = new LocalStateMachine({
+    handlers,
+    integrations: { 'sqs:sendMessage': async () => ({}) },
+    substitutions: { DeadLetterQueueUrl: 'q' },
+  });
   const outcome = await machine.execute({}, { name: 'cost-model' });
   if (outcome.status !== 'SUCCEEDED') throw new Error(`cost model: happy path ended ${outcome.status}: ${outcome.cause}`);
-  const entered = outcome.events.filter((e: EventLog) => e.type === 'StateEntered').map((e) => (e as { state: { name: string } }).state.name);
+  const entered = outcome.events
+    .filter((e: EventLog) => e.type === 'StateEntered')
+    .map((e) => (e as { state: { name: string } }).state.name);
   const lambdaStates = entered.filter((name) => TASKS.some((t) => t.state === name));
   return { transitions: entered.length, lambdaStates };
 }
@@ -119,7 +187,12 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   const logMb = logBytes / 1024 ** 2;
   const traces = images * ASSUMPTIONS.tracesPerImage;
   const lines: CostLine[] = [
-    { item: 'Step Functions state transitions', quantity: transitions * images, unit: 'transitions', usd: transitions * images * PRICES.stepFunctionsPerTransition },
+    {
+      item: 'Step Functions state transitions',
+      quantity: transitions * images,
+      unit: 'transitions',
+      usd: transitions * images * PRICES.stepFunctionsPerTransition,
+    },
     { item: 'Lambda requests', quantity: invocations, unit: 'invocations', usd: invocations * PRICES.lambdaPerRequest },
     { item: 'Lambda compute (arm64)', quantity: Math.round(gbSeconds), unit: 'GB-seconds', usd: gbSeconds * PRICES.lambdaPerGbSecond },
     {
@@ -128,11 +201,36 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
       unit: 'GB-seconds',
       usd: initGbSeconds * PRICES.lambdaPerGbSecond,
     },
-    { item: 'Rekognition image API calls', quantity: sum((p) => p.rekognition), unit: 'calls', usd: sum((p) => p.rekognition) * PRICES.rekognitionPerImageCall },
-    { item: 'DynamoDB on-demand writes', quantity: sum((p) => p.dynamoWriteUnits), unit: 'write units', usd: sum((p) => p.dynamoWriteUnits) * PRICES.dynamoPerWriteUnit },
-    { item: 'DynamoDB byStatus index writes (FAILED/PARTIAL only)', quantity: indexWriteUnits, unit: 'write units', usd: indexWriteUnits * PRICES.dynamoPerWriteUnit },
-    { item: 'S3 requests (PUT + GET)', quantity: s3Puts + s3Gets, unit: 'requests', usd: s3Puts * PRICES.s3PerPut + s3Gets * PRICES.s3PerGet },
-    { item: 'CloudWatch Logs ingestion (Lambda; state machine at ERROR)', quantity: Math.round(logMb * 10) / 10, unit: 'MB', usd: (logBytes / 1024 ** 3) * PRICES.logsPerGbIngested },
+    {
+      item: 'Rekognition image API calls',
+      quantity: sum((p) => p.rekognition),
+      unit: 'calls',
+      usd: sum((p) => p.rekognition) * PRICES.rekognitionPerImageCall,
+    },
+    {
+      item: 'DynamoDB on-demand writes',
+      quantity: sum((p) => p.dynamoWriteUnits),
+      unit: 'write units',
+      usd: sum((p) => p.dynamoWriteUnits) * PRICES.dynamoPerWriteUnit,
+    },
+    {
+      item: 'DynamoDB byStatus index writes (FAILED/PARTIAL only)',
+      quantity: indexWriteUnits,
+      unit: 'write units',
+      usd: indexWriteUnits * PRICES.dynamoPerWriteUnit,
+    },
+    {
+      item: 'S3 requests (PUT + GET)',
+      quantity: s3Puts + s3Gets,
+      unit: 'requests',
+      usd: s3Puts * PRICES.s3PerPut + s3Gets * PRICES.s3PerGet,
+    },
+    {
+      item: 'CloudWatch Logs ingestion (Lambda; state machine at ERROR)',
+      quantity: Math.round(logMb * 10) / 10,
+      unit: 'MB',
+      usd: (logBytes / 1024 ** 3) * PRICES.logsPerGbIngested,
+    },
     { item: 'X-Ray traces (upper bound)', quantity: traces, unit: 'traces', usd: traces * PRICES.xrayPerTrace },
   ];
   return lines;
@@ -142,5 +240,10 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
 export function costTableMarkdown(lines: CostLine[]): string {
   const total = lines.reduce((t, l) => t + l.usd, 0);
   const rows = lines.map((l) => `| ${l.item} | ${l.quantity.toLocaleString('en-US')} ${l.unit} | $${l.usd.toFixed(3)} |`);
-  return ['| per 1,000 images (happy path) | quantity | USD |', '| --- | ---: | ---: |', ...rows, `| **total** | | **$${total.toFixed(2)}** |`].join('\n');
+  return [
+    '| per 1,000 images (happy path) | quantity | USD |',
+    '| --- | ---: | ---: |',
+    ...rows,
+    `| **total** | | **$${total.toFixed(2)}** |`,
+  ].join('\n');
 }

@@ -55,23 +55,36 @@ function makeRecord(i: number, records: number, events: number): ExecutionRecord
   const startedAt = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
   const status = statusOf(i, records);
   const key = `uploads/photos/2026/img-${i}.jpg`;
-  const input = { version: '0', 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: 'picflow-local' }, object: { key, size: 1_500_000, etag: 'f'.repeat(32) } } };
+  const input = {
+    version: '0',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    detail: { bucket: { name: 'picflow-local' }, object: { key, size: 1_500_000, etag: 'f'.repeat(32) } },
+  };
   return {
-    name: `img-${i}-${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}`,
+    name: `img-${i}-${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}`,
     executionArn: `arn:aws:states:us-east-1:000000000000:execution:picflow-image-pipeline:img-${i}`,
     status,
     imageId: `picflow-local/${key}`,
     input,
     output: status === 'SUCCEEDED' ? { imageId: `picflow-local/${key}`, status: 'SUCCEEDED' } : undefined,
     error: status === 'FAILED' ? 'ImageProcessingFailed' : undefined,
-    cause: status === 'FAILED' ? 'ValidateImage: not an image (the first bytes are no JPEG, PNG, GIF, WebP, AVIF, TIFF or HEIF signature)' : undefined,
+    cause:
+      status === 'FAILED'
+        ? 'ValidateImage: not an image (the first bytes are no JPEG, PNG, GIF, WebP, AVIF, TIFF or HEIF signature)'
+        : undefined,
     startedAt,
     stoppedAt: status === 'RUNNING' ? undefined : new Date(Date.parse(startedAt) + 2500).toISOString(),
     retries: i % 7 === 0 ? 2 : 0,
     events: Array.from({ length: events }, (_, e) => ({
       type: e % 2 ? 'StateExited' : 'StateEntered',
       timestamp: Date.parse(startedAt) + e * 40,
-      state: { name: `State${e >> 1}`, type: 'Task', input, output: { labels: Array.from({ length: 6 }, (_, l) => ({ Name: `label-${l}`, Confidence: 90.5 - l })) } },
+      state: {
+        name: `State${e >> 1}`,
+        type: 'Task',
+        input,
+        output: { labels: Array.from({ length: 6 }, (_, l) => ({ Name: `label-${l}`, Confidence: 90.5 - l })) },
+      },
     })) as unknown as ExecutionRecord['events'],
   };
 }
@@ -102,11 +115,26 @@ const phases: Record<string, (dir: string) => Promise<PhaseResult>> = {
     const deep: number[] = [];
     for (let i = 0; i < 3; i++) {
       first.push((await timed(() => legacyList(directory).slice(0, PAGE)))[0]);
-      failed.push((await timed(() => legacyList(directory).filter((r) => r.status === 'FAILED').slice(0, PAGE)))[0]);
+      failed.push(
+        (
+          await timed(() =>
+            legacyList(directory)
+              .filter((r) => r.status === 'FAILED')
+              .slice(0, PAGE),
+          )
+        )[0],
+      );
       deep.push((await timed(() => legacyList(directory).slice(50 * PAGE, 51 * PAGE)))[0]);
     }
     // Synchronous: the event loop is blocked for the whole call.
-    return { startMs, firstPageMs: median(first), failedPageMs: median(failed), deepPageMs: median(deep), maxLoopDelayMs: Math.max(...first, ...failed, ...deep, startMs), peakRssMb: peakRssMb() };
+    return {
+      startMs,
+      firstPageMs: median(first),
+      failedPageMs: median(failed),
+      deepPageMs: median(deep),
+      maxLoopDelayMs: Math.max(...first, ...failed, ...deep, startMs),
+      peakRssMb: peakRssMb(),
+    };
   },
 
   /** First start of the new store on a data dir of record files only: the one-time indexing. */
@@ -139,7 +167,14 @@ const phases: Record<string, (dir: string) => Promise<PhaseResult>> = {
     }
     loop.disable();
     await store.close();
-    return { startMs: openMs + recoveryListMs, firstPageMs: median(first), failedPageMs: median(failed), deepPageMs: median(deep), maxLoopDelayMs: loop.max / 1e6, peakRssMb: peakRssMb() };
+    return {
+      startMs: openMs + recoveryListMs,
+      firstPageMs: median(first),
+      failedPageMs: median(failed),
+      deepPageMs: median(deep),
+      maxLoopDelayMs: loop.max / 1e6,
+      peakRssMb: peakRssMb(),
+    };
   },
 
   /** Saves one record and dies without closing (SIGKILL): the next start finds no clean mark. */
@@ -168,7 +203,11 @@ const phases: Record<string, (dir: string) => Promise<PhaseResult>> = {
 
 function runPhase(phase: string, dir: string): PhaseResult {
   process.stderr.write(`bench:executions: ${phase}...\n`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--phase', phase, '--dir', dir, '--records', values.records!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--phase', phase, '--dir', dir, '--records', values.records!], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
   if (phase === 'crash') return {};
   if (child.status !== 0) throw new Error(`phase ${phase} exited with ${child.status ?? child.signal}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as PhaseResult;
@@ -199,15 +238,26 @@ async function main(): Promise<void> {
     runPhase('crash', dir);
     const crashed = runPhase('after-crash', dir);
 
-    const ms = (n: number | undefined) => (n === undefined ? '–' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`);
+    const ms = (n: number | undefined) =>
+      n === undefined ? '–' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`;
     const mb = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} MB`);
-    console.log(`${records.toLocaleString('en-US')} execution records, ${events} events each (${Math.round(bytes / records / 1024)} KB a file, ${Math.round(bytes / 1024 / 1024)} MB in all); pages of ${PAGE}; Node ${process.version}\n`);
+    console.log(
+      `${records.toLocaleString('en-US')} execution records, ${events} events each (${Math.round(bytes / records / 1024)} KB a file, ${Math.round(bytes / 1024 / 1024)} MB in all); pages of ${PAGE}; Node ${process.version}\n`,
+    );
     console.log('| | start-up (open + RUNNING list) | first page | FAILED, first page | page 51 | longest event-loop block | peak RSS |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    console.log(`| before (every file parsed per call) | ${ms(before.startMs)} | ${ms(before.firstPageMs)} | ${ms(before.failedPageMs)} | ${ms(before.deepPageMs)} | ${ms(before.maxLoopDelayMs)} | ${mb(before.peakRssMb)} |`);
-    console.log(`| after: first start on an old data dir (one-time indexing) | ${ms(first.startMs)} | | | | ${ms(first.maxLoopDelayMs)} (p99 ${ms(first.p99LoopDelayMs)}) | ${mb(first.peakRssMb)} |`);
-    console.log(`| after: start after a clean stop, list calls | ${ms(after.startMs)} | ${ms(after.firstPageMs)} | ${ms(after.failedPageMs)} | ${ms(after.deepPageMs)} | ${ms(after.maxLoopDelayMs)} | ${mb(after.peakRssMb)} |`);
-    console.log(`| after: start after a crash (stat per file) | ${ms(crashed.startMs)} | | | | ${ms(crashed.maxLoopDelayMs)} | ${mb(crashed.peakRssMb)} |`);
+    console.log(
+      `| before (every file parsed per call) | ${ms(before.startMs)} | ${ms(before.firstPageMs)} | ${ms(before.failedPageMs)} | ${ms(before.deepPageMs)} | ${ms(before.maxLoopDelayMs)} | ${mb(before.peakRssMb)} |`,
+    );
+    console.log(
+      `| after: first start on an old data dir (one-time indexing) | ${ms(first.startMs)} | | | | ${ms(first.maxLoopDelayMs)} (p99 ${ms(first.p99LoopDelayMs)}) | ${mb(first.peakRssMb)} |`,
+    );
+    console.log(
+      `| after: start after a clean stop, list calls | ${ms(after.startMs)} | ${ms(after.firstPageMs)} | ${ms(after.failedPageMs)} | ${ms(after.deepPageMs)} | ${ms(after.maxLoopDelayMs)} | ${mb(after.peakRssMb)} |`,
+    );
+    console.log(
+      `| after: start after a crash (stat per file) | ${ms(crashed.startMs)} | | | | ${ms(crashed.maxLoopDelayMs)} | ${mb(crashed.peakRssMb)} |`,
+    );
   } finally {
     if (values.keep) process.stderr.write(`bench:executions: kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });

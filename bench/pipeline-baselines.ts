@@ -89,7 +89,11 @@ export class Analyses {
       case 'labels':
         this.count(
           await this.client.send(
-            new DetectLabelsCommand({ Image: this.image(image), MinConfidence: this.config.minLabelConfidence, MaxLabels: this.config.maxLabels }),
+            new DetectLabelsCommand({
+              Image: this.image(image),
+              MinConfidence: this.config.minLabelConfidence,
+              MaxLabels: this.config.maxLabels,
+            }),
           ),
         );
         break;
@@ -98,7 +102,9 @@ export class Analyses {
         break;
       case 'moderation':
         this.count(
-          await this.client.send(new DetectModerationLabelsCommand({ Image: this.image(image), MinConfidence: this.config.minModerationConfidence })),
+          await this.client.send(
+            new DetectModerationLabelsCommand({ Image: this.image(image), MinConfidence: this.config.minModerationConfidence }),
+          ),
         );
         break;
     }
@@ -160,7 +166,12 @@ export async function runSequential(analyses: Analyses, images: BaselineImage[])
       sinceBatchStartMs: end - batchStart,
       latencyMs: end - start,
       steps,
-      branches: { thumbnails: steps.thumbnails, faces: steps.faces, labelsAndText: steps.labels + steps.text, moderation: steps.moderation },
+      branches: {
+        thumbnails: steps.thumbnails,
+        faces: steps.faces,
+        labelsAndText: steps.labels + steps.text,
+        moderation: steps.moderation,
+      },
     });
   }
   return { wallMs: performance.now() - batchStart, images: timings, retries: analyses.retries - retriesBefore };

@@ -122,7 +122,10 @@ export async function runWorkflow(
   folder: string,
 ): Promise<WorkflowResult> {
   const savesBefore = { ...saves };
-  const byKey = new Map<string, { image: WorkflowImage; uploadStart: number; uploadEnd?: number; slot?: number; record?: ExecutionRecord; finished?: number }>();
+  const byKey = new Map<
+    string,
+    { image: WorkflowImage; uploadStart: number; uploadEnd?: number; slot?: number; record?: ExecutionRecord; finished?: number }
+  >();
   const keyOfRecord = (record: ExecutionRecord): string | undefined => keyOf(record.input as never) ?? keyOf({ event: record.input });
   let remaining = images.length;
   let allDone!: () => void;
@@ -166,7 +169,9 @@ export async function runWorkflow(
     const record = entry.record!;
     const events = record.events;
     const at = (type: string): number | undefined => events.find((e) => e.type === type)?.timestamp;
-    const ended = events.find((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionAborted')?.timestamp;
+    const ended = events.find(
+      (e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionAborted',
+    )?.timestamp;
     executions.push({
       name: entry.image.name,
       variant: entry.image.variant,

@@ -61,7 +61,18 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a whole number >= 1, got "${v}"`);
     return n;
   };
-  const known = new Set(['--images', '--workers', '--concurrency', '--quick', '--sharp-concurrency', '--phases', '--rounds', '--no-sharp-cache', '--keep', '--help']);
+  const known = new Set([
+    '--images',
+    '--workers',
+    '--concurrency',
+    '--quick',
+    '--sharp-concurrency',
+    '--phases',
+    '--rounds',
+    '--no-sharp-cache',
+    '--keep',
+    '--help',
+  ]);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg} (see --help)`);
   if (argv.includes('--help')) {
     process.stdout.write(
@@ -160,7 +171,8 @@ async function main(): Promise<void> {
     // clients and the local servers.
     const warmStart = performance.now();
     for (const image of warmBaseline) {
-      for (const step of STEPS) await Promise.all(Array.from({ length: step === 'thumbnails' ? 1 : options.workers }, () => analyses.run(step, image)));
+      for (const step of STEPS)
+        await Promise.all(Array.from({ length: step === 'thumbnails' ? 1 : options.workers }, () => analyses.run(step, image)));
     }
     await runWorkflow(stack, timer, saves, options.quick ? warmImages.slice(1) : warmImages, 'warmup');
     log(`warm-up done in ${fmtMs(performance.now() - warmStart)}`);
@@ -319,7 +331,12 @@ function buildReport(input: ReportInput): string {
     const total = pipeline.result.executions.length;
     const failed = pipeline.result.executions.filter((e) => e.status !== 'SUCCEEDED' || e.itemStatus !== 'SUCCEEDED');
     const retries = sum(pipeline.result.executions.map((e) => e.retries));
-    row('pipeline: executions SUCCEEDED', `${total - failed.length} / ${total}, ${retries} state retries`, `${total} / ${total}`, pass(failed.length === 0));
+    row(
+      'pipeline: executions SUCCEEDED',
+      `${total - failed.length} / ${total}, ${retries} state retries`,
+      `${total} / ${total}`,
+      pass(failed.length === 0),
+    );
     row('pipeline throughput', throughputCell(runs.pipeline, n), '', '');
     const latency = decomposed.map(({ d }) => d.latency);
     row('pipeline end-to-end latency p50 / p95 (upload → execution finished)', `${p(latency, 50)} / ${p(latency, 95)}`, '', '');
@@ -329,7 +346,12 @@ function buildReport(input: ReportInput): string {
   if (bare) row('bare models throughput', throughputCell(runs.bare, n), '', '');
   if (pipeline && bare) {
     const ratio = pipelineRate / bareRate;
-    row('pipeline / bare-models throughput', ratio.toFixed(3), `≥ ${TARGETS.throughputRatio.toFixed(2)}`, pass(ratio >= TARGETS.throughputRatio));
+    row(
+      'pipeline / bare-models throughput',
+      ratio.toFixed(3),
+      `≥ ${TARGETS.throughputRatio.toFixed(2)}`,
+      pass(ratio >= TARGETS.throughputRatio),
+    );
     // CPU time per image does not depend on who else uses the machine: it tells extra work from lost cores.
     const cpuPerImage = (rs: PhaseReport<unknown>[]): number => sum(rs.map((r) => r.cpu.processMs)) / (n * rs.length);
     const busy = (rs: PhaseReport<unknown>[]): number => sum(rs.map((r) => r.cpu.processMs)) / sum(rs.map((r) => r.cpu.wallMs));
@@ -341,7 +363,12 @@ function buildReport(input: ReportInput): string {
       '',
       '',
     );
-    row('cores kept busy, pipeline vs bare models', `${busy(runs.pipeline).toFixed(2)} vs ${busy(runs.bare).toFixed(2)} of ${cpus().length}`, '', '');
+    row(
+      'cores kept busy, pipeline vs bare models',
+      `${busy(runs.pipeline).toFixed(2)} vs ${busy(runs.bare).toFixed(2)} of ${cpus().length}`,
+      '',
+      '',
+    );
   }
   if (pipeline) {
     const overheads = decomposed.map(({ d }) => d.overheadRatio);
@@ -349,28 +376,47 @@ function buildReport(input: ReportInput): string {
     const p95 = percentile(overheads, 95);
     row(
       'workflow overhead, % of latency (all executions; p50 / p95 per execution)',
-      `${fmtPct(aggregate, 2)} (${fmtPct(percentile(overheads, 50), 2)} / ${fmtPct(p95, 2)}); ${fmtMs(percentile(decomposed.map(({ d }) => d.overhead), 50))} p50`,
+      `${fmtPct(aggregate, 2)} (${fmtPct(percentile(overheads, 50), 2)} / ${fmtPct(p95, 2)}); ${fmtMs(
+        percentile(
+          decomposed.map(({ d }) => d.overhead),
+          50,
+        ),
+      )} p50`,
       `< ${fmtPct(TARGETS.overhead, 0)}`,
       pass(aggregate < TARGETS.overhead),
     );
   }
   const peak = Math.max(input.peakRss, input.vmHwm ?? 0);
-  row('peak RSS (whole process, worker threads included)', `${fmtMb(input.peakRss)} sampled / ${fmtMb(input.vmHwm)} VmHWM`, '< 1536 MB', pass(peak < TARGETS.peakRssBytes));
+  row(
+    'peak RSS (whole process, worker threads included)',
+    `${fmtMb(input.peakRss)} sampled / ${fmtMb(input.vmHwm)} VmHWM`,
+    '< 1536 MB',
+    pass(peak < TARGETS.peakRssBytes),
+  );
   if (sequential) {
     const latency = sequential.result.images.map((i) => i.latencyMs);
     row('sequential (single function) throughput', throughputCell(runs.sequential, n), '', '');
     row('sequential latency p50 / p95 (one image, start → end)', `${p(latency, 50)} / ${p(latency, 95)}`, '', '');
     if (pipeline) {
       row('pipeline / sequential throughput', `${(pipelineRate / seqRate).toFixed(2)} x`, '', '');
-      const pipeLatency = percentile(decomposed.map(({ d }) => d.inService), 50);
+      const pipeLatency = percentile(
+        decomposed.map(({ d }) => d.inService),
+        50,
+      );
       row(
         'pipeline latency p50 (without slot wait) / sequential latency p50',
         `${(pipeLatency / percentile(latency, 50)).toFixed(2)} x`,
         '',
         '',
       );
-      const e2e = percentile(decomposed.map(({ d }) => d.latency), 50);
-      const seqE2e = percentile(sequential.result.images.map((i) => i.sinceBatchStartMs), 50);
+      const e2e = percentile(
+        decomposed.map(({ d }) => d.latency),
+        50,
+      );
+      const seqE2e = percentile(
+        sequential.result.images.map((i) => i.sinceBatchStartMs),
+        50,
+      );
       row('batch latency p50 (upload / loop start → image done): pipeline vs sequential', `${fmtMs(e2e)} vs ${fmtMs(seqE2e)}`, '', '');
     }
   }
@@ -388,32 +434,74 @@ function buildReport(input: ReportInput): string {
   };
   for (const state of [...SERIAL_STATES.slice(0, 2), ...BRANCH_STATES, SERIAL_STATES[2]]) {
     const of = (variant?: string): number[] =>
-      (pipeline?.result.executions ?? []).filter((e) => !variant || e.variant === variant).map((e) => e.stateMs[state] ?? Number.NaN).filter(Number.isFinite);
+      (pipeline?.result.executions ?? [])
+        .filter((e) => !variant || e.variant === variant)
+        .map((e) => e.stateMs[state] ?? Number.NaN)
+        .filter(Number.isFinite);
     const base = (r?: PhaseReport<BaselineResult>): string => {
       const branch = branchOf[state];
-      return r && branch ? p(r.result.images.map((i) => i.branches[branch]), 50) : '—';
+      return r && branch
+        ? p(
+            r.result.images.map((i) => i.branches[branch]),
+            50,
+          )
+        : '—';
     };
     const all = of();
     row(state, p(of('1.5MP'), 50), p(of('12MP'), 50), `${p(all, 50)} (${p(all, 95)})`, base(bare), base(sequential));
   }
   if (sequential) {
-    const steps = STEPS.map((s) => `${s} ${p(sequential.result.images.map((i) => i.steps[s]), 50)}`).join(', ');
+    const steps = STEPS.map(
+      (s) =>
+        `${s} ${p(
+          sequential.result.images.map((i) => i.steps[s]),
+          50,
+        )}`,
+    ).join(', ');
     lines.push('', `Sequential, per call alone (p50): ${steps}.`);
   }
   if (bare) {
-    const steps = STEPS.map((s) => `${s} ${p(bare.result.images.map((i) => i.steps[s]), 50)}`).join(', ');
+    const steps = STEPS.map(
+      (s) =>
+        `${s} ${p(
+          bare.result.images.map((i) => i.steps[s]),
+          50,
+        )}`,
+    ).join(', ');
     lines.push(`Bare models, per call under load (p50): ${steps}.`);
   }
   lines.push('');
 
   if (pipeline) {
-    lines.push('### Where an execution\'s time goes (mean per execution, ms)', '');
+    lines.push("### Where an execution's time goes (mean per execution, ms)", '');
     const mean = (key: string): string => fmtMs(sum(decomposed.map(({ d }) => d[key]!)) / decomposed.length);
-    row('upload PUT', 'routing (PUT done → runner.start)', 'wait for a slot', 'slot → ExecutionStarted', 'ExecutionStarted → Succeeded', 'Succeeded → finished', 'task functions on the critical path', 'state times on the critical path', 'overhead');
+    row(
+      'upload PUT',
+      'routing (PUT done → runner.start)',
+      'wait for a slot',
+      'slot → ExecutionStarted',
+      'ExecutionStarted → Succeeded',
+      'Succeeded → finished',
+      'task functions on the critical path',
+      'state times on the critical path',
+      'overhead',
+    );
     row('---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:');
-    row(mean('upload'), mean('routing'), mean('slotWait'), mean('engineStart'), mean('execution'), mean('finish'), mean('critical'), mean('stateCritical'), mean('overhead'));
+    row(
+      mean('upload'),
+      mean('routing'),
+      mean('slotWait'),
+      mean('engineStart'),
+      mean('execution'),
+      mean('finish'),
+      mean('critical'),
+      mean('stateCritical'),
+      mean('overhead'),
+    );
     const handlerTotals = [...SERIAL_STATES, ...BRANCH_STATES]
-      .map((s) => `${s} ${fmtMs(percentile(pipeline.result.executions.map((e) => e.handlerMs[s] ?? Number.NaN).filter(Number.isFinite), 50))}`)
+      .map(
+        (s) => `${s} ${fmtMs(percentile(pipeline.result.executions.map((e) => e.handlerMs[s] ?? Number.NaN).filter(Number.isFinite), 50))}`,
+      )
       .join(', ');
     const saves = pipeline.result.storeSaves;
     lines.push(

@@ -50,7 +50,13 @@ export async function analyze(paths: string[], dataDir: string, options: Analyze
     const results = await Promise.all(
       uploads.map(async (image): Promise<AnalyzedImage> => {
         const outcome = await target.result(image);
-        const result = { file: names.get(image.file)!, item: outcome.item, error: outcome.error, retries: outcome.retries, elapsedMs: Date.now() - image.uploadedAt };
+        const result = {
+          file: names.get(image.file)!,
+          item: outcome.item,
+          error: outcome.error,
+          retries: outcome.retries,
+          elapsedMs: Date.now() - image.uploadedAt,
+        };
         progress.done(result.file, result.item?.status ?? 'FAILED');
         return result;
       }),

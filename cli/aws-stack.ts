@@ -22,7 +22,9 @@ export async function describeDeployedStorage(stackName: string, region?: string
   const bucket = find(/BucketName$/);
   const tableName = find(/TableName$/);
   if (!bucket || !tableName) {
-    throw new Error(`stack ${stackName} has no BucketName / TableName outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`);
+    throw new Error(
+      `stack ${stackName} has no BucketName / TableName outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
+    );
   }
   return { bucket, tableName, uploadPrefix: find(/UploadPrefix$/) ?? 'uploads/' };
 }
@@ -48,7 +50,9 @@ export async function describeDeployedStack(stackName: string, region?: string):
     const stateMachineArn = find(/StateMachineArn$/);
     const deadLetterQueueUrl = find(/(DeadLetterQueueUrl|DlqUrl)$/i);
     if (!stateMachineArn || !deadLetterQueueUrl) {
-      throw new Error(`stack ${stackName} has no StateMachineArn / DeadLetterQueueUrl outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`);
+      throw new Error(
+        `stack ${stackName} has no StateMachineArn / DeadLetterQueueUrl outputs (found: ${Object.keys(outputs).join(', ') || 'none'}); is it a picflow stack?`,
+      );
     }
     return { stateMachineArn, deadLetterQueueUrl };
   } finally {

@@ -33,9 +33,16 @@ export function pipelineSettings(env: NodeJS.ProcessEnv): Record<string, string>
  * The warning for settings given here that differ from the running server's (undefined when none do):
  * each variable named, and how to have it apply.
  */
-export function ignoredSettingsWarning(env: NodeJS.ProcessEnv, server: Record<string, string> | undefined, pid: number, options: string[] = []): string | undefined {
+export function ignoredSettingsWarning(
+  env: NodeJS.ProcessEnv,
+  server: Record<string, string> | undefined,
+  pid: number,
+  options: string[] = [],
+): string | undefined {
   const mine = pipelineSettings(env);
-  const differing = PIPELINE_SETTINGS.filter((name) => mine[name] !== (server ?? {})[name] && (mine[name] !== undefined || server !== undefined));
+  const differing = PIPELINE_SETTINGS.filter(
+    (name) => mine[name] !== (server ?? {})[name] && (mine[name] !== undefined || server !== undefined),
+  );
   const names = [...differing.map((name) => (mine[name] === undefined ? `${name} (unset here, set on the server)` : name)), ...options];
   if (names.length === 0) return undefined;
   return (

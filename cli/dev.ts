@@ -113,7 +113,9 @@ function reportExecutions(stack: LocalStack): void {
     // A resumed execution ran again from its start: its time is this run's, not since the first start.
     const seconds = `${ms === undefined ? '?' : (ms / 1000).toFixed(1)}s${record.resumedAt ? ' since resumed' : ''}`;
     const detail = record.status === 'SUCCEEDED' ? '' : `  ${record.error}: ${record.cause ?? ''}`;
-    process.stderr.write(`${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`);
+    process.stderr.write(
+      `${record.status === 'SUCCEEDED' ? '✔' : '✖'} ${record.name}  ${record.status} in ${seconds}${record.retries ? `, ${record.retries} retries` : ''}${detail}\n`,
+    );
   });
 }
 

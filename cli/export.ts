@@ -22,7 +22,11 @@ export function exportCommand(program: Command): void {
   program
     .command('export')
     .description('write every image (or those matching the filters) to stdout as CSV or JSON lines')
-    .addOption(new Option('--format <format>', 'csv: one spreadsheet row per image; jsonl: one stored item per line').choices(['csv', 'jsonl']).makeOptionMandatory())
+    .addOption(
+      new Option('--format <format>', 'csv: one spreadsheet row per image; jsonl: one stored item per line')
+        .choices(['csv', 'jsonl'])
+        .makeOptionMandatory(),
+    )
     .addOption(new Option('--status <status>', `only this status (${STATUSES.join(', ')})`).argParser(parseStatus))
     .option('--label <name>', 'only images with this label (or a label under it), any case')
     .option('--since <when>', 'only images updated since a date or an age (30m, 12h, 7d)', (v: string) => parseSince(v))

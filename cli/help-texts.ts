@@ -20,24 +20,53 @@ const AWS = 'AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID...   credentials and reg
 const HELP: Record<string, HelpText> = {
   analyze: {
     note: 'If `picflow dev` is running on the same data directory, analyze sends the images to it (its settings, e.g. PICFLOW_FAULTS, apply); otherwise it starts the local stack for the command.',
-    examples: ['picflow analyze photo.jpg', 'picflow analyze --json photos/ > results.json', 'PICFLOW_FAULTS=\'{"DetectFaces":{"throttle":2}}\' picflow analyze photo.jpg'],
+    examples: [
+      'picflow analyze photo.jpg',
+      'picflow analyze --json photos/ > results.json',
+      'PICFLOW_FAULTS=\'{"DetectFaces":{"throttle":2}}\' picflow analyze photo.jpg',
+    ],
     exitCodes: ['0  every image SUCCEEDED', '1  an image ended PARTIAL or FAILED', USAGE_ERROR],
-    environment: [DATA_DIR, 'PICFLOW_FAULTS          fault injection for the local analyzer (JSON)', 'PICFLOW_REKOGNITION_TPS the local analyzer\'s TPS quota', 'POWERTOOLS_LOG_LEVEL    task logs on stderr (default SILENT)', 'ANALYSES, THUMBNAIL_SIZES, MIN_*_CONFIDENCE...   task settings (README: Configuration)'],
+    environment: [
+      DATA_DIR,
+      'PICFLOW_FAULTS          fault injection for the local analyzer (JSON)',
+      "PICFLOW_REKOGNITION_TPS the local analyzer's TPS quota",
+      'POWERTOOLS_LOG_LEVEL    task logs on stderr (default SILENT)',
+      'ANALYSES, THUMBNAIL_SIZES, MIN_*_CONFIDENCE...   task settings (README: Configuration)',
+    ],
   },
   dev: {
-    examples: ['picflow dev', 'picflow dev --port 5000 --workers 1', 'aws s3 cp photo.jpg s3://picflow-local/uploads/ --endpoint-url http://127.0.0.1:4567'],
-    exitCodes: ['0  stopped by Ctrl-C / SIGINT / SIGTERM after running executions finished', USAGE_ERROR + ' (ports or data directory in use)'],
-    environment: [DATA_DIR, 'PICFLOW_FAULTS, PICFLOW_REKOGNITION_TPS   local analyzer faults and quota', 'POWERTOOLS_LOG_LEVEL    task logs (default WARN)'],
+    examples: [
+      'picflow dev',
+      'picflow dev --port 5000 --workers 1',
+      'aws s3 cp photo.jpg s3://picflow-local/uploads/ --endpoint-url http://127.0.0.1:4567',
+    ],
+    exitCodes: [
+      '0  stopped by Ctrl-C / SIGINT / SIGTERM after running executions finished',
+      USAGE_ERROR + ' (ports or data directory in use)',
+    ],
+    environment: [
+      DATA_DIR,
+      'PICFLOW_FAULTS, PICFLOW_REKOGNITION_TPS   local analyzer faults and quota',
+      'POWERTOOLS_LOG_LEVEL    task logs (default WARN)',
+    ],
   },
   replay: {
     note: 'Locally it goes through the running `picflow dev` when there is one.',
     examples: ['picflow replay --dry-run', 'picflow replay', 'picflow replay --stack Picflow --concurrency 25'],
-    exitCodes: ['0  every replayed image succeeded (or nothing to replay)', '1  an image still fails (its message stays in the queue)', USAGE_ERROR],
+    exitCodes: [
+      '0  every replayed image succeeded (or nothing to replay)',
+      '1  an image still fails (its message stays in the queue)',
+      USAGE_ERROR,
+    ],
     environment: [DATA_DIR, AWS],
   },
   redrive: {
     examples: ['picflow redrive arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:name --wait'],
-    exitCodes: ['0  redriven (with --wait: and it SUCCEEDED)', '1  with --wait: it ended otherwise', USAGE_ERROR + ' (not a redrivable execution)'],
+    exitCodes: [
+      '0  redriven (with --wait: and it SUCCEEDED)',
+      '1  with --wait: it ended otherwise',
+      USAGE_ERROR + ' (not a redrivable execution)',
+    ],
     environment: [AWS],
   },
   dlq: {
@@ -47,19 +76,33 @@ const HELP: Record<string, HelpText> = {
   },
   list: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory (nothing is processed). The HTTP API (issue 8) calls this `query`.',
-    examples: ['picflow list', 'picflow list --status failed --since 1d', 'picflow list --label dog --limit 100 --json', 'picflow list --stack Picflow --region eu-west-1'],
+    examples: [
+      'picflow list',
+      'picflow list --status failed --since 1d',
+      'picflow list --label dog --limit 100 --json',
+      'picflow list --stack Picflow --region eu-west-1',
+    ],
     exitCodes: ['0  listed (also when nothing matched)', USAGE_ERROR + ' (no local data, no such stack)'],
     environment: [DATA_DIR, AWS],
   },
   show: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory. The HTTP API (issue 8) calls this `get`.',
-    examples: ['picflow show photo.jpg', 'picflow show uploads/trip/photo.jpg --json', 'picflow show photo.jpg --save-thumbnails ./thumbs', 'picflow show photo.jpg --stack Picflow'],
+    examples: [
+      'picflow show photo.jpg',
+      'picflow show uploads/trip/photo.jpg --json',
+      'picflow show photo.jpg --save-thumbnails ./thumbs',
+      'picflow show photo.jpg --stack Picflow',
+    ],
     exitCodes: ['0  shown', '1  no such image', USAGE_ERROR + ' (no local data, no such stack)'],
     environment: [DATA_DIR, AWS],
   },
   export: {
     note: 'Reads the running `picflow dev` when there is one, else the data directory; streams every image, page by page. The HTTP API (issue 8) has `query` with pages instead.',
-    examples: ['picflow export --format csv > images.csv', 'picflow export --format jsonl --status partial', 'picflow export --format csv --stack Picflow > images.csv'],
+    examples: [
+      'picflow export --format csv > images.csv',
+      'picflow export --format jsonl --status partial',
+      'picflow export --format csv --stack Picflow > images.csv',
+    ],
     exitCodes: ['0  exported (also when nothing matched; the count is on stderr)', USAGE_ERROR + ' (no local data, no such stack)'],
     environment: [DATA_DIR, AWS],
   },

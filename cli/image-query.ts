@@ -24,9 +24,15 @@ export interface ImageFilter {
 
 /** The item of `image`: an image id (`bucket/key`), a key in the stack's bucket, or a name under its upload prefix. */
 export async function getImage(source: ImageSource, image: string): Promise<ImageItem | undefined> {
-  const candidates = [image.startsWith(`${source.bucket}/`) ? image : undefined, `${source.bucket}/${image}`, `${source.bucket}/${source.uploadPrefix}${image}`];
+  const candidates = [
+    image.startsWith(`${source.bucket}/`) ? image : undefined,
+    `${source.bucket}/${image}`,
+    `${source.bucket}/${source.uploadPrefix}${image}`,
+  ];
   for (const imageId of new Set(candidates.filter((c): c is string => c !== undefined))) {
-    const { Item } = await source.dynamodb.send(new GetItemCommand({ TableName: source.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }));
+    const { Item } = await source.dynamodb.send(
+      new GetItemCommand({ TableName: source.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }),
+    );
     if (Item) return unmarshall(Item) as ImageItem;
   }
   return undefined;
@@ -59,7 +65,8 @@ export function matches(item: ImageItem, filter: ImageFilter): boolean {
   if (filter.since && !(item.updatedAt >= filter.since)) return false;
   if (filter.label) {
     const wanted = filter.label.toLowerCase();
-    if (!(item.labels ?? []).some((l) => l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted))) return false;
+    if (!(item.labels ?? []).some((l) => l.name.toLowerCase() === wanted || l.parents.some((p) => p.toLowerCase() === wanted)))
+      return false;
   }
   return true;
 }
@@ -119,7 +126,8 @@ export function parseSince(value: string, now = Date.now()): string {
     return new Date(now - Number(age[1]) * unit * 1000).toISOString();
   }
   const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) throw new InvalidArgumentError(`expected a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d), got "${value}"`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time))
+    throw new InvalidArgumentError(`expected a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d), got "${value}"`);
   return new Date(time).toISOString();
 }
 

@@ -59,7 +59,8 @@ export async function openImageSource(dataDir: string, options: SourceOptions = 
     };
   }
   // Reading must not create a data directory where there was none (a typo in --data-dir).
-  if (!existsSync(join(dataDir, 'dynamodb'))) throw new Error(`no picflow data in ${dataDir}: run \`picflow analyze\` or \`picflow dev\` first, or pass --data-dir`);
+  if (!existsSync(join(dataDir, 'dynamodb')))
+    throw new Error(`no picflow data in ${dataDir}: run \`picflow analyze\` or \`picflow dev\` first, or pass --data-dir`);
   const lock = lockDataDir(dataDir);
   const closers: (() => Promise<void>)[] = [async () => lock.release()];
   const closeAll = async () => {

@@ -26,10 +26,12 @@ export function listCommand(program: Command): void {
     .description('list the most recently analysed images, newest first, with status, faces and top labels')
     .addOption(new Option('--status <status>', `only this status (${STATUSES.join(', ')})`).argParser(parseStatus))
     .option('--label <name>', 'only images with this label (or a label under it, e.g. Animal), any case')
-    .option('--since <when>', 'only images updated since a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d)', (v: string) => parseSince(v))
+    .option('--since <when>', 'only images updated since a date (2026-11-27, 2026-11-27T14:00Z) or an age (30m, 12h, 7d)', (v: string) =>
+      parseSince(v),
+    )
     .option('--limit <n>', 'at most this many images', parseLimit, DEFAULT_LIST_LIMIT)
     .option('--json', 'print the items as one JSON array')
-    .option('--stack <name>', 'read the deployed CloudFormation stack\'s table instead of the local data')
+    .option('--stack <name>', "read the deployed CloudFormation stack's table instead of the local data")
     .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .action(async (options: ListOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
@@ -57,7 +59,11 @@ export function listTable(items: ImageItem[], bucket: string): string {
     image: oneLine(item.bucket === bucket ? item.key : item.imageId),
   }));
   const widths = COLUMNS.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line([...COLUMNS]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(COLUMNS.map((c) => r[c])))].join('\n');
 }
 
@@ -70,8 +76,13 @@ function facesCell(item: ImageItem): string {
 
 function labelsCell(item: ImageItem): string {
   const labels = item.labels ?? [];
-  const top = labels.slice(0, 3).map((l) => l.name).join(', ');
-  return labels.length > 3 ? `${top} +${labels.length - 3}` : top || (item.branches?.labelsAndText?.status === 'SUCCEEDED' ? 'none' : 'n/a');
+  const top = labels
+    .slice(0, 3)
+    .map((l) => l.name)
+    .join(', ');
+  return labels.length > 3
+    ? `${top} +${labels.length - 3}`
+    : top || (item.branches?.labelsAndText?.status === 'SUCCEEDED' ? 'none' : 'n/a');
 }
 
 /** Keys may hold control characters (a newline is a legal S3 key byte): show them escaped. */

@@ -47,10 +47,16 @@ export interface LocalTarget {
 const FINAL = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
 const POLL_MS = 250;
 
-export async function connectLocal(dataDir: string, options: { workers?: number; concurrency?: number; recover?: boolean } = {}): Promise<LocalTarget> {
+export async function connectLocal(
+  dataDir: string,
+  options: { workers?: number; concurrency?: number; recover?: boolean } = {},
+): Promise<LocalTarget> {
   const dev = runningDevServer(dataDir);
   if (dev) {
-    const ignoredOptions = [options.workers !== undefined ? '--workers' : '', options.concurrency !== undefined ? '--concurrency' : ''].filter(Boolean);
+    const ignoredOptions = [
+      options.workers !== undefined ? '--workers' : '',
+      options.concurrency !== undefined ? '--concurrency' : '',
+    ].filter(Boolean);
     const warning = ignoredSettingsWarning(process.env, dev.settings, dev.pid, ignoredOptions);
     if (warning) process.stderr.write(warning);
     const config = { region: dev.region, credentials: LOCAL_CREDENTIALS };
@@ -59,14 +65,22 @@ export async function connectLocal(dataDir: string, options: { workers?: number;
     return {
       uploadPrefix: dev.uploadPrefix,
       upload: (file, key) => upload(s3, dev.bucket, file, key),
-      result: (image) => (dev.endpoints.console ? waitThroughConsole(dev.endpoints.console, dynamodb, dev.tableName, image) : pollItem(dynamodb, dev.tableName, image)),
+      result: (image) =>
+        dev.endpoints.console
+          ? waitThroughConsole(dev.endpoints.console, dynamodb, dev.tableName, image)
+          : pollItem(dynamodb, dev.tableName, image),
       close: async () => {
         s3.destroy();
         dynamodb.destroy();
       },
     };
   }
-  const stack = await startLocalStack({ dataDir, rekognitionWorkers: options.workers, concurrency: options.concurrency, recover: options.recover });
+  const stack = await startLocalStack({
+    dataDir,
+    rekognitionWorkers: options.workers,
+    concurrency: options.concurrency,
+    recover: options.recover,
+  });
   const finished = new Map<string, ExecutionRecord>();
   const waiters = new Map<string, (record: ExecutionRecord) => void>();
   stack.runner.on('finished', (record) => {
@@ -83,7 +97,13 @@ export async function connectLocal(dataDir: string, options: { workers?: number;
       const key = `${image.imageId}#${image.sequencer}`;
       const record = finished.get(key) ?? (await new Promise<ExecutionRecord>((resolve) => waiters.set(key, resolve)));
       const item = await getItem(stack.clients.dynamodb, stack.tableName, image.imageId);
-      return outcomeOf(image, item, { status: record.status, error: record.error, cause: record.cause, retries: record.retries, name: record.name });
+      return outcomeOf(image, item, {
+        status: record.status,
+        error: record.error,
+        cause: record.cause,
+        retries: record.retries,
+        name: record.name,
+      });
     },
     close: () => stack.close(),
   };
@@ -136,12 +156,19 @@ function describeSkip(execution: EndedExecution): string {
  * Through a running `picflow dev`: finds the execution this upload started (its input event carries
  * the upload's sequencer) in the console API, waits for it to end, then reads the item.
  */
-async function waitThroughConsole(consoleUrl: string, dynamodb: DynamoDBClient, tableName: string, image: UploadedImage): Promise<ImageOutcome> {
+async function waitThroughConsole(
+  consoleUrl: string,
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  image: UploadedImage,
+): Promise<ImageOutcome> {
   const since = new Date(image.uploadedAt - 1000).toISOString();
   const checked = new Set<string>();
   let name: string | undefined;
   for (;;) {
-    const { executions } = (await getJson(`${consoleUrl}/api/executions?imageId=${encodeURIComponent(image.imageId)}&since=${encodeURIComponent(since)}`)) as ExecutionsResponse;
+    const { executions } = (await getJson(
+      `${consoleUrl}/api/executions?imageId=${encodeURIComponent(image.imageId)}&since=${encodeURIComponent(since)}`,
+    )) as ExecutionsResponse;
     if (name === undefined) {
       for (const summary of executions.filter((e) => !checked.has(e.name))) {
         const detail = (await getJson(`${consoleUrl}/api/executions/${encodeURIComponent(summary.name)}`)) as ExecutionDetail;
@@ -169,7 +196,9 @@ function sequencerOf(input: unknown): string | undefined {
 }
 
 async function getItem(dynamodb: DynamoDBClient, tableName: string, imageId: string): Promise<ImageItem | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }));
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }),
+  );
   return Item ? (unmarshall(Item) as ImageItem) : undefined;
 }
 
@@ -185,4 +214,3 @@ async function pollItem(dynamodb: DynamoDBClient, tableName: string, image: Uplo
 function executionKey(record: ExecutionRecord): string {
   return `${record.imageId}#${sequencerOf(record.input) ?? ''}`;
 }
-

@@ -20,7 +20,11 @@ const program = new Command()
   .name('picflow')
   .description('Analyse images with the picflow pipeline: locally with open models, or on AWS.')
   .version(version)
-  .addOption(new Option('--data-dir <dir>', 'where the local stack keeps objects, items, the DLQ and executions').env('PICFLOW_DATA_DIR').default(defaultDataDir(), '.picflow'))
+  .addOption(
+    new Option('--data-dir <dir>', 'where the local stack keeps objects, items, the DLQ and executions')
+      .env('PICFLOW_DATA_DIR')
+      .default(defaultDataDir(), '.picflow'),
+  )
   .showHelpAfterError()
   // A usage error (unknown option, bad value, missing argument) exits 2, as documented; 1 means an image failed.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));

@@ -7,7 +7,9 @@ export async function assertPortsFree(host: string, ports: Record<string, number
     if (!(await isFree(host, port))) busy.push(`${port} (${name})`);
   }
   if (busy.length > 0) {
-    throw new Error(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use on ${host}: is another picflow dev running? Choose other ports with --port <first>`);
+    throw new Error(
+      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use on ${host}: is another picflow dev running? Choose other ports with --port <first>`,
+    );
   }
 }
 

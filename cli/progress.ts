@@ -15,7 +15,10 @@ export function createProgress(total: number): Progress {
     const started = Date.now();
     let count = 0;
     // Our own ETA: cli-progress shows "0s left" before anything finished, which reads as "done".
-    const bar = new SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images{eta} | {last}', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { stream: process.stderr, format: '{bar} {value}/{total} images{eta} | {last}', hideCursor: true },
+      Presets.shades_classic,
+    );
     bar.start(total, 0, { last: '', eta: '' });
     return {
       done: (label, status) => bar.increment({ last: `${label} ${status}`, eta: etaText(++count, total, Date.now() - started) }),

@@ -44,7 +44,8 @@ export function replayCommand(program: Command): void {
     .action(async (options: ReplayOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const outcomes = options.stack ? (await replayOnAws(options.stack, options)).map(summarize) : await replayLocally(dataDir, options);
-      for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
+      for (const o of outcomes)
+        process.stdout.write(`${o.status.padEnd(9)} ${o.key}  ${o.detail}${o.message ? `  [message ${o.message}]` : ''}\n`);
       process.stderr.write(`picflow replay: ${replayTally(outcomes)}\n`);
       if (outcomes.some((o) => o.status === 'FAILED')) process.exitCode = 1;
     });
@@ -63,7 +64,13 @@ export interface ReplaySummary {
 function summarize(outcome: ReplayOutcome): ReplaySummary {
   const event = outcome.letter.event;
   const key = event ? event.detail.object.key : outcome.letter.messageId; // raw, as EventBridge sends it
-  return { messageId: outcome.letter.messageId, status: outcome.status, key, detail: outcome.detail, message: messageFate(outcome.message) };
+  return {
+    messageId: outcome.letter.messageId,
+    status: outcome.status,
+    key,
+    detail: outcome.detail,
+    message: messageFate(outcome.message),
+  };
 }
 
 function messageFate(message: ReplayOutcome['message']): string | undefined {
@@ -98,9 +105,20 @@ export async function replayLocally(dataDir: string, options: ReplayOptions = {}
 async function replayThroughConsole(consoleUrl: string, options: ReplayOptions): Promise<ReplaySummary[]> {
   const { messages } = (await request(`${consoleUrl}/api/dead-letters`)) as DeadLettersResponse;
   const keyOf = new Map(messages.map((m) => [m.messageId, m.key ?? m.messageId]));
-  if (options.dryRun) return messages.map((m) => ({ messageId: m.messageId, status: 'DRY_RUN', key: keyOf.get(m.messageId)!, detail: m.reason }));
-  const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })) as ReplayResponse;
-  return outcomes.map((o) => ({ messageId: o.messageId, status: o.status, key: keyOf.get(o.messageId) ?? o.messageId, detail: o.detail, message: messageFate(o.message) }));
+  if (options.dryRun)
+    return messages.map((m) => ({ messageId: m.messageId, status: 'DRY_RUN', key: keyOf.get(m.messageId)!, detail: m.reason }));
+  const { outcomes } = (await request(`${consoleUrl}/api/dead-letters/replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  })) as ReplayResponse;
+  return outcomes.map((o) => ({
+    messageId: o.messageId,
+    status: o.status,
+    key: keyOf.get(o.messageId) ?? o.messageId,
+    detail: o.detail,
+    message: messageFate(o.message),
+  }));
 }
 
 async function request(url: string, init?: RequestInit): Promise<unknown> {
@@ -116,7 +134,8 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
   const print = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backoff: BackoffOptions = {
     ...options.backoff,
-    onRetry: (error, attempt, delayMs) => print(`picflow replay: ${error.name}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
+    onRetry: (error, attempt, delayMs) =>
+      print(`picflow replay: ${error.name}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
   };
   try {
     return await replayQueue({
@@ -127,11 +146,23 @@ export async function replayOnAws(stackName: string, options: ReplayOptions): Pr
       onProgress: progressPrinter(print),
       run: async (event) => {
         const { executionArn } = await withThrottleBackoff(
-          () => sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `replay-${randomUUID()}`, input: JSON.stringify(event) })),
+          () =>
+            sfn.send(
+              new StartExecutionCommand({
+                stateMachineArn: stack.stateMachineArn,
+                name: `replay-${randomUUID()}`,
+                input: JSON.stringify(event),
+              }),
+            ),
           backoff,
         );
         const { status, output } = await waitForExecution(sfn, executionArn!, backoff);
-        return { status, executionArn: executionArn!, detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}`, output };
+        return {
+          status,
+          executionArn: executionArn!,
+          detail: status === 'SUCCEEDED' ? executionArn! : `${status}: ${executionArn}`,
+          output,
+        };
       },
     });
   } finally {
@@ -145,7 +176,9 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   let last = 0;
   return (progress) => {
     if (progress.phase === 'receiving') {
-      print(`picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`);
+      print(
+        `picflow replay: ${progress.received} message(s) received, waiting for ${progress.waitingFor} more (held elsewhere or not yet counted)`,
+      );
       return;
     }
     const now = Date.now();
@@ -155,7 +188,11 @@ function progressPrinter(print: (line: string) => void): (progress: ReplayProgre
   };
 }
 
-async function waitForExecution(sfn: SFNClient, executionArn: string, backoff: BackoffOptions): Promise<{ status: string; output?: string }> {
+async function waitForExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  backoff: BackoffOptions,
+): Promise<{ status: string; output?: string }> {
   for (;;) {
     const { status, output } = await withThrottleBackoff(() => sfn.send(new DescribeExecutionCommand({ executionArn })), backoff);
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') return { status: status ?? 'UNKNOWN', output };

@@ -23,7 +23,11 @@ export const DEFAULT_BACKOFF = { attempts: 10, baseDelayMs: 500, maxDelayMs: 20_
 
 export function isThrottling(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
-  return name === 'ThrottlingException' || name === 'TooManyRequestsException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
+  return (
+    name === 'ThrottlingException' ||
+    name === 'TooManyRequestsException' ||
+    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429
+  );
 }
 
 /** Runs `call`; while it throws a throttling error, waits a random 0..min(max, base * 2^n) ms and tries again. */

@@ -30,7 +30,10 @@ export function showCommand(program: Command): void {
     .command('show')
     .alias('get')
     .description("show one image's analysis: status, faces, labels, text, moderation, and where its thumbnails are")
-    .argument('<image>', 'the image: its key (uploads/photo.jpg), its name under the upload prefix (photo.jpg), or its image id (bucket/key)')
+    .argument(
+      '<image>',
+      'the image: its key (uploads/photo.jpg), its name under the upload prefix (photo.jpg), or its image id (bucket/key)',
+    )
     .option('--json', 'print the item as JSON (each thumbnail with its uri, and file when saved)')
     .option('--save-thumbnails <dir>', 'write the thumbnails into this directory as JPEG files')
     .option('--stack <name>', "read the deployed CloudFormation stack's table and bucket instead of the local data")
@@ -56,7 +59,11 @@ export function showCommand(program: Command): void {
 }
 
 function locateThumbnails(source: ImageSource, item: ImageItem): LocatedThumbnail[] {
-  return (item.thumbnails ?? []).map((t) => ({ ...t, uri: `s3://${item.bucket}/${t.key}`, ...(source.objectUrl ? { url: source.objectUrl(t.key) } : {}) }));
+  return (item.thumbnails ?? []).map((t) => ({
+    ...t,
+    uri: `s3://${item.bucket}/${t.key}`,
+    ...(source.objectUrl ? { url: source.objectUrl(t.key) } : {}),
+  }));
 }
 
 /** Files named `<image name>.<thumbnail name>.jpg`, so the thumbnails of several images can share a folder. */
@@ -83,17 +90,29 @@ function describe(item: ImageItem, thumbnails: LocatedThumbnail[]): string {
     ['faces', faces(item, percent)],
     ['labels', item.labels ? item.labels.map((l) => `${l.name} ${percent(l.confidence)}`).join(', ') || 'none' : 'n/a'],
     ['text', item.text ? item.text.map((t) => t.text).join(' / ') || 'none' : 'n/a'],
-    ['moderation', item.moderation ? [item.moderation.verdict, ...item.moderation.labels.map((l) => `${l.name} ${percent(l.confidence)}`)].join(', ') : 'n/a'],
+    [
+      'moderation',
+      item.moderation
+        ? [item.moderation.verdict, ...item.moderation.labels.map((l) => `${l.name} ${percent(l.confidence)}`)].join(', ')
+        : 'n/a',
+    ],
   ];
   const lines = rows.map(([name, value]) => `${name.padEnd(11)}${value}`);
   lines.push(`thumbnails${thumbnails.length ? '' : ' none'}`);
-  for (const t of thumbnails) lines.push(`  ${t.name.padEnd(15)} ${`${t.width}x${t.height}`.padEnd(9)} ${t.file ?? t.url ?? t.uri}${t.file || t.url ? `  (${t.uri})` : ''}`);
+  for (const t of thumbnails)
+    lines.push(
+      `  ${t.name.padEnd(15)} ${`${t.width}x${t.height}`.padEnd(9)} ${t.file ?? t.url ?? t.uri}${t.file || t.url ? `  (${t.uri})` : ''}`,
+    );
   return lines.join('\n');
 }
 
 function faces(item: ImageItem, percent: (n: number) => string): string {
   if (!item.faces) return item.branches?.faces?.status === 'FAILED' ? 'failed' : 'n/a';
   if (item.faces.length === 0) return 'none';
-  const each = item.faces.map((f) => [f.dominantEmotion?.toLowerCase(), f.ageRange && `age ${f.ageRange.low}-${f.ageRange.high}`, `${percent(f.confidence)} sure`].filter(Boolean).join(' '));
+  const each = item.faces.map((f) =>
+    [f.dominantEmotion?.toLowerCase(), f.ageRange && `age ${f.ageRange.low}-${f.ageRange.high}`, `${percent(f.confidence)} sure`]
+      .filter(Boolean)
+      .join(' '),
+  );
   return `${item.faceCount ?? item.faces.length}: ${each.join('; ')}`;
 }

@@ -14,7 +14,16 @@ export interface AnalyzedImage {
 }
 
 const COLUMNS = ['image', 'status', 'retries', 'faces', 'labels', 'text', 'moderation', 'time'] as const;
-const MAX_WIDTH: Record<(typeof COLUMNS)[number], number> = { image: 36, status: 9, retries: 7, faces: 22, labels: 34, text: 30, moderation: 12, time: 7 };
+const MAX_WIDTH: Record<(typeof COLUMNS)[number], number> = {
+  image: 36,
+  status: 9,
+  retries: 7,
+  faces: 22,
+  labels: 34,
+  text: 30,
+  moderation: 12,
+  time: 7,
+};
 
 /**
  * Marks for an analysis that found nothing, was not run, or failed: three different facts. `n/a`: the
@@ -36,8 +45,16 @@ export function summaryRow(result: AnalyzedImage): Record<(typeof COLUMNS)[numbe
     image: result.file,
     status: item?.status ?? 'FAILED',
     retries: String(result.retries ?? 0),
-    faces: faces.length ? `${faces.length}: ${mark('faces', faces.map((f) => (f.dominantEmotion ?? '?').toLowerCase()))}` : mark('faces', []),
-    labels: mark('labelsAndText', (item?.labels ?? []).slice(0, 3).map((l) => l.name)),
+    faces: faces.length
+      ? `${faces.length}: ${mark(
+          'faces',
+          faces.map((f) => (f.dominantEmotion ?? '?').toLowerCase()),
+        )}`
+      : mark('faces', []),
+    labels: mark(
+      'labelsAndText',
+      (item?.labels ?? []).slice(0, 3).map((l) => l.name),
+    ),
     text: mark('labelsAndText', [(item?.text ?? []).map((t) => t.text).join(' / ')].filter(Boolean)),
     moderation: moderationVerdict(item),
     time: `${(result.elapsedMs / 1000).toFixed(1)}s`,
@@ -54,15 +71,23 @@ export function moderationVerdict(item: ImageItem | undefined): string {
  * `moderation` as the table reads it (one truth) and the execution's `retries`.
  */
 export function reportedItem(result: AnalyzedImage): Record<string, unknown> {
-  const base: Record<string, unknown> = result.item ? { ...result.item } : { file: result.file, status: 'FAILED', statusReason: result.error };
+  const base: Record<string, unknown> = result.item
+    ? { ...result.item }
+    : { file: result.file, status: 'FAILED', statusReason: result.error };
   if (!result.item?.moderation) base.moderation = { verdict: moderationVerdict(result.item), labels: [] };
   return { ...base, retries: result.retries ?? 0 };
 }
 
 export function summaryTable(results: AnalyzedImage[]): string {
   const rows = results.map(summaryRow);
-  const widths = COLUMNS.map((column) => Math.min(MAX_WIDTH[column], Math.max(column.length, ...rows.map((row) => displayWidth(row[column])))));
-  const line = (cells: string[]) => cells.map((cell, i) => fit(cell, widths[i])).join('  ').trimEnd();
+  const widths = COLUMNS.map((column) =>
+    Math.min(MAX_WIDTH[column], Math.max(column.length, ...rows.map((row) => displayWidth(row[column])))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => fit(cell, widths[i]))
+      .join('  ')
+      .trimEnd();
   const failures = results
     .filter((r) => r.item?.status !== 'SUCCEEDED' || r.error)
     .map((r) => `  ${r.file}: ${r.item?.statusReason ?? r.error ?? 'no result'}`);

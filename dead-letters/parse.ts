@@ -38,7 +38,8 @@ export function parseDeadLetter(body: string, receiptHandle: string, messageId: 
 function whatToReplay(parsed: unknown): Pick<DeadLetter, 'event' | 'reason' | 'executionId'> {
   const letter = (parsed ?? {}) as Partial<DeadLetterMessage> & Partial<S3ObjectCreatedEvent>;
   if (letter.originalEvent) return { event: letter.originalEvent, reason: letter.reason ?? '', executionId: letter.executionId };
-  if (letter.source === 'aws.s3' && letter.detail) return { event: letter as S3ObjectCreatedEvent, reason: 'the rule could not start an execution' };
+  if (letter.source === 'aws.s3' && letter.detail)
+    return { event: letter as S3ObjectCreatedEvent, reason: 'the rule could not start an execution' };
   // A status-change event the execution-status net could not handle (its rule target's or its own
   // dead letter): the execution's input is the upload event.
   const change = (parsed ?? {}) as Partial<ExecutionStatusChangeEvent>;
@@ -55,11 +56,18 @@ function whatToReplay(parsed: unknown): Pick<DeadLetter, 'event' | 'reason' | 'e
 }
 
 /** The message's own description of the failure, read defensively: any JSON may sit in the queue. */
-function described(parsed: unknown, event: S3ObjectCreatedEvent | undefined): Pick<DeadLetter, 'status' | 'imageId' | 'failedAt' | 'failures'> {
+function described(
+  parsed: unknown,
+  event: S3ObjectCreatedEvent | undefined,
+): Pick<DeadLetter, 'status' | 'imageId' | 'failedAt' | 'failures'> {
   const fields = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   const key = event?.detail.object.key; // raw, as EventBridge sends it
   const failures = Array.isArray(fields.failures)
-    ? (fields.failures as Record<string, unknown>[]).map((f) => ({ state: String(f.state ?? ''), error: String(f.error ?? ''), cause: String(f.cause ?? '') }))
+    ? (fields.failures as Record<string, unknown>[]).map((f) => ({
+        state: String(f.state ?? ''),
+        error: String(f.error ?? ''),
+        cause: String(f.cause ?? ''),
+      }))
     : [];
   return {
     status: typeof fields.status === 'string' ? fields.status : undefined,

@@ -2,7 +2,13 @@
  * The dead-letter queue's SQS side: receive every message (for a replay, or a short look for a listing),
  * delete one, or put one back. Each message is read with parse.ts.
  */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { parseDeadLetter, type DeadLetter } from './parse';
 
 /** Seconds one receive waits for a message: 20, the SQS maximum (the local SQS server answers at once). */
@@ -55,7 +61,12 @@ export async function peekAll(sqs: SQSClient, queueUrl: string, visibilitySecond
 
 async function receiveBatch(sqs: SQSClient, queueUrl: string, visibilitySeconds: number, waitSeconds: number): Promise<DeadLetter[]> {
   const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: waitSeconds }),
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: visibilitySeconds,
+      WaitTimeSeconds: waitSeconds,
+    }),
   );
   return Messages.map((message) => parseDeadLetter(message.Body ?? '', message.ReceiptHandle!, message.MessageId!));
 }
@@ -69,7 +80,11 @@ async function messagesLeft(sqs: SQSClient, queueUrl: string, held: number): Pro
     }),
   );
   const count = (name: string) => Number(Attributes[name as keyof typeof Attributes] ?? 0);
-  return count('ApproximateNumberOfMessages') + count('ApproximateNumberOfMessagesDelayed') + Math.max(0, count('ApproximateNumberOfMessagesNotVisible') - held);
+  return (
+    count('ApproximateNumberOfMessages') +
+    count('ApproximateNumberOfMessagesDelayed') +
+    Math.max(0, count('ApproximateNumberOfMessagesNotVisible') - held)
+  );
 }
 
 export async function deleteLetter(sqs: SQSClient, queueUrl: string, letter: DeadLetter): Promise<void> {

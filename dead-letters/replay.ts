@@ -35,14 +35,18 @@ export interface ReplaySelection {
 const VISIBILITY_SECONDS = 300;
 
 /** Runs one replayed event to its end: how depends on where (the local engine, or AWS Step Functions). */
-export type RunExecution = (event: S3ObjectCreatedEvent) => Promise<{ status: string; executionArn: string; detail: string; output?: unknown }>;
+export type RunExecution = (
+  event: S3ObjectCreatedEvent,
+) => Promise<{ status: string; executionArn: string; detail: string; output?: unknown }>;
 
 /**
  * How a SUCCEEDED execution really ended: it may have processed nothing. AlreadyProcessed (ClaimImage
  * said SKIP) and Superseded (StoreResult found a newer version) are Succeed states too.
  */
 export function skippedRun(output: unknown): { state: 'AlreadyProcessed' | 'Superseded'; reason: string; obsolete: boolean } | undefined {
-  const out = (typeof output === 'string' ? safeParse(output) : output) as { claim?: { decision?: string; reason?: string }; status?: string; reason?: string } | undefined;
+  const out = (typeof output === 'string' ? safeParse(output) : output) as
+    | { claim?: { decision?: string; reason?: string }; status?: string; reason?: string }
+    | undefined;
   if (out?.claim?.decision === 'SKIP') {
     const reason = out.claim.reason ?? '';
     // Obsolete: this version is done, or a newer one owns the key (and has its own message if it failed).
@@ -81,7 +85,9 @@ export interface QueueReplayOptions extends ReplaySelection {
 export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOutcome[]> {
   const { sqs, queueUrl, onProgress } = options;
   const visibilitySeconds = options.visibilitySeconds ?? VISIBILITY_SECONDS;
-  const all = await receiveAll(sqs, queueUrl, visibilitySeconds, (received, waitingFor) => onProgress?.({ phase: 'receiving', received, waitingFor }));
+  const all = await receiveAll(sqs, queueUrl, visibilitySeconds, (received, waitingFor) =>
+    onProgress?.({ phase: 'receiving', received, waitingFor }),
+  );
   const wanted = options.messageIds ? new Set(options.messageIds) : undefined;
   const letters = wanted ? all.filter((l) => wanted.has(l.messageId)) : all;
   await Promise.all(all.filter((l) => !letters.includes(l)).map((l) => releaseLetter(sqs, queueUrl, l)));
@@ -94,15 +100,19 @@ export async function replayQueue(options: QueueReplayOptions): Promise<ReplayOu
   const replayArns = new Set<string>();
   const tally = { done: 0, total: letters.length, succeeded: 0, failed: 0 };
   try {
-    const outcomes = await mapConcurrently(letters, options.concurrency ?? Math.max(1, letters.length), async (letter): Promise<ReplayOutcome> => {
-      const outcome = await replayOne(options, letter, replayArns);
-      held.delete(letter);
-      tally.done += 1;
-      if (outcome.status === 'SUCCEEDED') tally.succeeded += 1;
-      if (outcome.status === 'FAILED') tally.failed += 1;
-      onProgress?.({ phase: 'replaying', ...tally });
-      return outcome;
-    });
+    const outcomes = await mapConcurrently(
+      letters,
+      options.concurrency ?? Math.max(1, letters.length),
+      async (letter): Promise<ReplayOutcome> => {
+        const outcome = await replayOne(options, letter, replayArns);
+        held.delete(letter);
+        tally.done += 1;
+        if (outcome.status === 'SUCCEEDED') tally.succeeded += 1;
+        if (outcome.status === 'FAILED') tally.failed += 1;
+        onProgress?.({ phase: 'replaying', ...tally });
+        return outcome;
+      },
+    );
     await removeDuplicatesOf(sqs, queueUrl, replayArns);
     return outcomes;
   } finally {
@@ -132,10 +142,22 @@ async function replayOne(options: QueueReplayOptions, letter: DeadLetter, replay
     const text = `${skipped.state}: ${skipped.reason}`;
     if (skipped.obsolete) {
       await deleteLetter(sqs, queueUrl, letter);
-      return { letter, status: 'SKIPPED', detail: text, executionArn, message: { deleted: true, why: 'obsolete: nothing left to do for this upload' } };
+      return {
+        letter,
+        status: 'SKIPPED',
+        detail: text,
+        executionArn,
+        message: { deleted: true, why: 'obsolete: nothing left to do for this upload' },
+      };
     }
     await releaseLetter(sqs, queueUrl, letter);
-    return { letter, status: 'SKIPPED', detail: text, executionArn, message: { deleted: false, why: 'kept until the other run is known to have succeeded' } };
+    return {
+      letter,
+      status: 'SKIPPED',
+      detail: text,
+      executionArn,
+      message: { deleted: false, why: 'kept until the other run is known to have succeeded' },
+    };
   }
   if (status === 'SUCCEEDED') {
     await deleteLetter(sqs, queueUrl, letter);
@@ -151,14 +173,19 @@ async function replayOne(options: QueueReplayOptions, letter: DeadLetter, replay
  * deleted with its receipt handle.
  */
 function keepHidden(sqs: SQSClient, queueUrl: string, held: Set<DeadLetter>, visibilitySeconds: number): () => void {
-  const timer = setInterval(() => {
-    const letters = [...held];
-    for (let i = 0; i < letters.length; i += 10) {
-      const entries = letters.slice(i, i + 10).map((l, n) => ({ Id: String(n), ReceiptHandle: l.receiptHandle, VisibilityTimeout: Math.ceil(visibilitySeconds) }));
-      // A failed extension is not fatal: at worst that message is replayed again later.
-      sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => undefined);
-    }
-  }, (visibilitySeconds * 1000) / 3);
+  const timer = setInterval(
+    () => {
+      const letters = [...held];
+      for (let i = 0; i < letters.length; i += 10) {
+        const entries = letters
+          .slice(i, i + 10)
+          .map((l, n) => ({ Id: String(n), ReceiptHandle: l.receiptHandle, VisibilityTimeout: Math.ceil(visibilitySeconds) }));
+        // A failed extension is not fatal: at worst that message is replayed again later.
+        sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => undefined);
+      }
+    },
+    (visibilitySeconds * 1000) / 3,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

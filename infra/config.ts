@@ -83,9 +83,21 @@ export interface ContextKeyDoc {
 export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
   { key: 'stackName', default: 'Picflow', description: 'CloudFormation stack name' },
   { key: 'architecture', default: 'arm64', description: '`arm64` or `x86_64` (sharp is installed for the matching CPU)' },
-  { key: 'removalPolicy', default: 'retain', description: '`retain` or `destroy` for the buckets, table, queue and log groups; `destroy` also empties the buckets' },
-  { key: 'logRetentionDays', default: '30', description: 'retention of every log group, in days (1, 3, 5, 7, 14, 30, 60, 90, ...), or `infinite`' },
-  { key: 'alarmEmail', default: '(none)', description: 'alarm notifications by email through an SNS topic (confirm the subscription email)' },
+  {
+    key: 'removalPolicy',
+    default: 'retain',
+    description: '`retain` or `destroy` for the buckets, table, queue and log groups; `destroy` also empties the buckets',
+  },
+  {
+    key: 'logRetentionDays',
+    default: '30',
+    description: 'retention of every log group, in days (1, 3, 5, 7, 14, 30, 60, 90, ...), or `infinite`',
+  },
+  {
+    key: 'alarmEmail',
+    default: '(none)',
+    description: 'alarm notifications by email through an SNS topic (confirm the subscription email)',
+  },
 ];
 
 /** Every context key the app reads: the tasks' (from their table), then the deployment's (the README's table is checked against it). */
@@ -128,7 +140,9 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
 
   const stackName = ctx.string('stackName', 'Picflow');
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    problems.push(`stackName: "${stackName}" is not a valid CloudFormation stack name (letters, digits and hyphens, starting with a letter)`);
+    problems.push(
+      `stackName: "${stackName}" is not a valid CloudFormation stack name (letters, digits and hyphens, starting with a letter)`,
+    );
   }
 
   // The tasks' settings, each by its context key through its own parser (tasks/shared/settings.ts).
@@ -138,7 +152,8 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     (setting) => setting.context!,
   );
   problems.push(...read.problems);
-  const value = <K extends ContextSettingName>(name: K): SettingValue<K> => (read.failed.has(name) ? defaultOf(name) : (read.values[name] as SettingValue<K>));
+  const value = <K extends ContextSettingName>(name: K): SettingValue<K> =>
+    read.failed.has(name) ? defaultOf(name) : (read.values[name] as SettingValue<K>);
   const prefixes: PicflowPrefixes = {
     upload: value('uploadPrefix'),
     thumbnail: value('thumbnailPrefix'),
@@ -146,7 +161,11 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
     analysis: value('analysisPrefix'),
   };
   // Only well-formed prefixes are compared with each other (a malformed one is reported above).
-  const wellFormed = Object.fromEntries(Object.entries(PREFIX_SETTINGS).filter(([, name]) => !read.failed.has(name)).map(([area]) => [area, prefixes[area as keyof PicflowPrefixes]]));
+  const wellFormed = Object.fromEntries(
+    Object.entries(PREFIX_SETTINGS)
+      .filter(([, name]) => !read.failed.has(name))
+      .map(([area]) => [area, prefixes[area as keyof PicflowPrefixes]]),
+  );
   problems.push(...overlapProblems(wellFormed, PREFIX_SETTINGS));
   const tasks = Object.fromEntries(TASK_SETTING_NAMES.map((name) => [name, value(name)])) as unknown as PicflowTaskSettings;
 
@@ -181,7 +200,9 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
  * exactly what a function's environment can carry.
  */
 export function taskSettingProblems(settings: Partial<PicflowTaskSettings>): string[] {
-  const given = settingEntries().filter(([name]) => (TASK_SETTING_NAMES as string[]).includes(name) && settings[name as TaskSettingName] !== undefined);
+  const given = settingEntries().filter(
+    ([name]) => (TASK_SETTING_NAMES as string[]).includes(name) && settings[name as TaskSettingName] !== undefined,
+  );
   const environment = settingsEnvironment(settings);
   return readSettings(
     given.map(([name]) => name),
@@ -196,7 +217,12 @@ export function taskSettingProblems(settings: Partial<PicflowTaskSettings>): str
  */
 export function prefixProblems(
   prefixes: PicflowPrefixes,
-  names: Record<keyof PicflowPrefixes, string> = { upload: 'upload', thumbnail: 'thumbnail', normalized: 'normalized', analysis: 'analysis' },
+  names: Record<keyof PicflowPrefixes, string> = {
+    upload: 'upload',
+    thumbnail: 'thumbnail',
+    normalized: 'normalized',
+    analysis: 'analysis',
+  },
 ): string[] {
   const problems: string[] = [];
   const wellFormed: Partial<PicflowPrefixes> = {};

@@ -24,7 +24,9 @@ export function environmentTableMarkdown(): string {
   return [
     '| variable | default | meaning |',
     '| --- | --- | --- |',
-    ...settingEntries().map(([, setting]) => `| \`${setting.env}\` | ${code(setting.docDefault ?? setting.default ?? '(none)')} | ${setting.doc} |`),
+    ...settingEntries().map(
+      ([, setting]) => `| \`${setting.env}\` | ${code(setting.docDefault ?? setting.default ?? '(none)')} | ${setting.doc} |`,
+    ),
   ].join('\n');
 }
 

@@ -14,7 +14,14 @@ export interface AslState {
   Resource?: string;
   Next?: string;
   End?: boolean;
-  Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }[];
+  Retry?: {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: string;
+  }[];
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
   Branches?: AslDefinition[];
   [field: string]: unknown;

@@ -7,7 +7,15 @@
 
 /** An EventBridge event pattern, in the JSON form the EventBridge API takes. */
 export type EventPattern = { [field: string]: EventPattern | PatternValue[] };
-export type PatternValue = string | number | boolean | null | { prefix: string } | { suffix: string } | { 'anything-but': unknown } | { exists: boolean };
+export type PatternValue =
+  | string
+  | number
+  | boolean
+  | null
+  | { prefix: string }
+  | { suffix: string }
+  | { 'anything-but': unknown }
+  | { exists: boolean };
 
 export function uploadEventPattern(bucketName: string, uploadPrefix: string): EventPattern {
   return {

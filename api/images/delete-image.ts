@@ -11,7 +11,11 @@ import { parseS3Uri } from '../../tasks/shared/s3-objects';
 import type { ImageItem } from '../../tasks/shared/types';
 import type { ImageLocation } from './image-id';
 
-export async function deleteImage(image: ImageLocation, tableName: string, clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }): Promise<void> {
+export async function deleteImage(
+  image: ImageLocation,
+  tableName: string,
+  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client },
+): Promise<void> {
   const { Item } = await clients.dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(image.imageId), ConsistentRead: true }));
   const item = Item as ImageItem | undefined;
   const objects = new Set<string>([image.key, ...(item ? derivedKeys(item, image.bucket) : [])]);

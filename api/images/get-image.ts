@@ -30,7 +30,12 @@ export interface ImageView {
   urlsExpireAt: string;
 }
 
-export async function getImage(image: ImageLocation, tableName: string, clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }, now = new Date()): Promise<ImageView> {
+export async function getImage(
+  image: ImageLocation,
+  tableName: string,
+  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client },
+  now = new Date(),
+): Promise<ImageView> {
   const { Item } = await clients.dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(image.imageId) }));
   if (!Item) throw notFound(`There is no image "${image.imageId}": check the id, or wait a moment if it was uploaded just now.`);
   const item = Item as ImageItem;

@@ -19,7 +19,8 @@ export function encodeToken(query: IndexQuery, positions: Positions): string {
   return Buffer.from(JSON.stringify({ v: 1, q: fingerprint(query), p: positions })).toString('base64url');
 }
 
-const BAD_TOKEN = 'The nextToken is not one this query returned; send the nextToken of the previous page unchanged, with the same filters, or leave it out to start from the newest.';
+const BAD_TOKEN =
+  'The nextToken is not one this query returned; send the nextToken of the previous page unchanged, with the same filters, or leave it out to start from the newest.';
 
 export function decodeToken(query: IndexQuery): Positions {
   if (query.nextToken === undefined) return {};
@@ -29,7 +30,8 @@ export function decodeToken(query: IndexQuery): Positions {
   } catch {
     throw badRequest('InvalidToken', BAD_TOKEN);
   }
-  if (token?.v !== 1 || token.q !== fingerprint(query) || typeof token.p !== 'object' || token.p === null) throw badRequest('InvalidToken', BAD_TOKEN);
+  if (token?.v !== 1 || token.q !== fingerprint(query) || typeof token.p !== 'object' || token.p === null)
+    throw badRequest('InvalidToken', BAD_TOKEN);
   const positions = token.p as Record<string, unknown>;
   for (const [partition, key] of Object.entries(positions)) {
     const valid =

@@ -34,7 +34,10 @@ class PartitionCursor {
   constructor(
     readonly partition: string,
     start: Record<string, string> | null | undefined,
-    private readonly read: (partition: string, start: Record<string, string> | undefined) => Promise<{ items: Entry[]; next?: Record<string, string> }>,
+    private readonly read: (
+      partition: string,
+      start: Record<string, string> | undefined,
+    ) => Promise<{ items: Entry[]; next?: Record<string, string> }>,
   ) {
     this.done = start === null;
     this.position = start ?? undefined;

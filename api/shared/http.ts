@@ -44,7 +44,11 @@ export async function respond(event: APIGatewayProxyEventV2, route: () => Promis
       return json(error.statusCode, { code: error.code, message: error.message, requestId: requestId(event) });
     }
     logger.error('Request failed', { requestId: requestId(event), routeKey: event?.routeKey, error: error as Error });
-    return json(500, { code: 'InternalError', message: 'The request failed on the server; retry it, and quote the requestId if it keeps failing.', requestId: requestId(event) });
+    return json(500, {
+      code: 'InternalError',
+      message: 'The request failed on the server; retry it, and quote the requestId if it keeps failing.',
+      requestId: requestId(event),
+    });
   }
 }
 
@@ -82,5 +86,9 @@ export function mediaType(value: string | undefined): string | undefined {
 }
 
 export function unknownRoute(event: APIGatewayProxyEventV2): ApiError {
-  return new ApiError(404, 'NoSuchRoute', `There is no route ${event.routeKey}; see the API's OpenAPI document (api/openapi.json) for the routes.`);
+  return new ApiError(
+    404,
+    'NoSuchRoute',
+    `There is no route ${event.routeKey}; see the API's OpenAPI document (api/openapi.json) for the routes.`,
+  );
 }

@@ -51,7 +51,15 @@ export async function presignGetUrl(s3: S3Client, bucket: string, key: string, e
   });
   const host = `${request.hostname}${request.port ? `:${request.port}` : ''}`;
   const signed = await signer.presign(
-    { method: 'GET', protocol: request.protocol, hostname: request.hostname, port: request.port, path: request.path, query: {}, headers: { host } },
+    {
+      method: 'GET',
+      protocol: request.protocol,
+      hostname: request.hostname,
+      port: request.port,
+      path: request.path,
+      query: {},
+      headers: { host },
+    },
     { expiresIn, signingDate: now },
   );
   const query = Object.entries(signed.query ?? {})
@@ -83,7 +91,10 @@ export async function presignPost(
   const request = await capture(s3, new HeadBucketCommand({ Bucket: options.bucket }));
   const region = await s3.config.region();
   const credentials = await s3.config.credentials();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const fields: Record<string, string> = {
     bucket: options.bucket,
@@ -97,7 +108,10 @@ export async function presignPost(
   };
   const expiresAt = new Date(now.getTime() + options.expiresIn * 1000);
   const policy = Buffer.from(
-    JSON.stringify({ expiration: expiresAt.toISOString(), conditions: [...Object.entries(fields).map(([name, value]) => ({ [name]: value })), ...options.conditions] }),
+    JSON.stringify({
+      expiration: expiresAt.toISOString(),
+      conditions: [...Object.entries(fields).map(([name, value]) => ({ [name]: value })), ...options.conditions],
+    }),
   ).toString('base64');
   let signingKey: Buffer = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(day).digest();
   for (const part of [region, 's3', 'aws4_request']) signingKey = createHmac('sha256', signingKey).update(part).digest();

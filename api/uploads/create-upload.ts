@@ -19,10 +19,18 @@ export interface CreatedUpload extends PresignedPost {
   maxBytes: number;
 }
 
-export async function createUpload(request: Record<string, unknown>, config: UploadConfig, s3: S3Client, now = new Date()): Promise<CreatedUpload> {
+export async function createUpload(
+  request: Record<string, unknown>,
+  config: UploadConfig,
+  s3: S3Client,
+  now = new Date(),
+): Promise<CreatedUpload> {
   const contentType = typeof request.contentType === 'string' ? request.contentType.toLowerCase() : undefined;
   if (!isImageContentType(contentType)) {
-    throw badRequest('UnsupportedContentType', `Set "contentType" to one of ${CONTENT_TYPE_LIST}${request.contentType === undefined ? '' : ` (got ${JSON.stringify(request.contentType)})`}.`);
+    throw badRequest(
+      'UnsupportedContentType',
+      `Set "contentType" to one of ${CONTENT_TYPE_LIST}${request.contentType === undefined ? '' : ` (got ${JSON.stringify(request.contentType)})`}.`,
+    );
   }
   const { key, imageId } = newUpload(config.bucket, config.uploadPrefix, contentType);
   const post = await presignPost(s3, {

@@ -24,9 +24,14 @@ export interface StoredUpload {
 export async function storeUpload(event: APIGatewayProxyEventV2, config: UploadConfig, s3: S3Client): Promise<StoredUpload> {
   const { contentType, bytes } = readImage(event);
   const limit = Math.min(MAX_INLINE_BYTES, config.maxImageBytes);
-  if (bytes.length === 0) throw badRequest('EmptyBody', 'The request has no image; send its bytes as the body, or {"contentType", "data": "<base64>"}.');
+  if (bytes.length === 0)
+    throw badRequest('EmptyBody', 'The request has no image; send its bytes as the body, or {"contentType", "data": "<base64>"}.');
   if (bytes.length > limit) {
-    throw new ApiError(413, 'TooLarge', `The image is ${bytes.length} bytes; send at most ${limit} bytes here, or upload larger images with POST /uploads.`);
+    throw new ApiError(
+      413,
+      'TooLarge',
+      `The image is ${bytes.length} bytes; send at most ${limit} bytes here, or upload larger images with POST /uploads.`,
+    );
   }
   const { key, imageId } = newUpload(config.bucket, config.uploadPrefix, contentType);
   await s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: bytes, ContentType: contentType }));
@@ -45,7 +50,11 @@ function readImage(event: APIGatewayProxyEventV2): { contentType: string; bytes:
     return { contentType, bytes: Buffer.from(body.data, 'base64') };
   }
   if (!isImageContentType(type)) {
-    throw new ApiError(415, 'UnsupportedContentType', `Send the image with Content-Type one of ${CONTENT_TYPE_LIST}, or application/json with {"contentType", "data": "<base64>"}.`);
+    throw new ApiError(
+      415,
+      'UnsupportedContentType',
+      `Send the image with Content-Type one of ${CONTENT_TYPE_LIST}, or application/json with {"contentType", "data": "<base64>"}.`,
+    );
   }
   return { contentType: type, bytes: bodyBytes(event) };
 }

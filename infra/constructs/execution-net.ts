@@ -52,13 +52,17 @@ export class PicflowExecutionNet extends Construct {
     if (!existsSync(entry)) throw new Error(`No handler for ${EXECUTION_NET.name}: ${entry} does not exist`);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `picflow ${EXECUTION_NET.name}` });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `picflow ${EXECUTION_NET.name}`,
+    });
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry,
       handler: 'handler',
-      description: 'picflow RecordFailedExecution: records executions that ended FAILED, TIMED_OUT or ABORTED without recording their failure (item FAILED + dead letter)',
+      description:
+        'picflow RecordFailedExecution: records executions that ended FAILED, TIMED_OUT or ABORTED without recording their failure (item FAILED + dead letter)',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: props.architecture,
       memorySize: 256,
@@ -82,8 +86,12 @@ export class PicflowExecutionNet extends Construct {
       resourceName: `${props.stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...EXECUTION_NET_ACTIONS.table], resources: [props.table.tableArn] }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...EXECUTION_NET_ACTIONS.queue], resources: [props.deadLetterQueue.queueArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...EXECUTION_NET_ACTIONS.table], resources: [props.table.tableArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...EXECUTION_NET_ACTIONS.queue], resources: [props.deadLetterQueue.queueArn] }),
+    );
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...EXECUTION_NET_ACTIONS.executions], resources: [executions] }));
 
     this.rule = new events.Rule(this, 'Rule', {
@@ -111,7 +119,7 @@ export class PicflowExecutionNet extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'nodejs22.x is the project\'s chosen runtime for every picflow function (see the task functions); moving to nodejs24.x is a deliberate change made after running the task tests on Node 24.',
+        "nodejs22.x is the project's chosen runtime for every picflow function (see the task functions); moving to nodejs24.x is a deliberate change made after running the task tests on Node 24.",
     });
   }
 }

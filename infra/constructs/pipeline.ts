@@ -18,7 +18,14 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFINITION_PATH, definitionPlaceholders } from '../../statemachines/definition';
 import { uploadEventPattern, type EventPattern } from '../../statemachines/trigger';
-import { DEFAULT_PREFIXES, DEFAULT_TASK_SETTINGS, prefixProblems, taskSettingProblems, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
+import {
+  DEFAULT_PREFIXES,
+  DEFAULT_TASK_SETTINGS,
+  prefixProblems,
+  taskSettingProblems,
+  type PicflowPrefixes,
+  type PicflowTaskSettings,
+} from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { PicflowExecutionNet } from './execution-net';
 import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type PicflowTaskFunction } from './task-functions';
@@ -119,7 +126,7 @@ export class PicflowPipeline extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine\'s SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only move the finding.',
+        "This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine's SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only move the finding.",
     });
 
     // What every function of the pipeline is built with: the task functions and the execution net.
@@ -176,7 +183,7 @@ export class PicflowPipeline extends Construct {
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-SF1',
       reason:
-        'Errors (ERROR level) are logged, without execution data: a STANDARD execution\'s full event history is kept by Step Functions for 90 days, and ALL-level logs would copy every state\'s input and output (object keys, face attributes) into a second store.',
+        "Errors (ERROR level) are logged, without execution data: a STANDARD execution's full event history is kept by Step Functions for 90 days, and ALL-level logs would copy every state's input and output (object keys, face attributes) into a second store.",
     });
     acknowledgeWildcardResources(
       this.stateMachine.role,

@@ -47,7 +47,13 @@ function pinned(name: string, lockFile: string): string {
 }
 
 /** The sentence the synth fails with: what is missing, why, and the two ways out. */
-export function missingSharpMessage(state: string, assetDir: string, cpu: 'arm64' | 'x64', missing: readonly string[], lockFile: string): string {
+export function missingSharpMessage(
+  state: string,
+  assetDir: string,
+  cpu: 'arm64' | 'x64',
+  missing: readonly string[],
+  lockFile: string,
+): string {
   const packages = missing.map((name) => pinned(name, lockFile)).join(' ');
   return (
     `${state}: the bundled function has sharp but not its linux-${cpu} binaries (${missing.join(', ')} missing in ${assetDir}/node_modules): ` +
@@ -68,7 +74,9 @@ export function assertSharpBinaries(fn: lambda.Function, state: string, architec
   const asset = fn.node.tryFindChild('Code');
   const staging = asset instanceof Asset ? asset.node.tryFindChild('Stage') : undefined;
   if (!(staging instanceof AssetStaging)) {
-    throw new Error(`${state}: cannot find the function's bundled asset to check sharp's binaries (did aws-cdk-lib change how Lambda assets are staged?)`);
+    throw new Error(
+      `${state}: cannot find the function's bundled asset to check sharp's binaries (did aws-cdk-lib change how Lambda assets are staged?)`,
+    );
   }
   const assetDir = staging.absoluteStagedPath;
   const cpu = npmCpuFor(architecture);

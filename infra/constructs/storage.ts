@@ -104,7 +104,8 @@ function toCdkIndex(index: IndexDefinition): dynamodb.GlobalSecondaryIndexProps 
   const key = (type: 'HASH' | 'RANGE') => index.KeySchema?.find((entry) => entry.KeyType === type)?.AttributeName;
   const partitionKey = key('HASH');
   const sortKey = key('RANGE');
-  if (!index.IndexName || !partitionKey) throw new Error(`imageTableDefinition(): index ${index.IndexName ?? '(unnamed)'} has no name or partition key`);
+  if (!index.IndexName || !partitionKey)
+    throw new Error(`imageTableDefinition(): index ${index.IndexName ?? '(unnamed)'} has no name or partition key`);
   const projection = index.Projection?.ProjectionType ?? 'ALL';
   return {
     indexName: index.IndexName,

@@ -106,7 +106,9 @@ export function functionTimeoutFor(state: string, definition: AslDefinition = JS
   const found = allStates(definition).find(([name]) => name === state);
   const stateTimeout = found?.[1].TimeoutSeconds;
   if (typeof stateTimeout !== 'number') {
-    throw new Error(`state "${state}" in statemachines/image-pipeline.asl.json needs a TimeoutSeconds (the Lambda timeout is derived from it)`);
+    throw new Error(
+      `state "${state}" in statemachines/image-pipeline.asl.json needs a TimeoutSeconds (the Lambda timeout is derived from it)`,
+    );
   }
   const margin = Math.max(5, Math.ceil(stateTimeout * 0.1));
   if (stateTimeout - margin < 3) throw new Error(`state "${state}": TimeoutSeconds ${stateTimeout} is too short for a Lambda task`);
@@ -148,7 +150,9 @@ export class PicflowTaskFunctions extends Construct {
       const scopeForTask = new Construct(this, task.state);
       const entry = join(props.tasksDir, task.folder, 'handler.ts');
       if (!existsSync(entry)) {
-        throw new Error(`No handler for task ${task.state}: ${entry} does not exist (statemachines/tasks.ts maps ${task.state} to tasks/${task.folder}/handler.ts)`);
+        throw new Error(
+          `No handler for task ${task.state}: ${entry} does not exist (statemachines/tasks.ts maps ${task.state} to tasks/${task.folder}/handler.ts)`,
+        );
       }
 
       // Its own log group: retention and removal are ours to set, and the role below can be scoped
@@ -290,6 +294,6 @@ function acknowledgeTaskFindings(
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason:
-      'nodejs22.x is the project\'s chosen runtime (an active LTS, supported by Lambda until 2027); nodejs24.x is newer, but the tasks, sharp\'s native binaries and Powertools have not been run on it yet. Moving is a deliberate change made after running the task tests on Node 24, not a side effect of a CDK upgrade.',
+      "nodejs22.x is the project's chosen runtime (an active LTS, supported by Lambda until 2027); nodejs24.x is newer, but the tasks, sharp's native binaries and Powertools have not been run on it yet. Moving is a deliberate change made after running the task tests on Node 24, not a side effect of a CDK upgrade.",
   });
 }

@@ -83,7 +83,8 @@ function newestSource(): number {
 
 if (require.main === module) {
   buildConsoleAssets().then(
-    ({ files, ms }) => process.stderr.write(`console assets built in ${ms} ms: ${files.map((f) => `local/console/dist/${f}`).join(', ')}\n`),
+    ({ files, ms }) =>
+      process.stderr.write(`console assets built in ${ms} ms: ${files.map((f) => `local/console/dist/${f}`).join(', ')}\n`),
     (error: Error) => {
       process.stderr.write(`console build failed: ${error.message}\n`);
       process.exitCode = 1;

@@ -40,7 +40,12 @@ export class EventStream {
 
   /** Answers `req` with a stream; `execution` adds that execution's events. */
   open(req: IncomingMessage, res: ServerResponse, execution: string | undefined): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Content-Type-Options': 'nosniff',
+    });
     res.write('retry: 1500\n\n');
     const stream = { res, execution };
     this.streams.add(stream);

@@ -47,12 +47,14 @@ export async function layoutDefinition(definition: AslDefinitionLite): Promise<G
     edges: [],
   };
   root.children = addStates(definition, undefined, nodes, edges);
-  root.edges = edges.map((edge, i): ElkExtendedEdge => ({
-    id: `e${i}`,
-    sources: [edge.source],
-    targets: [edge.target],
-    labels: edge.label ? [label(edge.label)] : undefined,
-  }));
+  root.edges = edges.map(
+    (edge, i): ElkExtendedEdge => ({
+      id: `e${i}`,
+      sources: [edge.source],
+      targets: [edge.target],
+      labels: edge.label ? [label(edge.label)] : undefined,
+    }),
+  );
 
   const laidOut = await new ELK().layout(root);
   const placed: GraphNode[] = [];
@@ -77,7 +79,10 @@ export async function layoutDefinition(definition: AslDefinitionLite): Promise<G
       label: spec.label,
       errors: spec.errors,
       points: points.map((p) => ({ x: round(p.x), y: round(p.y) })),
-      labelBox: box && spec.label ? { x: round(box.x ?? 0), y: round(box.y ?? 0), width: round(box.width ?? 0), height: round(box.height ?? 0) } : undefined,
+      labelBox:
+        box && spec.label
+          ? { x: round(box.x ?? 0), y: round(box.y ?? 0), width: round(box.width ?? 0), height: round(box.height ?? 0) }
+          : undefined,
     };
   });
   orderBranches(placed, laidEdges);
@@ -99,7 +104,10 @@ function orderBranches(nodes: GraphNode[], edges: GraphEdge[]): void {
   for (const parallel of parallels) {
     const branches = nodes.filter((n) => n.kind === 'branch' && n.parent === parallel.id);
     const slots = [...branches].sort((a, b) => a.x - b.x);
-    const gap = slots.length > 1 ? (slots[slots.length - 1].x - slots[0].x - slots.slice(0, -1).reduce((w, b) => w + b.width, 0)) / (slots.length - 1) : 0;
+    const gap =
+      slots.length > 1
+        ? (slots[slots.length - 1].x - slots[0].x - slots.slice(0, -1).reduce((w, b) => w + b.width, 0)) / (slots.length - 1)
+        : 0;
     let x = slots[0]?.x ?? 0;
     for (const branch of [...branches].sort((a, b) => (a.branchIndex ?? 0) - (b.branchIndex ?? 0))) {
       const dx = x - branch.x;
@@ -135,7 +143,11 @@ function addStates(
       const branches = (state.Branches ?? []).map((branch, index): ElkNode => {
         const id = `${name}#${index}`;
         nodes.set(id, { id, kind: 'branch', name, parent: name, branchIndex: index });
-        return { id, layoutOptions: { 'elk.padding': '[top=12,left=12,bottom=12,right=12]' }, children: addStates(branch, id, nodes, edges) };
+        return {
+          id,
+          layoutOptions: { 'elk.padding': '[top=12,left=12,bottom=12,right=12]' },
+          children: addStates(branch, id, nodes, edges),
+        };
       });
       children.push({
         id: name,
@@ -164,7 +176,9 @@ function edgesOf(name: string, state: AslStateLite): EdgeSpec[] {
 /** `$.claim.decision == "SKIP"` and the like: short enough to sit on the edge. */
 function choiceLabel(choice: Record<string, unknown>): string {
   const variable = typeof choice.Variable === 'string' ? choice.Variable.replace(/^\$\./, '') : '';
-  const comparison = Object.entries(choice).find(([k]) => /^(String|Numeric|Boolean|Timestamp)/.test(k) || k === 'IsPresent' || k === 'IsNull');
+  const comparison = Object.entries(choice).find(
+    ([k]) => /^(String|Numeric|Boolean|Timestamp)/.test(k) || k === 'IsPresent' || k === 'IsNull',
+  );
   if (variable && comparison) return `${variable} = ${JSON.stringify(comparison[1])}`;
   return 'Rule';
 }

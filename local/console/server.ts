@@ -68,7 +68,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const events = new EventStream(stack.runner);
   const turns = new QueueTurns();
   const context: ConsoleContext = { stack, events, readablePrefixes };
-  const routes: Route[] = [...infoRoutes(context), ...executionRoutes(context), ...objectRoutes(context), ...failureRoutes(context, turns), ...uploadRoutes(context)];
+  const routes: Route[] = [
+    ...infoRoutes(context),
+    ...executionRoutes(context),
+    ...objectRoutes(context),
+    ...failureRoutes(context, turns),
+    ...uploadRoutes(context),
+  ];
 
   const server = createServer((req, res) => {
     const raw = req.url ?? '/';
@@ -86,7 +92,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         if (siteProblem) throw new HttpError(403, siteProblem);
         const found = findRoute(routes, method, path);
         if (found) return found.route.handle({ req, res, url, params: found.params });
-        if (path.startsWith('/api/')) throw new HttpError(method === 'GET' || method === 'POST' ? 404 : 405, `no such API: ${method} ${path}`);
+        if (path.startsWith('/api/'))
+          throw new HttpError(method === 'GET' || method === 'POST' ? 404 : 405, `no such API: ${method} ${path}`);
         if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed');
         return sendStatic(assetsDir, path, res);
       })

@@ -39,7 +39,10 @@ export async function startDynamoServer(options: DynamoServerOptions): Promise<D
   const server = dynalite({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [dynaliteListener] = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
-  server.on('request', guardedListener(dynaliteListener, () => (server.address() as AddressInfo).port));
+  server.on(
+    'request',
+    guardedListener(dynaliteListener, () => (server.address() as AddressInfo).port),
+  );
   // A request Node cannot parse (bad chunked encoding, absurd headers) gets a 400 and its socket closed.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -69,9 +72,14 @@ function guardedListener(dynaliteListener: RequestListener, port: () => number):
       (body) => {
         // DynamoDB takes one JSON object; dynalite would serve `[1,2]` as `{}`.
         const first = body.toString('utf8', 0, 64).trimStart()[0];
-        if (first !== undefined && first !== '{') return sendError(req, res, 400, 'com.amazon.coral.service#SerializationException', 'the request body must be a JSON object');
+        if (first !== undefined && first !== '{')
+          return sendError(req, res, 400, 'com.amazon.coral.service#SerializationException', 'the request body must be a JSON object');
         // dynalite reads headers, method, url and the body's data/end events: a stream that cannot fail.
-        const checked = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
+        const checked = Object.assign(new PassThrough(), {
+          headers: req.headers,
+          method: req.method,
+          url: req.url,
+        }) as unknown as IncomingMessage;
         try {
           dynaliteListener(checked, res);
           (checked as unknown as PassThrough).end(body);
@@ -84,7 +92,13 @@ function guardedListener(dynaliteListener: RequestListener, port: () => number):
         if (error instanceof BodyTooLargeError) {
           sendError(req, res, 413, 'com.amazon.coral.validate#ValidationException', `Request size exceeded ${MAX_REQUEST_BYTES} bytes`);
         } else {
-          sendError(req, res, 400, 'com.amazon.coral.service#SerializationException', `the request body is incomplete: ${(error as Error).message}`);
+          sendError(
+            req,
+            res,
+            400,
+            'com.amazon.coral.service#SerializationException',
+            `the request body is incomplete: ${(error as Error).message}`,
+          );
         }
       },
     );
@@ -109,7 +123,11 @@ function sendError(req: IncomingMessage, res: ServerResponse, status: number, ty
   if (res.headersSent) return void res.destroy();
   finishUnread(req, res);
   const body = JSON.stringify({ __type: type, message });
-  res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(body), 'x-amzn-RequestId': randomUUID() });
+  res.writeHead(status, {
+    'Content-Type': 'application/x-amz-json-1.0',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': randomUUID(),
+  });
   res.end(body);
 }
 

@@ -63,7 +63,11 @@ export function withListedStatus(item: Item): Item {
   const withListed: Item = listed ? { ...rest, listedStatus: { S: listed } } : rest;
   // Items from before the query indexes join byStatusTime (upload time: their first claim's).
   if (!item.status?.S || !item.imageId?.S || item.statusKey) return withListed;
-  return { ...withListed, statusKey: { S: statusKey(item.imageId.S, item.status.S as ImageStatus) }, ...(item.uploadedAt || !item.createdAt ? {} : { uploadedAt: item.createdAt }) };
+  return {
+    ...withListed,
+    statusKey: { S: statusKey(item.imageId.S, item.status.S as ImageStatus) },
+    ...(item.uploadedAt || !item.createdAt ? {} : { uploadedAt: item.createdAt }),
+  };
 }
 
 /**

@@ -81,7 +81,18 @@ const META_CLEAN = `M${SEP}clean`;
 /** The summary of a record (or of a summary): fields for the list only, the cause shortened. */
 export function summaryOf(record: RecordSummary): RecordSummary {
   const { name, executionArn, status, imageId, startedAt, stoppedAt, resumedAt, retries, error, cause } = record;
-  return { name, executionArn, status, imageId, startedAt, stoppedAt, resumedAt, retries, error, cause: cause && cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause };
+  return {
+    name,
+    executionArn,
+    status,
+    imageId,
+    startedAt,
+    stoppedAt,
+    resumedAt,
+    retries,
+    error,
+    cause: cause && cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause,
+  };
 }
 
 function keysOf(entry: { name: string; startedAt: string; status: ExecutionStatus; imageId?: string }): string[] {
@@ -160,7 +171,10 @@ export class ExecutionIndex {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
     const rows = await this.scan(query, limit + 1);
     const executions = rows.slice(0, limit);
-    return { executions, nextCursor: rows.length > limit ? Buffer.from(sortKey(executions[executions.length - 1]), 'utf8').toString('base64url') : undefined };
+    return {
+      executions,
+      nextCursor: rows.length > limit ? Buffer.from(sortKey(executions[executions.length - 1]), 'utf8').toString('base64url') : undefined,
+    };
   }
 
   /** Every match, newest first. */
@@ -176,8 +190,10 @@ export class ExecutionIndex {
     const below = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
     const statuses = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : undefined;
-    const matches = (s: RecordSummary): boolean => (!statuses || statuses.has(s.status)) && (query.imageId === undefined || s.imageId === query.imageId);
-    const ranges = query.imageId !== undefined ? [prefixes.image(query.imageId)] : statuses ? [...statuses].map(prefixes.status) : [prefixes.all];
+    const matches = (s: RecordSummary): boolean =>
+      (!statuses || statuses.has(s.status)) && (query.imageId === undefined || s.imageId === query.imageId);
+    const ranges =
+      query.imageId !== undefined ? [prefixes.image(query.imageId)] : statuses ? [...statuses].map(prefixes.status) : [prefixes.all];
     const found: RecordSummary[] = [];
     for (const prefix of ranges) {
       let taken = 0;

@@ -120,7 +120,12 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
         stoppedAt: outcome.stoppedAt,
       });
     } catch (error) {
-      Object.assign(record, { status: 'FAILED', error: 'States.Runtime', cause: (error as Error).message, stoppedAt: new Date().toISOString() });
+      Object.assign(record, {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: (error as Error).message,
+        stoppedAt: new Date().toISOString(),
+      });
     } finally {
       this.controllers.delete(record.name);
       this.release();

@@ -5,7 +5,18 @@
  * Lists come from the executions index (execution-index.ts), kept in step on every save; a record file
  * is read only when that one execution is asked for.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync, type BigIntStats } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionIndex, summaryOf, type ExecutionPage, type ExecutionQuery, type FileStamp, type RecordSummary } from './execution-index';
 import { notAJsonObject, quarantine } from '../fs/quarantine';
@@ -197,6 +208,7 @@ function stampOf(stats: BigIntStats): FileStamp {
 }
 
 function notARecord(value: Record<string, unknown>): string | undefined {
-  if (typeof value.name !== 'string' || typeof value.status !== 'string' || typeof value.startedAt !== 'string') return 'no name, status or startedAt';
+  if (typeof value.name !== 'string' || typeof value.status !== 'string' || typeof value.startedAt !== 'string')
+    return 'no name, status or startedAt';
   return undefined;
 }

@@ -73,7 +73,8 @@ export class LocalStateMachine {
     const substitutions: Record<string, string> = { ...options.substitutions };
     for (const placeholder of definitionPlaceholders(readDefinitionText())) {
       if (placeholder.endsWith('FunctionArn')) {
-        substitutions[placeholder] ??= `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:picflow-${placeholder.replace(/FunctionArn$/, '')}`;
+        substitutions[placeholder] ??=
+          `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:picflow-${placeholder.replace(/FunctionArn$/, '')}`;
       }
     }
     this.definition = loadDefinition(substitutions);
@@ -126,7 +127,8 @@ export class LocalStateMachine {
       const { name, message, cause } = describeExecutionError(error);
       outcome = { executionArn, status: ENDED_BY[name] ?? 'FAILED', error: name, cause: cause ?? message, startedAt };
       // Step Functions' names for the two ends no state caused.
-      if (name === 'ExecutionTimeoutError') Object.assign(outcome, { error: 'States.Timeout', cause: `The execution ran longer than its TimeoutSeconds` });
+      if (name === 'ExecutionTimeoutError')
+        Object.assign(outcome, { error: 'States.Timeout', cause: `The execution ran longer than its TimeoutSeconds` });
       if (name === 'ExecutionAbortedError') Object.assign(outcome, { error: undefined, cause: undefined });
     }
     await collecting;
@@ -183,5 +185,9 @@ const ENDED_BY: Record<string, ExecutionOutcome['status']> = { ExecutionAbortedE
 
 function describeExecutionError(error: unknown): { name: string; message: string; cause?: string } {
   const err = error as { name?: string; message?: string; cause?: unknown };
-  return { name: err?.name ?? 'Error', message: err?.message ?? String(error), cause: typeof err?.cause === 'string' ? err.cause : undefined };
+  return {
+    name: err?.name ?? 'Error',
+    message: err?.message ?? String(error),
+    cause: typeof err?.cause === 'string' ? err.cause : undefined,
+  };
 }

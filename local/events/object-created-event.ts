@@ -9,7 +9,6 @@ import type { S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { CreatedObject } from '../s3/s3-server';
 import { LOCAL_ACCOUNT } from '../local-account';
 
-
 let lastSequence = 0n;
 
 /** A strictly increasing hex sequencer, 16 digits, from the clock in microseconds. */

@@ -34,10 +34,14 @@ export function signatureProblem(headers: IncomingHttpHeaders, query: URLSearchP
   if (authorization === undefined && query.has('AWSAccessKeyId') && query.has('Signature')) return presignedV2Problem(query, now);
   if (typeof authorization === 'string' && /^AWS [^:\s]+:/.test(authorization)) return headerV2Problem(authorization, headers, now);
   const presigned = query.has('X-Amz-Algorithm') || query.has('X-Amz-Signature') || query.has('X-Amz-Credential');
-  if (authorization !== undefined && presigned) return malformed("found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as an HTTP header");
+  if (authorization !== undefined && presigned)
+    return malformed("found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as an HTTP header");
   if (authorization !== undefined) return headerProblem(String(authorization), headers, now);
   if (presigned) return presignedProblem(headers, query, now);
-  return { kind: 'missing', message: 'the request is not signed: anonymous access to the local stack is refused (sign it with any access key)' };
+  return {
+    kind: 'missing',
+    message: 'the request is not signed: anonymous access to the local stack is refused (sign it with any access key)',
+  };
 }
 
 function headerProblem(authorization: string, headers: IncomingHttpHeaders, now: number): SignatureProblem | undefined {
@@ -50,13 +54,16 @@ function headerProblem(authorization: string, headers: IncomingHttpHeaders, now:
   }
   const date = typeof headers['x-amz-date'] === 'string' ? headers['x-amz-date'] : undefined;
   const signedAt = date !== undefined ? parseAmzDate(date) : typeof headers.date === 'string' ? Date.parse(headers.date) : NaN;
-  if (Number.isNaN(signedAt)) return malformed("a signed request needs an X-Amz-Date (or Date) header in the form YYYYMMDDTHHMMSSZ");
+  if (Number.isNaN(signedAt)) return malformed('a signed request needs an X-Amz-Date (or Date) header in the form YYYYMMDDTHHMMSSZ');
   return (
     credentialProblem(fields.get('Credential'), signedAt) ??
     signedHeadersProblem(fields.get('SignedHeaders'), headers) ??
     (SIGNATURE.test(fields.get('Signature') ?? '') ? undefined : malformed('the Signature must be 64 hex digits')) ??
     (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS
-      ? { kind: 'skewed', message: `the difference between the request time (${new Date(signedAt).toISOString()}) and the server's time is too large` }
+      ? {
+          kind: 'skewed',
+          message: `the difference between the request time (${new Date(signedAt).toISOString()}) and the server's time is too large`,
+        }
       : undefined)
   );
 }
@@ -88,11 +95,13 @@ function presignedV2Problem(query: URLSearchParams, now: number): SignatureProbl
 }
 
 function headerV2Problem(authorization: string, headers: IncomingHttpHeaders, now: number): SignatureProblem | undefined {
-  if (!/^AWS [^:\s]+:[A-Za-z0-9+/]{20,}={0,2}$/.test(authorization.trim())) return malformed('the Authorization header is not AWS <key>:<signature>');
+  if (!/^AWS [^:\s]+:[A-Za-z0-9+/]{20,}={0,2}$/.test(authorization.trim()))
+    return malformed('the Authorization header is not AWS <key>:<signature>');
   const date = headers['x-amz-date'] ?? headers.date;
   const signedAt = typeof date === 'string' ? Date.parse(date) : NaN;
   if (Number.isNaN(signedAt)) return malformed('a signed request needs a Date or X-Amz-Date header');
-  if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return { kind: 'skewed', message: `the request time (${new Date(signedAt).toISOString()}) is too far from the server's time` };
+  if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS)
+    return { kind: 'skewed', message: `the request time (${new Date(signedAt).toISOString()}) is too far from the server's time` };
   return undefined;
 }
 
@@ -102,7 +111,8 @@ function credentialProblem(credential: string | undefined, signedAt: number): Si
   if (parts.length !== 5 || parts[0] === '' || parts[2] === '' || parts[3] === '' || parts[4] !== 'aws4_request') {
     return malformed('the Credential must be <access key>/<date>/<region>/<service>/aws4_request');
   }
-  if (parts[1] !== new Date(signedAt).toISOString().slice(0, 10).replace(/-/g, '')) return malformed('the Credential date does not match the request date');
+  if (parts[1] !== new Date(signedAt).toISOString().slice(0, 10).replace(/-/g, ''))
+    return malformed('the Credential date does not match the request date');
   return undefined;
 }
 

@@ -39,7 +39,8 @@ export function validateFaultConfig(raw: unknown): FaultConfig {
     const f = (fault ?? {}) as Record<string, unknown>;
     const parsed: OperationFault = {};
     if (f.throttle !== undefined) {
-      if (!Number.isInteger(f.throttle) || (f.throttle as number) < 0) throw new Error(`fault config: ${op}.throttle must be an integer >= 0`);
+      if (!Number.isInteger(f.throttle) || (f.throttle as number) < 0)
+        throw new Error(`fault config: ${op}.throttle must be an integer >= 0`);
       parsed.throttle = f.throttle as number;
     }
     if (f.fail !== undefined) {

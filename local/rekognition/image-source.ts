@@ -31,7 +31,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The image bytes of a request's `Image` member (validated: size limit and JPEG/PNG). */
 export async function resolveImageBytes(image: unknown, readS3Object?: ReadS3Object): Promise<Buffer> {
-  if (image === undefined || image === null) throw invalidParameter('1 validation error detected: Value null at \'image\' failed to satisfy constraint: Member must not be null');
+  if (image === undefined || image === null)
+    throw invalidParameter("1 validation error detected: Value null at 'image' failed to satisfy constraint: Member must not be null");
   if (typeof image !== 'object' || Array.isArray(image)) throw invalidParameter('Image must be an object');
   const { Bytes, S3Object } = image as { Bytes?: unknown; S3Object?: unknown };
   if ((Bytes === undefined) === (S3Object === undefined)) throw invalidParameter('Image must have exactly one of Bytes or S3Object');
@@ -50,7 +51,8 @@ export async function resolveImageBytes(image: unknown, readS3Object?: ReadS3Obj
       throw invalidParameter('Image.S3Object needs Bucket and Name');
     }
     if (s3.Version !== undefined && typeof s3.Version !== 'string') throw invalidParameter('Image.S3Object.Version must be a string');
-    if (!readS3Object) throw new RekognitionError('InvalidS3ObjectException', 'S3Object images are not configured on this endpoint (no readS3Object).');
+    if (!readS3Object)
+      throw new RekognitionError('InvalidS3ObjectException', 'S3Object images are not configured on this endpoint (no readS3Object).');
     try {
       bytes = await readS3Object(s3.Bucket, s3.Name, s3.Version as string | undefined);
     } catch (err) {
@@ -104,7 +106,10 @@ const PROFILES: Record<OperationName, { kind: 'rgb' | 'png'; maxSide?: number; e
 };
 
 function invalidFormat(err: unknown): RekognitionError {
-  return new RekognitionError('InvalidImageFormatException', `Request has invalid image format (${(err as Error)?.message?.split('\n')[0] ?? 'decode failed'})`);
+  return new RekognitionError(
+    'InvalidImageFormatException',
+    `Request has invalid image format (${(err as Error)?.message?.split('\n')[0] ?? 'decode failed'})`,
+  );
 }
 
 export async function decodeForOperation(op: OperationName, bytes: Buffer): Promise<DecodedImage> {

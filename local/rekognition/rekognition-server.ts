@@ -67,7 +67,8 @@ async function readImageRequest(req: http.IncomingMessage): Promise<Buffer> {
   try {
     return await readLimitedBody(req, MAX_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new RekognitionError('ImageTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    if (error instanceof BodyTooLargeError)
+      throw new RekognitionError('ImageTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
     throw new RekognitionError('InvalidParameterException', `Request body is incomplete: ${(error as Error).message}`);
   }
 }

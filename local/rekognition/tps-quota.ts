@@ -60,7 +60,8 @@ export function validateTpsQuota(raw: unknown): TpsQuotaConfig {
     return value;
   };
   if (typeof raw === 'number') return positive(raw, 'the quota');
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('TPS quota must be a number or an object of operation → TPS');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('TPS quota must be a number or an object of operation → TPS');
   const out: Partial<Record<OperationName, number>> = {};
   for (const [op, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!(OPERATIONS as readonly string[]).includes(op)) throw new Error(`TPS quota: unknown operation ${op}`);

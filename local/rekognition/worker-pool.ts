@@ -170,7 +170,10 @@ export class WorkerPool {
   private dispatch(slot: Slot, job: Job): void {
     const id = this.nextId++;
     slot.busy = { id, job };
-    const transfer = job.image.data.byteOffset === 0 && job.image.data.byteLength === job.image.data.buffer.byteLength ? [job.image.data.buffer as ArrayBuffer] : [];
+    const transfer =
+      job.image.data.byteOffset === 0 && job.image.data.byteLength === job.image.data.buffer.byteLength
+        ? [job.image.data.buffer as ArrayBuffer]
+        : [];
     const message = { type: 'task', id, op: job.op, image: job.image, params: job.params } satisfies ToWorker;
     try {
       try {

@@ -85,7 +85,9 @@ export class ObjectIndex {
   /** Applies every change at once, fsynced: after this resolves the change survives a crash. */
   async commit(changes: IndexChange[]): Promise<void> {
     await this.db.batch(
-      changes.map((c) => (c.value === undefined ? { type: 'del' as const, key: c.key } : { type: 'put' as const, key: c.key, value: c.value })),
+      changes.map((c) =>
+        c.value === undefined ? { type: 'del' as const, key: c.key } : { type: 'put' as const, key: c.key, value: c.value },
+      ),
       { sync: true },
     );
   }

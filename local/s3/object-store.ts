@@ -8,7 +8,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BlobStore, type StagedBlob } from './blob-store';
-import { indexKeys, ObjectIndex, type IndexChange, type ListPage, type ObjectRecord, type PartRecord, type UploadRecord } from './object-index';
+import {
+  indexKeys,
+  ObjectIndex,
+  type IndexChange,
+  type ListPage,
+  type ObjectRecord,
+  type PartRecord,
+  type UploadRecord,
+} from './object-index';
 import { s3Errors } from './s3-errors';
 
 export type CreatedReason = 'PutObject' | 'CopyObject' | 'PostObject' | 'CompleteMultipartUpload';
@@ -115,7 +123,14 @@ export class ObjectStore {
       await this.requireBucket(bucket);
       checkWriteConditions(await this.head(bucket, key), options.conditions);
       const record = this.newRecord(staged.id, staged.size, options.etag ?? staged.md5, attributes);
-      await this.commitObject(bucket, key, record, [], options.emit === false ? undefined : (options.reason ?? 'PutObject'), options.sourceIp);
+      await this.commitObject(
+        bucket,
+        key,
+        record,
+        [],
+        options.emit === false ? undefined : (options.reason ?? 'PutObject'),
+        options.sourceIp,
+      );
       return record;
     });
   }
@@ -186,7 +201,14 @@ export class ObjectStore {
    * Joins the listed parts into one blob (outside the commit queue: it is the slow part), then commits
    * the object and forgets the upload in one batch. ETag: MD5 of the parts' binary MD5s, `-N`.
    */
-  async completeUpload(uploadId: string, bucket: string, key: string, requested: { partNumber: number; etag: string }[], maxBytes: number, origin: { sourceIp?: string } = {}): Promise<ObjectRecord> {
+  async completeUpload(
+    uploadId: string,
+    bucket: string,
+    key: string,
+    requested: { partNumber: number; etag: string }[],
+    maxBytes: number,
+    origin: { sourceIp?: string } = {},
+  ): Promise<ObjectRecord> {
     const upload = await this.getUpload(uploadId, bucket, key);
     const stored = new Map((await this.listParts(uploadId)).map((part) => [part.partNumber, part]));
     if (requested.length === 0) throw s3Errors.malformedXml();
@@ -206,12 +228,24 @@ export class ObjectStore {
     return this.commitPublished(staged, async () => {
       // The upload may have been completed or aborted meanwhile, or a part replaced: then this one loses.
       const now = new Map((await this.listParts(uploadId)).map((part) => [part.partNumber, part]));
-      const unchanged = (await this.index.get(indexKeys.upload(uploadId))) !== undefined && parts.every((p) => now.get(p.partNumber)?.blob === p.blob);
+      const unchanged =
+        (await this.index.get(indexKeys.upload(uploadId))) !== undefined && parts.every((p) => now.get(p.partNumber)?.blob === p.blob);
       if (!unchanged) throw s3Errors.noSuchUpload(uploadId);
       await this.requireBucket(bucket);
       const record = this.newRecord(staged.id, staged.size, etag, { headers: upload.headers, metadata: upload.metadata });
-      const forget: IndexChange[] = [{ key: indexKeys.upload(uploadId) }, ...[...now.values()].map((p) => ({ key: indexKeys.part(uploadId, p.partNumber) }))];
-      await this.commitObject(bucket, key, record, forget, 'CompleteMultipartUpload', origin.sourceIp, [...now.values()].map((p) => p.blob));
+      const forget: IndexChange[] = [
+        { key: indexKeys.upload(uploadId) },
+        ...[...now.values()].map((p) => ({ key: indexKeys.part(uploadId, p.partNumber) })),
+      ];
+      await this.commitObject(
+        bucket,
+        key,
+        record,
+        forget,
+        'CompleteMultipartUpload',
+        origin.sourceIp,
+        [...now.values()].map((p) => p.blob),
+      );
       return record;
     });
   }
@@ -222,7 +256,10 @@ export class ObjectStore {
       const parts = await this.listParts(uploadId);
       const refs = new Map<string, number>();
       for (const part of parts) addRef(refs, part.blob, -1);
-      await this.commitWithRefs([{ key: indexKeys.upload(uploadId) }, ...parts.map((p) => ({ key: indexKeys.part(uploadId, p.partNumber) }))], refs);
+      await this.commitWithRefs(
+        [{ key: indexKeys.upload(uploadId) }, ...parts.map((p) => ({ key: indexKeys.part(uploadId, p.partNumber) }))],
+        refs,
+      );
     });
   }
 
@@ -286,7 +323,15 @@ export class ObjectStore {
   }
 
   private newRecord(blob: string, size: number, etag: string, attributes: ObjectAttributes): ObjectRecord {
-    return { blob, size, etag, lastModified: new Date().toISOString(), sequencer: '', headers: attributes.headers, metadata: attributes.metadata };
+    return {
+      blob,
+      size,
+      etag,
+      lastModified: new Date().toISOString(),
+      sequencer: '',
+      headers: attributes.headers,
+      metadata: attributes.metadata,
+    };
   }
 
   /** Inside the queue: the object, its sequencer and the blob references in one batch; then the event. */
@@ -372,14 +417,18 @@ function etagMatches(condition: string, etag: string): boolean {
 
 /** If-Match / If-None-Match on a write: checked against the version current at the commit point. */
 function checkWriteConditions(current: ObjectRecord | undefined, conditions?: WriteConditions): void {
-  if (conditions?.ifMatch !== undefined && (!current || !etagMatches(conditions.ifMatch, current.etag))) throw s3Errors.preconditionFailed('If-Match');
-  if (conditions?.ifNoneMatch !== undefined && current && etagMatches(conditions.ifNoneMatch, current.etag)) throw s3Errors.preconditionFailed('If-None-Match');
+  if (conditions?.ifMatch !== undefined && (!current || !etagMatches(conditions.ifMatch, current.etag)))
+    throw s3Errors.preconditionFailed('If-Match');
+  if (conditions?.ifNoneMatch !== undefined && current && etagMatches(conditions.ifNoneMatch, current.etag))
+    throw s3Errors.preconditionFailed('If-None-Match');
 }
 
 /** x-amz-copy-source-if-match / -if-none-match. */
 function checkReadConditions(current: ObjectRecord, conditions?: WriteConditions): void {
-  if (conditions?.ifMatch !== undefined && !etagMatches(conditions.ifMatch, current.etag)) throw s3Errors.preconditionFailed('x-amz-copy-source-If-Match');
-  if (conditions?.ifNoneMatch !== undefined && etagMatches(conditions.ifNoneMatch, current.etag)) throw s3Errors.preconditionFailed('x-amz-copy-source-If-None-Match');
+  if (conditions?.ifMatch !== undefined && !etagMatches(conditions.ifMatch, current.etag))
+    throw s3Errors.preconditionFailed('x-amz-copy-source-If-Match');
+  if (conditions?.ifNoneMatch !== undefined && etagMatches(conditions.ifNoneMatch, current.etag))
+    throw s3Errors.preconditionFailed('x-amz-copy-source-If-None-Match');
 }
 
 export { etagMatches };

@@ -24,10 +24,13 @@ const UNCONDITIONED = /^(x-amz-signature|file|policy|x-ignore-.*)$/;
 type Condition = { kind: 'eq' | 'starts-with'; field: string; value: string } | { kind: 'range'; min: number; max: number };
 
 const policyError = (reason: string) => s3Errors.accessDenied(`Invalid according to Policy: ${reason}`);
-const malformedPost = (reason: string) => new S3Error('MalformedPOSTRequest', 400, `The body of your POST request is not well-formed multipart/form-data: ${reason}`);
+const malformedPost = (reason: string) =>
+  new S3Error('MalformedPOSTRequest', 400, `The body of your POST request is not well-formed multipart/form-data: ${reason}`);
 
 export function isFormPost(request: { method: string; key?: string; headers: S3Request['headers'] }): boolean {
-  return request.method === 'POST' && request.key === undefined && /^multipart\/form-data/i.test(String(request.headers['content-type'] ?? ''));
+  return (
+    request.method === 'POST' && request.key === undefined && /^multipart\/form-data/i.test(String(request.headers['content-type'] ?? ''))
+  );
 }
 
 export async function postObject(store: ObjectStore, request: S3Request, limits: OperationLimits, now = Date.now()): Promise<S3Response> {
@@ -50,7 +53,8 @@ export async function postObject(store: ObjectStore, request: S3Request, limits:
       }
       const value = (await reader.readValue()).toString('utf8');
       fieldBytes += part.name.length + value.length;
-      if (fieldBytes > MAX_FIELDS_BYTES) throw new S3Error('MaxPostPreDataLengthExceededError', 400, 'Your POST request fields preceding the upload file were too large.');
+      if (fieldBytes > MAX_FIELDS_BYTES)
+        throw new S3Error('MaxPostPreDataLengthExceededError', 400, 'Your POST request fields preceding the upload file were too large.');
       fields.set(part.name.toLowerCase(), value);
     }
   } catch (error) {
@@ -68,9 +72,15 @@ function objectKey(fields: Map<string, string>, filename: string | undefined): s
 }
 
 /** Checks the signature fields and the policy; answers the size range the file must be in. */
-function checkPolicy(fields: Map<string, string>, bucket: string, now: number, maxObjectBytes: number): { minBytes: number; maxBytes: number } {
+function checkPolicy(
+  fields: Map<string, string>,
+  bucket: string,
+  now: number,
+  maxObjectBytes: number,
+): { minBytes: number; maxBytes: number } {
   const policyText = fields.get('policy');
-  if (policyText === undefined) throw s3Errors.accessDenied('Access Denied: an anonymous POST is refused; sign the form (policy, x-amz-signature)');
+  if (policyText === undefined)
+    throw s3Errors.accessDenied('Access Denied: an anonymous POST is refused; sign the form (policy, x-amz-signature)');
   if (fields.get('x-amz-algorithm') !== 'AWS4-HMAC-SHA256') throw s3Errors.invalidArgument('x-amz-algorithm must be AWS4-HMAC-SHA256');
   const signedAt = parseAmzDate(fields.get('x-amz-date') ?? '');
   const credential = (fields.get('x-amz-credential') ?? '').split('/');
@@ -115,15 +125,24 @@ function checkPolicy(fields: Map<string, string>, bucket: string, now: number, m
 function parseCondition(raw: unknown): Condition {
   if (Array.isArray(raw) && raw[0] === 'content-length-range') {
     const [, min, max] = raw.map(Number);
-    if (raw.length !== 3 || !Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) throw s3Errors.invalidArgument('Invalid Policy: Invalid content-length-range.');
+    if (raw.length !== 3 || !Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min)
+      throw s3Errors.invalidArgument('Invalid Policy: Invalid content-length-range.');
     return { kind: 'range', min, max };
   }
-  if (Array.isArray(raw) && raw.length === 3 && (raw[0] === 'eq' || raw[0] === 'starts-with') && typeof raw[1] === 'string' && raw[1].startsWith('$') && typeof raw[2] === 'string') {
+  if (
+    Array.isArray(raw) &&
+    raw.length === 3 &&
+    (raw[0] === 'eq' || raw[0] === 'starts-with') &&
+    typeof raw[1] === 'string' &&
+    raw[1].startsWith('$') &&
+    typeof raw[2] === 'string'
+  ) {
     return { kind: raw[0], field: raw[1].slice(1).toLowerCase(), value: raw[2] };
   }
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const entries = Object.entries(raw as Record<string, unknown>);
-    if (entries.length === 1 && typeof entries[0][1] === 'string') return { kind: 'eq', field: entries[0][0].toLowerCase(), value: entries[0][1] };
+    if (entries.length === 1 && typeof entries[0][1] === 'string')
+      return { kind: 'eq', field: entries[0][0].toLowerCase(), value: entries[0][1] };
   }
   throw s3Errors.invalidArgument(`Invalid Policy: Invalid Condition: ${JSON.stringify(raw)?.slice(0, 200)}`);
 }
@@ -145,7 +164,10 @@ async function storeFile(
   }
   if (staged.size < upload.minBytes) {
     await store.blobs.discard(staged);
-    throw new S3Error('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size', { MinSizeAllowed: String(upload.minBytes), ProposedSize: String(staged.size) });
+    throw new S3Error('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size', {
+      MinSizeAllowed: String(upload.minBytes),
+      ProposedSize: String(staged.size),
+    });
   }
   const attributes: ObjectAttributes = { headers: {}, metadata: {} };
   for (const name of STORED_FIELDS) {
@@ -171,7 +193,11 @@ async function storeFile(
   const status = fields.get('success_action_status');
   if (status === '201') {
     const body = xmlDocument('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: etag });
-    return { status: 201, headers: { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), ETag: etag, Location: location }, body };
+    return {
+      status: 201,
+      headers: { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), ETag: etag, Location: location },
+      body,
+    };
   }
   return { status: status === '200' ? 200 : 204, headers: { ETag: etag, Location: location } };
 }

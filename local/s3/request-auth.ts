@@ -35,7 +35,11 @@ export function authorizeRequest(request: RequestCredentials, options: Authorize
     case 'expired':
       throw s3Errors.accessDenied(problem.message);
     case 'skewed':
-      throw new S3Error('RequestTimeTooSkewed', 403, `The difference between the request time and the current time is too large: ${problem.message}`);
+      throw new S3Error(
+        'RequestTimeTooSkewed',
+        403,
+        `The difference between the request time and the current time is too large: ${problem.message}`,
+      );
     case 'malformed':
       throw byQuery
         ? new S3Error('AuthorizationQueryParametersError', 400, problem.message)

@@ -62,7 +62,8 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
     if (method === 'POST' && query.has('delete')) return deleteObjects(store, request, limits);
     if (method === 'GET' && query.has('location')) return ok(xmlDocument('LocationConstraint', {}));
     if (method === 'GET' && query.has('uploads')) throw s3Errors.notImplemented('ListMultipartUploads');
-    if (method === 'GET' && !hasSubresource(query)) return query.get('list-type') === '2' ? listObjectsV2(store, request) : listObjectsV1(store, request);
+    if (method === 'GET' && !hasSubresource(query))
+      return query.get('list-type') === '2' ? listObjectsV2(store, request) : listObjectsV1(store, request);
     if (method === 'POST' && isFormPost(request)) return postObject(store, request, limits);
     throw s3Errors.notImplemented(`${method} bucket ?${[...query.keys()].join('&')}`);
   }
@@ -84,7 +85,8 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
 
 /** Sub-resources (`?acl`, `?tagging`, ...) select other operations: only a few are served. */
 function hasSubresource(query: URLSearchParams): boolean {
-  const ignored = /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires)$/;
+  const ignored =
+    /^(x-id|list-type|prefix|delimiter|max-keys|continuation-token|start-after|encoding-type|fetch-owner|marker|versionId|partNumber|response-.*|X-Amz-.*|x-amz-.*|AWSAccessKeyId|Signature|Expires)$/;
   return [...query.keys()].some((name) => !ignored.test(name));
 }
 
@@ -256,7 +258,10 @@ function attributesFrom(headers: IncomingHttpHeaders): ObjectAttributes {
     if (typeof value === 'string') stored[name] = value;
   }
   if (stored['content-encoding']) {
-    const encodings = stored['content-encoding'].split(',').map((e) => e.trim()).filter((e) => e && e !== 'aws-chunked');
+    const encodings = stored['content-encoding']
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e && e !== 'aws-chunked');
     if (encodings.length > 0) stored['content-encoding'] = encodings.join(',');
     else delete stored['content-encoding'];
   }
@@ -271,7 +276,10 @@ function attributesFrom(headers: IncomingHttpHeaders): ObjectAttributes {
 function writeConditions(headers: IncomingHttpHeaders, prefix = '') {
   const ifMatch = headers[`${prefix}if-match`];
   const ifNoneMatch = headers[`${prefix}if-none-match`];
-  return { ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined, ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined };
+  return {
+    ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined,
+    ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined,
+  };
 }
 
 async function putObject(store: ObjectStore, request: S3Request, limits: OperationLimits): Promise<S3Response> {
@@ -471,10 +479,12 @@ async function uploadPartCopy(store: ObjectStore, request: S3Request): Promise<S
   const record = await store.head(source.bucket, source.key);
   if (!record) throw s3Errors.noSuchKey(source.key);
   const conditions = writeConditions(request.headers, 'x-amz-copy-source-');
-  if (conditions.ifMatch !== undefined && !etagMatches(conditions.ifMatch, record.etag)) throw s3Errors.preconditionFailed('x-amz-copy-source-If-Match');
+  if (conditions.ifMatch !== undefined && !etagMatches(conditions.ifMatch, record.etag))
+    throw s3Errors.preconditionFailed('x-amz-copy-source-If-Match');
   const rangeHeader = request.headers['x-amz-copy-source-range'];
   const match = typeof rangeHeader === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(rangeHeader) : null;
-  if (rangeHeader !== undefined && (!match || Number(match[2]) < Number(match[1]) || Number(match[2]) >= record.size)) throw s3Errors.invalidRange(record.size);
+  if (rangeHeader !== undefined && (!match || Number(match[2]) < Number(match[1]) || Number(match[2]) >= record.size))
+    throw s3Errors.invalidRange(record.size);
   const range = match ? { start: Number(match[1]), end: Number(match[2]) } : undefined;
   let body: Readable;
   try {
@@ -498,7 +508,9 @@ async function completeUpload(store: ObjectStore, request: S3Request, limits: Op
     if (!/^\d+$/.test(n)) throw s3Errors.malformedXml();
     return { partNumber: Number(n), etag: text(part.ETag).trim() };
   });
-  const record = await store.completeUpload(uploadId, request.bucket!, request.key!, parts, limits.maxObjectBytes, { sourceIp: request.sourceIp });
+  const record = await store.completeUpload(uploadId, request.bucket!, request.key!, parts, limits.maxObjectBytes, {
+    sourceIp: request.sourceIp,
+  });
   return ok(
     xmlDocument('CompleteMultipartUploadResult', {
       Location: `/${request.bucket}/${encodeURIComponent(request.key!).replace(/%2F/g, '/')}`,
@@ -536,4 +548,3 @@ async function listParts(store: ObjectStore, request: S3Request): Promise<S3Resp
 function ok(xml: string): S3Response {
   return { status: 200, headers: { 'Content-Type': 'application/xml' }, body: xml };
 }
-

@@ -68,7 +68,16 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const limits: OperationLimits = { maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES, maxXmlBytes: MAX_XML_BYTES };
   const listeners: ((object: CreatedObject) => void)[] = [];
   store.onCommitted(({ bucket, key, record, reason, sourceIp }) => {
-    const object: CreatedObject = { bucket, key, size: record.size, etag: record.etag, reason, eventTime: record.lastModified, sourceIp, sequencer: record.sequencer };
+    const object: CreatedObject = {
+      bucket,
+      key,
+      size: record.size,
+      etag: record.etag,
+      reason,
+      eventTime: record.lastModified,
+      sourceIp,
+      sequencer: record.sequencer,
+    };
     for (const listener of listeners) listener(object);
   });
 
@@ -165,9 +174,16 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): v
       res.destroy();
       return;
     }
-    const s3Error = error instanceof S3Error ? error : new S3Error('InternalError', 500, `We encountered an internal error: ${(error as Error)?.message ?? error}`);
+    const s3Error =
+      error instanceof S3Error
+        ? error
+        : new S3Error('InternalError', 500, `We encountered an internal error: ${(error as Error)?.message ?? error}`);
     const body = xmlDocument('Error', { Code: s3Error.code, Message: s3Error.message, ...s3Error.details }, false);
-    send(req, res, { status: s3Error.status, headers: { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) }, body });
+    send(req, res, {
+      status: s3Error.status,
+      headers: { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) },
+      body,
+    });
     if (!req.complete) req.resume();
   } catch {
     res.destroy();

@@ -74,7 +74,9 @@ export function receiptHandle(message: StoredMessage): string {
 }
 
 export function messageForReceipt(queue: Queue, handle: unknown): StoredMessage | undefined {
-  const [id, count] = Buffer.from(String(handle ?? ''), 'base64url').toString().split('#');
+  const [id, count] = Buffer.from(String(handle ?? ''), 'base64url')
+    .toString()
+    .split('#');
   const message = queue.messages.get(id);
   // A handle from an earlier receive is stale once the message was received again (as in SQS).
   return message && String(message.receiveCount) === count ? message : undefined;

@@ -133,7 +133,10 @@ export function runOperation(state: SqsState, operation: string, input: Input): 
 }
 
 function queueFromUrl(state: SqsState, url: unknown): Queue {
-  const name = String(url ?? '').split('/').pop() ?? '';
+  const name =
+    String(url ?? '')
+      .split('/')
+      .pop() ?? '';
   const queue = state.queues.get(name);
   if (!queue) throw new SqsError('QueueDoesNotExist', `The specified queue ${name} does not exist.`);
   return queue;

@@ -11,7 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BodyTooLargeError, finishUnread, gateRefusal, IncompleteBodyError, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
+import {
+  BodyTooLargeError,
+  finishUnread,
+  gateRefusal,
+  IncompleteBodyError,
+  readLimitedBody,
+  type GateRefusal,
+} from '../http/endpoint-gate';
 import { LOCAL_ACCOUNT } from '../local-account';
 import { loadQueues } from './queue-store';
 import { runOperation, SqsError, type SqsState } from './sqs-operations';
@@ -91,7 +98,8 @@ function parseJsonBody(raw: Buffer): Record<string, unknown> {
   } catch {
     throw new SqsError('SerializationException', 'the request body is not valid JSON');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SqsError('SerializationException', 'the request body must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new SqsError('SerializationException', 'the request body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -110,13 +118,18 @@ function refusalError(refusal: GateRefusal): SqsError {
 
 function toSqsError(error: unknown): SqsError {
   if (error instanceof SqsError) return error;
-  if (error instanceof BodyTooLargeError) return new SqsError('RequestEntityTooLarge', `the request body is larger than ${error.limit} bytes`, 413);
+  if (error instanceof BodyTooLargeError)
+    return new SqsError('RequestEntityTooLarge', `the request body is larger than ${error.limit} bytes`, 413);
   if (error instanceof IncompleteBodyError) return new SqsError('IncompleteBody', error.message);
   return new SqsError('InternalError', (error as Error)?.message ?? String(error), 500);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(json), 'x-amzn-requestid': randomUUID() });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(json),
+    'x-amzn-requestid': randomUUID(),
+  });
   res.end(json);
 }

@@ -133,19 +133,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const handoff = new UploadHandoff();
   const port = (name: keyof NonNullable<LocalStackOptions['ports']>) => (options.ports?.[name] ? ` on port ${options.ports[name]}` : '');
   try {
-    const s3Server: S3Server = await step(`the S3 server${port('s3')}`, () => startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 }));
+    const s3Server: S3Server = await step(`the S3 server${port('s3')}`, () =>
+      startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BUCKET], port: options.ports?.s3 }),
+    );
     started.push(s3Server);
     // The configuration first: a bad setting fails the start before anything else is opened.
     let config = await step('the task configuration', async () => localTaskConfig(options, {}));
     const uploadPrefix = config.uploadPrefix;
-    routeObjectEvents(s3Server, { bucket: LOCAL_BUCKET, uploadPrefix, region: LOCAL_REGION, startExecution: (event) => handoff.route(event) });
-    const dynamoServer: DynamoServer = await step(`the DynamoDB server${port('dynamodb')}`, () => startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb }));
+    routeObjectEvents(s3Server, {
+      bucket: LOCAL_BUCKET,
+      uploadPrefix,
+      region: LOCAL_REGION,
+      startExecution: (event) => handoff.route(event),
+    });
+    const dynamoServer: DynamoServer = await step(`the DynamoDB server${port('dynamodb')}`, () =>
+      startDynamoServer({ directory: join(dataDir, 'dynamodb'), port: options.ports?.dynamodb }),
+    );
     started.push(dynamoServer);
-    const sqsServer: SqsServer = await step(`the SQS server${port('sqs')}`, () => startSqsServer({ directory: join(dataDir, 'sqs'), port: options.ports?.sqs }));
+    const sqsServer: SqsServer = await step(`the SQS server${port('sqs')}`, () =>
+      startSqsServer({ directory: join(dataDir, 'sqs'), port: options.ports?.sqs }),
+    );
     started.push(sqsServer);
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const s3 = new S3Client({ ...clientConfig, endpoint: s3Server.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const s3 = new S3Client({
+      ...clientConfig,
+      endpoint: s3Server.endpoint,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
     started.push({ close: async () => [s3, dynamodb, sqs].forEach((client) => client.destroy()) });
@@ -169,7 +185,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(rekognition);
 
     await step(`the table ${LOCAL_TABLE}`, () => ensureImageTable(dynamodb, LOCAL_TABLE));
-    const { QueueUrl: queueUrl } = await step(`the queue ${LOCAL_QUEUE}`, () => sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE })));
+    const { QueueUrl: queueUrl } = await step(`the queue ${LOCAL_QUEUE}`, () =>
+      sqs.send(new CreateQueueCommand({ QueueName: LOCAL_QUEUE })),
+    );
     config = localTaskConfig(options, { DEAD_LETTER_QUEUE_URL: queueUrl! });
     // The tasks' own clients, on this stack's servers (never the SDK's environment: another stack may share the process).
     const taskClients = createTaskClients(config, {
@@ -236,7 +254,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The stack is up. Nothing has started yet: the caller's listeners first, then recovery decides
     // (reads only; a failure here still leaves no work behind), then work starts, all at once.
     await options.beforeWork?.(stack);
-    const recoveryOptions = { runner, store, s3, dynamodb, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, region: LOCAL_REGION, describeObject: s3Server.describeObject, handoff, tasks };
+    const recoveryOptions = {
+      runner,
+      store,
+      s3,
+      dynamodb,
+      bucket: LOCAL_BUCKET,
+      uploadPrefix,
+      tableName: LOCAL_TABLE,
+      region: LOCAL_REGION,
+      describeObject: s3Server.describeObject,
+      handoff,
+      tasks,
+    };
     const plan = options.recover === false ? undefined : await step('recovery of unfinished work', () => planRecovery(recoveryOptions));
     if (plan) stack.recovery = await runRecovery(plan, { runner, tasks });
     handoff.open((event) => void runner.start(event));
@@ -266,8 +296,17 @@ async function step<T>(part: string, run: () => Promise<T>): Promise<T> {
  */
 function localTaskConfig(options: LocalStackOptions, fixed: Record<string, string>): PicflowConfig {
   const source = options.environment ?? process.env;
-  const inherited = Object.fromEntries(settingEntries().flatMap(([, setting]) => (source[setting.env] === undefined ? [] : [[setting.env, source[setting.env]]])));
-  return loadConfig({ ...inherited, ...options.taskEnvironment, TABLE_NAME: LOCAL_TABLE, ANALYZER_NAME, S3_FORCE_PATH_STYLE: 'true', ...fixed });
+  const inherited = Object.fromEntries(
+    settingEntries().flatMap(([, setting]) => (source[setting.env] === undefined ? [] : [[setting.env, source[setting.env]]])),
+  );
+  return loadConfig({
+    ...inherited,
+    ...options.taskEnvironment,
+    TABLE_NAME: LOCAL_TABLE,
+    ANALYZER_NAME,
+    S3_FORCE_PATH_STYLE: 'true',
+    ...fixed,
+  });
 }
 
 async function closeAll(started: { close(): Promise<void> }[]): Promise<void> {

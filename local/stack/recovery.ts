@@ -88,7 +88,10 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
       // Its execution's record is gone (or claims success): run the upload again under that
       // execution's name, whose claim ClaimImage lets through.
       if (options.handoff && !options.handoff.claimForRecovery(object.bucket, object.key, object.sequencer!)) continue;
-      plan.start.push({ event: objectCreatedEvent({ ...object, reason: 'PutObject' }, options.region), name: item.executionId.split(':').pop() });
+      plan.start.push({
+        event: objectCreatedEvent({ ...object, reason: 'PutObject' }, options.region),
+        name: item.executionId.split(':').pop(),
+      });
       handled.add(item.imageId);
     }
     // Otherwise a newer version is stored: the object pass below (or its held event) runs that one.
@@ -104,7 +107,9 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
       // router and recovery name the same version the same way (and ClaimImage orders them right).
       const object = await options.describeObject(options.bucket, listed.Key);
       if (!object?.sequencer) continue; // deleted since the listing
-      const { Item } = await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }));
+      const { Item } = await options.dynamodb.send(
+        new GetItemCommand({ TableName: options.tableName, Key: { imageId: { S: imageId } }, ConsistentRead: true }),
+      );
       const item = Item ? (unmarshall(Item) as ImageItem) : undefined;
       // Final for this version, or for the same bytes (objects imported from s3rver got new sequencers).
       if (item && FINAL_STATUSES.has(String(item.status)) && (item.sequencer === object.sequencer || item.etag === object.etag)) continue;

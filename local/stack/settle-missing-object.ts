@@ -38,8 +38,23 @@ export async function settleMissingObject(item: ImageItem, tasks: TaskDeps, now:
   // leave the item alone, so a crash in between sends the message twice (replay is idempotent), never none.
   if (config.deadLetterQueueUrl) {
     const rawKey = item.imageId.slice(item.bucket.length + 1);
-    const event = objectCreatedEvent({ bucket: item.bucket, key: rawKey, size: item.size, etag: item.etag, sequencer: item.sequencer, reason: 'PutObject', eventTime: image.eventTime }, await clients.sqs.config.region());
-    await sendDeadLetter(clients.sqs, config.deadLetterQueueUrl, buildDeadLetter({ event, executionId, status: 'FAILED', reason: failureText(failure), failures: [failure], image, failedAt: now }));
+    const event = objectCreatedEvent(
+      {
+        bucket: item.bucket,
+        key: rawKey,
+        size: item.size,
+        etag: item.etag,
+        sequencer: item.sequencer,
+        reason: 'PutObject',
+        eventTime: image.eventTime,
+      },
+      await clients.sqs.config.region(),
+    );
+    await sendDeadLetter(
+      clients.sqs,
+      config.deadLetterQueueUrl,
+      buildDeadLetter({ event, executionId, status: 'FAILED', reason: failureText(failure), failures: [failure], image, failedAt: now }),
+    );
   }
   // Conditional on the item still being this version held by this execution: a newer upload's claim wins.
   const marked = await markFailed(clients.dynamo, {

@@ -28,7 +28,11 @@ export async function claimImage(input: ExecutionInput, { config, clients }: Tas
   try {
     // callAws renames throttling to DynamoDB.ThrottlingException, which the definition retries.
     const output = await callAws('DynamoDB', () => clients.dynamo.send(new UpdateCommand(request)));
-    return { image, decision: 'PROCESS', reason: processReason(output.Attributes as Partial<ImageItem> | undefined, image, input.executionId) };
+    return {
+      image,
+      decision: 'PROCESS',
+      reason: processReason(output.Attributes as Partial<ImageItem> | undefined, image, input.executionId),
+    };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
   }

@@ -6,7 +6,12 @@ import { createThumbnails } from './create-thumbnails';
 
 /** The task, given its configuration and clients (the local runtime calls it with its own). */
 export async function run(input: AnalysisInput, deps: TaskDeps): Promise<ThumbnailsBranchResult> {
-  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'CreateThumbnails' });
+  const log = invocationLogger({
+    imageId: input.image.imageId,
+    key: input.image.key,
+    executionId: input.executionId,
+    state: input.state ?? 'CreateThumbnails',
+  });
   const result = await createThumbnails(input, deps);
   log.info('Thumbnails created', { count: result.thumbnails?.length, durationMs: result.durationMs });
   return result;

@@ -55,9 +55,7 @@ export function compactFaces(details: FaceDetail[], budgetBytes = FACES_BUDGET_B
   const faces = details.map(compactFace);
   if (JSON.stringify(faces).length <= budgetBytes) return { faces, faceCount: details.length };
 
-  const bySize = faces
-    .map((face, index) => ({ face, index, area: face.box.width * face.box.height }))
-    .sort((a, b) => b.area - a.area);
+  const bySize = faces.map((face, index) => ({ face, index, area: face.box.width * face.box.height })).sort((a, b) => b.area - a.area);
   const kept: typeof bySize = [];
   let bytes = 2; // the brackets
   for (const entry of bySize) {

@@ -6,7 +6,12 @@ import { detectLabelsAndText } from './detect-labels-and-text';
 
 /** The task, given its configuration and clients (the local runtime calls it with its own). */
 export async function run(input: AnalysisInput, deps: TaskDeps): Promise<LabelsAndTextBranchResult> {
-  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'DetectLabelsAndText' });
+  const log = invocationLogger({
+    imageId: input.image.imageId,
+    key: input.image.key,
+    executionId: input.executionId,
+    state: input.state ?? 'DetectLabelsAndText',
+  });
   const result = await detectLabelsAndText(input, deps);
   log.info('Labels and text detected', {
     status: result.status,

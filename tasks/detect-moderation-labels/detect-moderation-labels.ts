@@ -10,9 +10,7 @@ export async function detectModerationLabels(input: AnalysisInput, { config, cli
   if (!isEnabled(config, 'moderation')) return { branch: 'moderation', status: 'SKIPPED' };
   const start = performance.now();
   const response = await callRekognition(clients.rekognition, (client) =>
-    client.send(
-      new DetectModerationLabelsCommand({ Image: rekognitionImage(input), MinConfidence: config.minModerationConfidence }),
-    ),
+    client.send(new DetectModerationLabelsCommand({ Image: rekognitionImage(input), MinConfidence: config.minModerationConfidence })),
   );
   const rawRef = await saveRawResponse(clients.s3, input, 'moderation.json', response, config);
   const labels = compactModerationLabels(response.ModerationLabels ?? []);

@@ -6,7 +6,12 @@ import { detectModerationLabels } from './detect-moderation-labels';
 
 /** The task, given its configuration and clients (the local runtime calls it with its own). */
 export async function run(input: AnalysisInput, deps: TaskDeps): Promise<ModerationBranchResult> {
-  const log = invocationLogger({ imageId: input.image.imageId, key: input.image.key, executionId: input.executionId, state: input.state ?? 'DetectModerationLabels' });
+  const log = invocationLogger({
+    imageId: input.image.imageId,
+    key: input.image.key,
+    executionId: input.executionId,
+    state: input.state ?? 'DetectModerationLabels',
+  });
   const result = await detectModerationLabels(input, deps);
   log.info('Moderation labels detected', { status: result.status, verdict: result.verdict, durationMs: result.durationMs });
   return result;

@@ -9,7 +9,12 @@ export async function run(event: ExecutionStatusChangeEvent, deps: TaskDeps): Pr
   const log = invocationLogger({ executionId: event?.detail?.executionArn, state: 'RecordFailedExecution' });
   const outcome = await recordFailedExecution(event, deps);
   if (outcome.action === 'RECORDED') {
-    log.error('Execution ended without recording its failure: recorded it', { status: event.detail.status, reason: outcome.deadLetter.reason, item: outcome.item, imageId: outcome.deadLetter.imageId });
+    log.error('Execution ended without recording its failure: recorded it', {
+      status: event.detail.status,
+      reason: outcome.deadLetter.reason,
+      item: outcome.item,
+      imageId: outcome.deadLetter.imageId,
+    });
   } else {
     log.info('Nothing to record', { status: event.detail.status, why: outcome.why });
   }

@@ -38,7 +38,10 @@ export type NetOutcome =
 
 export async function recordFailedExecution(
   event: ExecutionStatusChangeEvent,
-  { config, clients }: {
+  {
+    config,
+    clients,
+  }: {
     config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds' | 'deadLetterQueueUrl'>;
     clients: Pick<TaskClients, 'dynamo' | 'sqs' | 'sfn'>;
   },
@@ -61,7 +64,8 @@ export async function recordFailedExecution(
   }
   // What the definition wrote for this same execution and version before the execution ended badly:
   // RecordFailure's FAILED or StoreResult's PARTIAL, when SendToDeadLetterQueue then failed.
-  const earlier = item && image && item.executionId === detail.executionArn && item.sequencerKey === sequencerKey(image.sequencer) ? item : undefined;
+  const earlier =
+    item && image && item.executionId === detail.executionArn && item.sequencerKey === sequencerKey(image.sequencer) ? item : undefined;
   if (earlier?.status === 'SUCCEEDED') {
     return { action: 'SKIPPED', why: 'the image was fully analysed and stored before the execution ended' };
   }
@@ -108,7 +112,9 @@ function imageFrom(input: unknown, config: Pick<PicflowConfig, 'uploadPrefix'>):
 }
 
 async function readItem(dynamo: TaskClients['dynamo'], tableName: string, imageId: string): Promise<ImageItem | undefined> {
-  const { Item } = await callAws('DynamoDB', () => dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(imageId), ConsistentRead: true })));
+  const { Item } = await callAws('DynamoDB', () =>
+    dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(imageId), ConsistentRead: true })),
+  );
   return Item as ImageItem | undefined;
 }
 

@@ -12,7 +12,13 @@ import { markFailed } from './mark-failed';
 
 export async function recordFailure(
   input: RecordFailureInput,
-  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>; clients: Pick<TaskClients, 'dynamo'> },
+  {
+    config,
+    clients,
+  }: {
+    config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>;
+    clients: Pick<TaskClients, 'dynamo'>;
+  },
   now: Date = new Date(),
   // The invocation's logger, so these lines carry its image key and execution id like the handler's.
   log: Logger = logger,
@@ -34,7 +40,8 @@ export async function recordFailure(
       now,
     });
     // A FAILED image has no labels: the previous attempt's label entries go.
-    if (outcome === 'MARKED') await syncLabelEntries(clients.dynamo, config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
+    if (outcome === 'MARKED')
+      await syncLabelEntries(clients.dynamo, config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
     if (outcome === 'NOT_MARKED') {
       log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }

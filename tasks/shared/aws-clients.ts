@@ -38,7 +38,10 @@ export interface ClientOptions {
  * The clients for one configuration. Each is created on first use: a Lambda function uses one or two
  * of the five, and creating the others would only lengthen its cold start.
  */
-export function createTaskClients(config: Pick<PicflowConfig, 's3ForcePathStyle' | 'rekognitionMaxAttempts'>, options: ClientOptions = {}): TaskClients & { destroy(): void } {
+export function createTaskClients(
+  config: Pick<PicflowConfig, 's3ForcePathStyle' | 'rekognitionMaxAttempts'>,
+  options: ClientOptions = {},
+): TaskClients & { destroy(): void } {
   const base = (service: keyof NonNullable<ClientOptions['endpoints']>) => ({
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),

@@ -20,7 +20,11 @@ export type LabelSource = Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'la
  * still holds this version (`sequencerKey`); a newer version's own sync owns the entries otherwise.
  * Call it after the item is stored (StoreResult) or marked FAILED (RecordFailure, with no labels).
  */
-export async function syncLabelEntries(dynamo: DynamoDBDocumentClient, tableName: string, image: LabelSource): Promise<'SYNCED' | 'SUPERSEDED'> {
+export async function syncLabelEntries(
+  dynamo: DynamoDBDocumentClient,
+  tableName: string,
+  image: LabelSource,
+): Promise<'SYNCED' | 'SUPERSEDED'> {
   const entries = labelEntries(image);
   // An image without an upload time has no entries (labelEntries), so none may be listed either.
   const names = entries.length > 0 ? [...labelConfidences(image.labels).keys()] : [];
@@ -68,7 +72,12 @@ export async function syncLabelEntries(dynamo: DynamoDBDocumentClient, tableName
 }
 
 /** Deletes the entries of the listed label names (an image being deleted). */
-export async function deleteLabelEntries(dynamo: DynamoDBDocumentClient, tableName: string, imageId: string, names: Iterable<string>): Promise<void> {
+export async function deleteLabelEntries(
+  dynamo: DynamoDBDocumentClient,
+  tableName: string,
+  imageId: string,
+  names: Iterable<string>,
+): Promise<void> {
   await writeBatches(
     dynamo,
     tableName,

@@ -40,9 +40,7 @@ export class ObjectTooLargeError extends Error {
 export async function headObject(s3: S3Client, location: S3Location, pin?: ObjectPin): Promise<HeadObjectCommandOutput> {
   return callAws('S3', async () => {
     try {
-      return await s3.send(
-        new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
-      );
+      return await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }));
     } catch (error) {
       throw pin ? pinnedError(location, pin, error) : error;
     }
@@ -57,9 +55,7 @@ export async function readObject(s3: S3Client, location: S3Location, options: Re
   const { maxBytes, pin } = options;
   const output = await callAws('S3', async () => {
     try {
-      return await s3.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }),
-      );
+      return await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...pinParams(pin) }));
     } catch (error) {
       throw pin ? pinnedError(location, pin, error) : error;
     }
@@ -110,9 +106,7 @@ export async function putJson(s3: S3Client, location: S3Location, value: unknown
 /** Writes an image picflow produced (thumbnail or normalized copy). */
 export async function putImage(s3: S3Client, location: S3Location, body: Buffer, contentType = 'image/jpeg'): Promise<void> {
   await callAws('S3', () =>
-    s3.send(
-      new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType }),
-    ),
+    s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType })),
   );
 }
 
@@ -197,9 +191,7 @@ export function analysisKey(
 
 /** The pin for reading `location`: only the upload itself is pinned to the event's version. */
 export function pinFor(location: S3Location, image: ImageRef): ObjectPin | undefined {
-  return location.bucket === image.bucket && location.key === image.key
-    ? { etag: image.etag, versionId: image.versionId }
-    : undefined;
+  return location.bucket === image.bucket && location.key === image.key ? { etag: image.etag, versionId: image.versionId } : undefined;
 }
 
 function pinParams(pin: ObjectPin | undefined): { IfMatch?: string; VersionId?: string } {

@@ -21,7 +21,9 @@ const HEX = /^[0-9A-F]+$/;
 
 /** The stored, comparable form of a sequencer: upper-case hex, right-padded with `0` to 64 digits. */
 export function sequencerKey(sequencer: string): string {
-  const digits = String(sequencer ?? '').trim().toUpperCase();
+  const digits = String(sequencer ?? '')
+    .trim()
+    .toUpperCase();
   if (!HEX.test(digits)) {
     throw new InvalidEventError(`the event's sequencer "${truncate(String(sequencer))}" is not a hexadecimal string`);
   }

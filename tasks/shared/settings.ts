@@ -78,7 +78,8 @@ export function parseAnalyses(spec: string): Analysis[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (names.length === 0) throw new SettingError('give at least one of faces, labels, text, moderation, or `none` for a thumbnails-only pipeline');
+  if (names.length === 0)
+    throw new SettingError('give at least one of faces, labels, text, moderation, or `none` for a thumbnails-only pipeline');
   for (const name of names) {
     if (!ALL_ANALYSES.includes(name as Analysis)) throw new SettingError(`"${name}" is not one of ${ALL_ANALYSES.join(', ')}`);
   }
@@ -108,7 +109,8 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
     blankIsUnset: true,
     parse(raw: string): number {
       const value = Number(raw);
-      if (!Number.isInteger(value) || value < min || value > max) throw new SettingError(`"${raw}" is not a whole number between ${min} and ${max}`);
+      if (!Number.isInteger(value) || value < min || value > max)
+        throw new SettingError(`"${raw}" is not a whole number between ${min} and ${max}`);
       return value;
     },
   };
@@ -119,7 +121,8 @@ const percentage = {
   blankIsUnset: true,
   parse(raw: string): number {
     const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0 || value > 100) throw new SettingError(`"${raw}" is not a confidence percentage greater than 0 and at most 100`);
+    if (!Number.isFinite(value) || value <= 0 || value > 100)
+      throw new SettingError(`"${raw}" is not a confidence percentage greater than 0 and at most 100`);
     return value;
   },
 };
@@ -134,10 +137,34 @@ export const SETTINGS = {
     doc: 'the images table (the CDK app and the local stack set it)',
     docDefault: '(required)',
   },
-  uploadPrefix: { env: 'UPLOAD_PREFIX', context: 'uploadPrefix', default: 'uploads/', ...prefix, doc: 'only objects created under this prefix start the pipeline' },
-  thumbnailPrefix: { env: 'THUMBNAIL_PREFIX', context: 'thumbnailPrefix', default: 'thumbnails/', ...prefix, doc: 'where thumbnails are written (never triggers the pipeline)' },
-  normalizedPrefix: { env: 'NORMALIZED_PREFIX', context: 'normalizedPrefix', default: 'normalized/', ...prefix, doc: 'where JPEG copies made for Rekognition are written' },
-  analysisPrefix: { env: 'ANALYSIS_PREFIX', context: 'analysisPrefix', default: 'analysis/', ...prefix, doc: 'where full Rekognition responses are written' },
+  uploadPrefix: {
+    env: 'UPLOAD_PREFIX',
+    context: 'uploadPrefix',
+    default: 'uploads/',
+    ...prefix,
+    doc: 'only objects created under this prefix start the pipeline',
+  },
+  thumbnailPrefix: {
+    env: 'THUMBNAIL_PREFIX',
+    context: 'thumbnailPrefix',
+    default: 'thumbnails/',
+    ...prefix,
+    doc: 'where thumbnails are written (never triggers the pipeline)',
+  },
+  normalizedPrefix: {
+    env: 'NORMALIZED_PREFIX',
+    context: 'normalizedPrefix',
+    default: 'normalized/',
+    ...prefix,
+    doc: 'where JPEG copies made for Rekognition are written',
+  },
+  analysisPrefix: {
+    env: 'ANALYSIS_PREFIX',
+    context: 'analysisPrefix',
+    default: 'analysis/',
+    ...prefix,
+    doc: 'where full Rekognition responses are written',
+  },
   thumbnails: {
     env: 'THUMBNAIL_SIZES',
     context: 'thumbnailSizes',
@@ -154,7 +181,13 @@ export const SETTINGS = {
     format: (analyses: readonly Analysis[]) => analyses.join(','),
     doc: 'enabled analyses, or `none` for thumbnails only; a disabled analysis is `SKIPPED` (moderation then reads `unavailable`) and loses its Rekognition permission',
   },
-  maxImageBytes: { env: 'MAX_IMAGE_BYTES', context: 'maxImageBytes', default: String(50 * 1024 * 1024), ...wholeNumber(1), doc: 'larger uploads are rejected (50 MiB)' },
+  maxImageBytes: {
+    env: 'MAX_IMAGE_BYTES',
+    context: 'maxImageBytes',
+    default: String(50 * 1024 * 1024),
+    ...wholeNumber(1),
+    doc: 'larger uploads are rejected (50 MiB)',
+  },
   maxImagePixels: {
     env: 'MAX_IMAGE_PIXELS',
     context: 'maxImagePixels',
@@ -162,10 +195,28 @@ export const SETTINGS = {
     ...wholeNumber(1),
     doc: 'images with more pixels are rejected from their header, before decoding (decompression bombs); 100 MP passes a 12 MP phone photo 8 times over',
   },
-  minLabelConfidence: { env: 'MIN_LABEL_CONFIDENCE', context: 'minLabelConfidence', default: '70', ...percentage, doc: 'DetectLabels `MinConfidence` (0-100]' },
+  minLabelConfidence: {
+    env: 'MIN_LABEL_CONFIDENCE',
+    context: 'minLabelConfidence',
+    default: '70',
+    ...percentage,
+    doc: 'DetectLabels `MinConfidence` (0-100]',
+  },
   maxLabels: { env: 'MAX_LABELS', context: 'maxLabels', default: '25', ...wholeNumber(1, 1000), doc: 'DetectLabels `MaxLabels`' },
-  minTextConfidence: { env: 'MIN_TEXT_CONFIDENCE', context: 'minTextConfidence', default: '80', ...percentage, doc: 'DetectText lines below this confidence are dropped (0-100]' },
-  minModerationConfidence: { env: 'MIN_MODERATION_CONFIDENCE', context: 'minModerationConfidence', default: '60', ...percentage, doc: 'DetectModerationLabels `MinConfidence` (0-100]' },
+  minTextConfidence: {
+    env: 'MIN_TEXT_CONFIDENCE',
+    context: 'minTextConfidence',
+    default: '80',
+    ...percentage,
+    doc: 'DetectText lines below this confidence are dropped (0-100]',
+  },
+  minModerationConfidence: {
+    env: 'MIN_MODERATION_CONFIDENCE',
+    context: 'minModerationConfidence',
+    default: '60',
+    ...percentage,
+    doc: 'DetectModerationLabels `MinConfidence` (0-100]',
+  },
   claimTimeoutSeconds: {
     env: 'CLAIM_TIMEOUT_SECONDS',
     context: 'claimTimeoutSeconds',
@@ -205,7 +256,7 @@ export const SETTINGS = {
     doc: 'the dead-letter queue, for the one function that sends to it itself (the execution-status net)',
     docDefault: '(set by the app)',
   },
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row has its own value type
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row has its own value type
 } satisfies Record<string, Setting<any>>;
 
 export type SettingName = keyof typeof SETTINGS;

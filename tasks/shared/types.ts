@@ -208,11 +208,7 @@ export interface ModerationBranchResult extends BranchOutcome<'moderation'> {
   rawRef?: string;
 }
 
-export type BranchResult =
-  | ThumbnailsBranchResult
-  | FacesBranchResult
-  | LabelsAndTextBranchResult
-  | ModerationBranchResult;
+export type BranchResult = ThumbnailsBranchResult | FacesBranchResult | LabelsAndTextBranchResult | ModerationBranchResult;
 
 /** Input of StoreResult. `branches` is the Parallel state's output, in branch order. */
 export interface StoreResultInput {

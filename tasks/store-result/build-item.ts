@@ -147,7 +147,14 @@ function summary(parts: {
   }
   if (parts.labelsAndText?.labels) pieces.push(count(parts.labelsAndText.labels.length, 'label'));
   if (parts.labelsAndText?.text) pieces.push(count(parts.labelsAndText.text.length, 'text line'));
-  const why = parts.verdict === 'unavailable' ? (parts.moderationRan === 'SKIPPED' ? ' (not run)' : parts.moderationRan === 'FAILED' ? ' (failed)' : '') : '';
+  const why =
+    parts.verdict === 'unavailable'
+      ? parts.moderationRan === 'SKIPPED'
+        ? ' (not run)'
+        : parts.moderationRan === 'FAILED'
+          ? ' (failed)'
+          : ''
+      : '';
   pieces.push(`moderation ${parts.verdict}${why}`);
   return pieces.join(', ');
 }

@@ -6,7 +6,12 @@ import { storeResult } from './store-result';
 
 /** The task, given its configuration and clients (the local runtime calls it with its own). */
 export async function run(input: StoreResultInput, deps: TaskDeps): Promise<RecordedResult> {
-  const log = invocationLogger({ imageId: input?.image?.imageId, key: input?.image?.key, executionId: input?.executionId, state: 'StoreResult' });
+  const log = invocationLogger({
+    imageId: input?.image?.imageId,
+    key: input?.image?.key,
+    executionId: input?.executionId,
+    state: 'StoreResult',
+  });
   const result = await storeResult(input, deps);
   log.info('Result stored', { status: result.status, reason: result.reason });
   return result;

@@ -35,8 +35,5 @@ export function corruptError(error: unknown, format: ImageFormat, compression?: 
       `HEIC images compressed with HEVC cannot be decoded here (${detail}); upload a JPEG or PNG export instead`,
     );
   }
-  return new ImageValidationError(
-    'CORRUPT',
-    `the ${format.toUpperCase()} data is damaged or incomplete and cannot be decoded (${detail})`,
-  );
+  return new ImageValidationError('CORRUPT', `the ${format.toUpperCase()} data is damaged or incomplete and cannot be decoded (${detail})`);
 }

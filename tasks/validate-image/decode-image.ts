@@ -26,7 +26,12 @@ function decoder(buffer: Buffer, maxPixels: number): Sharp {
 export async function verifyDecodes(buffer: Buffer, format: ImageFormat, header: ImageHeader, maxPixels: number): Promise<void> {
   try {
     await decoder(buffer, maxPixels)
-      .resize({ width: Math.max(1, Math.ceil(header.width / 8)), height: Math.max(1, Math.ceil(header.height / 8)), fit: 'fill', kernel: 'nearest' })
+      .resize({
+        width: Math.max(1, Math.ceil(header.width / 8)),
+        height: Math.max(1, Math.ceil(header.height / 8)),
+        fit: 'fill',
+        kernel: 'nearest',
+      })
       .raw()
       .toBuffer();
   } catch (error) {

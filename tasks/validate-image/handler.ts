@@ -6,7 +6,12 @@ import { validateImage } from './validate-image';
 
 /** The task, given its configuration and clients (the local runtime calls it with its own). */
 export async function run(event: ValidationInput, deps: TaskDeps): Promise<ValidationResult> {
-  const log = invocationLogger({ imageId: event.image.imageId, key: event.image.key, executionId: event.executionId, state: event.state ?? 'ValidateImage' });
+  const log = invocationLogger({
+    imageId: event.image.imageId,
+    key: event.image.key,
+    executionId: event.executionId,
+    state: event.state ?? 'ValidateImage',
+  });
   const result = await validateImage(event.image, deps);
   log.info('Image validated', { validation: result });
   return result;

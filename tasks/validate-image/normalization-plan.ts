@@ -82,8 +82,6 @@ function scaledSize(w: number, h: number): { width: number; height: number; scal
         `would make it ${width}x${height} px, over ${MAX_UPSCALED_EDGE} px`,
     );
   }
-  const why = minimumWins
-    ? `Rekognition's minimum side is ${MIN_ANALYSIS_EDGE} px`
-    : `long edge at most ${MAX_ANALYSIS_EDGE} px`;
+  const why = minimumWins ? `Rekognition's minimum side is ${MIN_ANALYSIS_EDGE} px` : `long edge at most ${MAX_ANALYSIS_EDGE} px`;
   return { width, height, scaling: `${w}x${h} px ${scale > 1 ? 'upscaled' : 'downscaled'} to ${width}x${height} (${why})` };
 }

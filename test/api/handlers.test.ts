@@ -26,7 +26,9 @@ const storedItem = {
   uploadedAt: '2026-11-23T18:00:00.000Z',
   labels: [{ name: 'Dog', confidence: 91, parents: ['Animal'], instances: [] }],
   moderation: { verdict: 'safe', labels: [] },
-  thumbnails: [{ name: 'cover-128x128', key: 'thumbnails/cat.jpg/abc/cover-128x128.jpg', width: 128, height: 128, fit: 'cover', bytes: 900 }],
+  thumbnails: [
+    { name: 'cover-128x128', key: 'thumbnails/cat.jpg/abc/cover-128x128.jpg', width: 128, height: 128, fit: 'cover', bytes: 900 },
+  ],
   rawResults: { labels: 's3://picflow-uploads/analysis/cat.jpg/abc/labels.json', faces: 's3://another-bucket/analysis/faces.json' },
   analysisObject: { bucket: 'picflow-uploads', key: 'normalized/cat.jpg/abc.jpg' },
   labelIndex: new Set(['dog', 'animal']),
@@ -36,11 +38,18 @@ beforeEach(() => {
   ddb.reset();
   s3.reset();
   resetClients();
-  Object.assign(process.env, { TABLE_NAME: 'images', BUCKET_NAME: 'picflow-uploads', MAX_IMAGE_BYTES: '1000000', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' });
+  Object.assign(process.env, {
+    TABLE_NAME: 'images',
+    BUCKET_NAME: 'picflow-uploads',
+    MAX_IMAGE_BYTES: '1000000',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
+    S3_FORCE_PATH_STYLE: 'true',
+  });
 });
 
 afterAll(() => {
-  for (const name of ['TABLE_NAME', 'BUCKET_NAME', 'MAX_IMAGE_BYTES', 'AWS_ENDPOINT_URL_S3', 'S3_FORCE_PATH_STYLE']) delete process.env[name];
+  for (const name of ['TABLE_NAME', 'BUCKET_NAME', 'MAX_IMAGE_BYTES', 'AWS_ENDPOINT_URL_S3', 'S3_FORCE_PATH_STYLE'])
+    delete process.env[name];
   resetClients();
 });
 
@@ -61,7 +70,12 @@ describe('Function: uploads handler', () => {
     expect(body.imageId).toBe(`picflow-uploads/${body.key}`);
     const policy = JSON.parse(Buffer.from(body.fields.Policy, 'base64').toString());
     expect(policy.conditions).toEqual(
-      expect.arrayContaining([{ key: body.key }, { 'Content-Type': 'image/png' }, { bucket: 'picflow-uploads' }, ['content-length-range', 1, 1000000]]),
+      expect.arrayContaining([
+        { key: body.key },
+        { 'Content-Type': 'image/png' },
+        { bucket: 'picflow-uploads' },
+        ['content-length-range', 1, 1000000],
+      ]),
     );
     expect(body.fields['X-Amz-Signature']).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -87,7 +101,9 @@ describe('Function: uploads handler', () => {
     const bytes = Buffer.from('\x89PNG fake bytes');
 
     // Act
-    const response = await uploadsHandler(apiEvent('POST /images', { headers: { 'Content-Type': 'image/png' }, body: bytes.toString('base64'), isBase64Encoded: true }));
+    const response = await uploadsHandler(
+      apiEvent('POST /images', { headers: { 'Content-Type': 'image/png' }, body: bytes.toString('base64'), isBase64Encoded: true }),
+    );
 
     // Assess
     expectDocumented('post', '/images', response);
@@ -104,7 +120,9 @@ describe('Function: uploads handler', () => {
     s3.on(PutObjectCommand).resolves({});
 
     // Act
-    const response = await uploadsHandler(jsonEvent('POST /images', { contentType: 'image/jpeg', data: Buffer.from('jpeg bytes').toString('base64') }));
+    const response = await uploadsHandler(
+      jsonEvent('POST /images', { contentType: 'image/jpeg', data: Buffer.from('jpeg bytes').toString('base64') }),
+    );
 
     // Assess
     expectDocumented('post', '/images', response);
@@ -115,9 +133,19 @@ describe('Function: uploads handler', () => {
   it.each([
     ['a text body', { headers: { 'content-type': 'text/plain' }, body: 'hello' }, 415, 'UnsupportedContentType'],
     ['no body', { headers: { 'content-type': 'image/jpeg' } }, 400, 'EmptyBody'],
-    ['an image over MAX_IMAGE_BYTES', { headers: { 'content-type': 'image/jpeg' }, body: Buffer.alloc(1_000_001).toString('base64'), isBase64Encoded: true }, 413, 'TooLarge'],
+    [
+      'an image over MAX_IMAGE_BYTES',
+      { headers: { 'content-type': 'image/jpeg' }, body: Buffer.alloc(1_000_001).toString('base64'), isBase64Encoded: true },
+      413,
+      'TooLarge',
+    ],
     ['malformed JSON', { headers: { 'content-type': 'application/json' }, body: '{' }, 400, 'MalformedJson'],
-    ['JSON data that is not base64', { headers: { 'content-type': 'application/json' }, body: '{"contentType":"image/png","data":"%%%"}' }, 400, 'MalformedBase64'],
+    [
+      'JSON data that is not base64',
+      { headers: { 'content-type': 'application/json' }, body: '{"contentType":"image/png","data":"%%%"}' },
+      400,
+      'MalformedBase64',
+    ],
   ])('refuses POST /images with %s and stores nothing', async (_, parts, status, code) => {
     // Act
     const response = await uploadsHandler(apiEvent('POST /images', parts));
@@ -144,7 +172,8 @@ describe('Function: uploads handler', () => {
 });
 
 describe('Function: images handler', () => {
-  const imageEvent = (method: 'GET' | 'DELETE', id: string) => apiEvent(`${method} /images/{imageId+}`, { pathParameters: { imageId: id } });
+  const imageEvent = (method: 'GET' | 'DELETE', id: string) =>
+    apiEvent(`${method} /images/{imageId+}`, { pathParameters: { imageId: id } });
 
   it('answers GET with the analysis and presigned URLs for the original and each thumbnail', async () => {
     // Prepare
@@ -196,8 +225,18 @@ describe('Function: images handler', () => {
     // Assess
     expectDocumented('delete', '/images/{imageId}', response);
     expect(response.statusCode).toBe(204);
-    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key).sort()).toEqual(
-      ['analysis/cat.jpg/abc/labels.json', 'normalized/cat.jpg/abc.jpg', 'thumbnails/cat.jpg/abc/cover-128x128.jpg', 'uploads/cat.jpg'].sort(),
+    expect(
+      s3
+        .commandCalls(DeleteObjectCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+    ).toEqual(
+      [
+        'analysis/cat.jpg/abc/labels.json',
+        'normalized/cat.jpg/abc.jpg',
+        'thumbnails/cat.jpg/abc/cover-128x128.jpg',
+        'uploads/cat.jpg',
+      ].sort(),
     );
     const deletes = ddb.commandCalls(BatchWriteCommand)[0].args[0].input.RequestItems!.images.map((r) => r.DeleteRequest?.Key?.imageId);
     expect(deletes.sort()).toEqual([labelEntryId(IMAGE_ID, 'animal'), labelEntryId(IMAGE_ID, 'dog')].sort());
@@ -225,7 +264,13 @@ describe('Function: images handler', () => {
 
 describe('Function: search handler', () => {
   const search = (query: Record<string, string>) => searchHandler(apiEvent('GET /images', { queryStringParameters: query }));
-  const row = (id: string, uploadedAt: string, partition: string) => ({ imageId: id, key: id.split('/').slice(1).join('/'), status: 'SUCCEEDED', uploadedAt, statusKey: partition });
+  const row = (id: string, uploadedAt: string, partition: string) => ({
+    imageId: id,
+    key: id.split('/').slice(1).join('/'),
+    status: 'SUCCEEDED',
+    uploadedAt,
+    statusKey: partition,
+  });
 
   it('merges the status shards newest first, and resumes from the token without repeating or skipping', async () => {
     // Prepare: two shards with interleaved upload times
@@ -238,7 +283,18 @@ describe('Function: search handler', () => {
       const all = rows[input.ExpressionAttributeValues[':p']] ?? [];
       const start = input.ExclusiveStartKey ? all.findIndex((r) => r.imageId === input.ExclusiveStartKey.imageId) + 1 : 0;
       const items = all.slice(start, start + input.Limit);
-      return { Items: items, ...(start + input.Limit < all.length ? { LastEvaluatedKey: { imageId: items.at(-1)!.imageId, statusKey: items.at(-1)!.statusKey, uploadedAt: items.at(-1)!.uploadedAt } } : {}) };
+      return {
+        Items: items,
+        ...(start + input.Limit < all.length
+          ? {
+              LastEvaluatedKey: {
+                imageId: items.at(-1)!.imageId,
+                statusKey: items.at(-1)!.statusKey,
+                uploadedAt: items.at(-1)!.uploadedAt,
+              },
+            }
+          : {}),
+      };
     });
 
     // Act
@@ -253,7 +309,11 @@ describe('Function: search handler', () => {
     // Every shard of the status is read, never a scan
     const partitions = new Set(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues![':p']));
     expect(partitions).toEqual(new Set([0, 1, 2, 3].map((shard) => `SUCCEEDED#${shard}`)));
-    expect(ddb.commandCalls(QueryCommand).every((c) => c.args[0].input.IndexName === 'byStatusTime' && c.args[0].input.ScanIndexForward === false)).toBe(true);
+    expect(
+      ddb
+        .commandCalls(QueryCommand)
+        .every((c) => c.args[0].input.IndexName === 'byStatusTime' && c.args[0].input.ScanIndexForward === false),
+    ).toBe(true);
   });
 
   it('reads a label from its confidence bands at and above minConfidence, filtering only the lowest band', async () => {
@@ -271,7 +331,11 @@ describe('Function: search handler', () => {
       ['label#dog#90', undefined],
     ]);
     expect(inputs[0]).toMatchObject({ IndexName: 'byLabelTime', KeyConditionExpression: '#p = :p AND #t BETWEEN :from AND :to' });
-    expect(inputs[0].ExpressionAttributeValues).toMatchObject({ ':from': '2026-01-01T00:00:00.000Z', ':to': '2026-02-01T00:00:00.000Z', ':min': 85 });
+    expect(inputs[0].ExpressionAttributeValues).toMatchObject({
+      ':from': '2026-01-01T00:00:00.000Z',
+      ':to': '2026-02-01T00:00:00.000Z',
+      ':min': 85,
+    });
     expect(JSON.parse(response.body)).toEqual({ images: [] });
   });
 
@@ -284,14 +348,18 @@ describe('Function: search handler', () => {
 
     // Assess
     expectDocumented('get', '/images', response);
-    expect(ddb.commandCalls(QueryCommand).map((c) => [c.args[0].input.IndexName, c.args[0].input.ExpressionAttributeValues![':p']])).toEqual(
-      [0, 1, 2, 3].map((shard) => ['byVerdictTime', `explicit#${shard}`]),
-    );
+    expect(
+      ddb.commandCalls(QueryCommand).map((c) => [c.args[0].input.IndexName, c.args[0].input.ExpressionAttributeValues![':p']]),
+    ).toEqual([0, 1, 2, 3].map((shard) => ['byVerdictTime', `explicit#${shard}`]));
   });
 
   it.each([
     ['a token that is not base64 JSON', { status: 'FAILED', nextToken: 'not a token' }, 'InvalidToken'],
-    ['a token of another query', { status: 'FAILED', nextToken: Buffer.from(JSON.stringify({ v: 1, q: 'x', p: {} })).toString('base64url') }, 'InvalidToken'],
+    [
+      'a token of another query',
+      { status: 'FAILED', nextToken: Buffer.from(JSON.stringify({ v: 1, q: 'x', p: {} })).toString('base64url') },
+      'InvalidToken',
+    ],
     ['an unknown status', { status: 'DONE' }, 'InvalidStatus'],
     ['two filters', { status: 'FAILED', label: 'Dog' }, 'TooManyFilters'],
     ['a confidence over 100', { label: 'Dog', minConfidence: '120' }, 'InvalidMinConfidence'],
@@ -313,7 +381,10 @@ describe('Function: search handler', () => {
 
   it('uses a token only with the query it came from', async () => {
     // Prepare: a real token from a FAILED query with more to read
-    ddb.on(QueryCommand).resolves({ Items: [row('b/uploads/1', '2026-01-01T00:00:00.000Z', statusKey('b/uploads/1', 'FAILED'))], LastEvaluatedKey: { imageId: 'b/uploads/1', statusKey: 'FAILED#0', uploadedAt: '2026-01-01T00:00:00.000Z' } });
+    ddb.on(QueryCommand).resolves({
+      Items: [row('b/uploads/1', '2026-01-01T00:00:00.000Z', statusKey('b/uploads/1', 'FAILED'))],
+      LastEvaluatedKey: { imageId: 'b/uploads/1', statusKey: 'FAILED#0', uploadedAt: '2026-01-01T00:00:00.000Z' },
+    });
     const token = JSON.parse((await search({ status: 'FAILED', limit: '1' })).body).nextToken;
 
     // Act

@@ -60,7 +60,9 @@ describe('HTTP API handlers on the local stack', () => {
     searchHandler = (event) => runSearch(event, stack.tasks);
 
     // One upload through a presigned POST, straight to S3 as a browser form would send it
-    const upload = await uploadsHandler(apiEvent('POST /uploads', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/png' }) }));
+    const upload = await uploadsHandler(
+      apiEvent('POST /uploads', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/png' }) }),
+    );
     expectDocumented('post', '/uploads', upload);
     const { url, fields, imageId } = body(upload);
     const form = new FormData();
@@ -71,8 +73,15 @@ describe('HTTP API handlers on the local stack', () => {
     ids.push(imageId);
 
     // Two in the request body: raw bytes, and base64 JSON
-    const raw = await uploadsHandler(apiEvent('POST /images', { headers: { 'content-type': 'image/png' }, body: cat.toString('base64'), isBase64Encoded: true }));
-    const json = await uploadsHandler(apiEvent('POST /images', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/png', data: cat.toString('base64') }) }));
+    const raw = await uploadsHandler(
+      apiEvent('POST /images', { headers: { 'content-type': 'image/png' }, body: cat.toString('base64'), isBase64Encoded: true }),
+    );
+    const json = await uploadsHandler(
+      apiEvent('POST /images', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contentType: 'image/png', data: cat.toString('base64') }),
+      }),
+    );
     for (const response of [raw, json]) {
       expectDocumented('post', '/images', response);
       ids.push(body(response).imageId);
@@ -92,10 +101,15 @@ describe('HTTP API handlers on the local stack', () => {
 
   it('refuses a presigned POST of another content type (S3 enforces the policy)', async () => {
     // Prepare
-    const { url, fields } = body(await uploadsHandler(apiEvent('POST /uploads', { headers: { 'content-type': 'application/json' }, body: '{"contentType":"image/jpeg"}' })));
+    const { url, fields } = body(
+      await uploadsHandler(
+        apiEvent('POST /uploads', { headers: { 'content-type': 'application/json' }, body: '{"contentType":"image/jpeg"}' }),
+      ),
+    );
     const send = (type: string) => {
       const form = new FormData();
-      for (const [name, value] of Object.entries(fields as Record<string, string>)) form.append(name, name === 'Content-Type' ? type : value);
+      for (const [name, value] of Object.entries(fields as Record<string, string>))
+        form.append(name, name === 'Content-Type' ? type : value);
       // A small file: the local S3 refuses before reading the body, and a 240 KB unread body left the
       // kept-alive connection unusable for the next fetch (seen: "fetch failed" 6 s later).
       form.append('file', new Blob([cat.subarray(0, 64)], { type }), 'x');
@@ -148,7 +162,10 @@ describe('HTTP API handlers on the local stack', () => {
     // Prepare
     const id = ids[0];
     const image = body(await get(id));
-    const keys = [image.key, ...image.thumbnails.map((t: { url: string }) => decodeURIComponent(new URL(t.url).pathname.split('/').slice(2).join('/')))];
+    const keys = [
+      image.key,
+      ...image.thumbnails.map((t: { url: string }) => decodeURIComponent(new URL(t.url).pathname.split('/').slice(2).join('/'))),
+    ];
 
     // Act
     const first = await imagesHandler(apiEvent('DELETE /images/{imageId+}', { pathParameters: { imageId: id } }));
@@ -158,7 +175,9 @@ describe('HTTP API handlers on the local stack', () => {
     expectDocumented('delete', '/images/{imageId}', first);
     expect([first.statusCode, second.statusCode]).toEqual([204, 204]);
     for (const key of keys) {
-      await expect(stack.clients.s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });
+      await expect(stack.clients.s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key }))).rejects.toMatchObject({
+        name: 'NotFound',
+      });
     }
     const missing = await get(id);
     expectDocumented('get', '/images/{imageId}', missing);

@@ -16,15 +16,19 @@ export function expectDocumented(method: 'get' | 'post' | 'delete', path: string
   const operation = (document.paths as unknown as Record<string, Record<string, Operation>>)[path]?.[method];
   if (!operation) throw new Error(`api/openapi.json has no operation ${method.toUpperCase()} ${path}`);
   let documented = operation.responses[String(response.statusCode)];
-  if (!documented) throw new Error(`api/openapi.json does not document ${response.statusCode} for ${method.toUpperCase()} ${path}: ${response.body}`);
+  if (!documented)
+    throw new Error(`api/openapi.json does not document ${response.statusCode} for ${method.toUpperCase()} ${path}: ${response.body}`);
   if (documented.$ref) documented = (document.components.responses as Record<string, typeof documented>)[documented.$ref.split('/').pop()!];
   const schema = documented.content?.['application/json']?.schema;
   if (!schema) {
-    if (response.body) throw new Error(`${response.statusCode} for ${method.toUpperCase()} ${path} is documented without a body, got ${response.body}`);
+    if (response.body)
+      throw new Error(`${response.statusCode} for ${method.toUpperCase()} ${path} is documented without a body, got ${response.body}`);
     return;
   }
   const validate = ajv.compile({ $ref: `openapi#/components/schemas/${(schema as { $ref: string }).$ref.split('/').pop()}` });
   if (!validate(JSON.parse(String(response.body)))) {
-    throw new Error(`${response.statusCode} for ${method.toUpperCase()} ${path} does not match api/openapi.json: ${ajv.errorsText(validate.errors)}\n${response.body}`);
+    throw new Error(
+      `${response.statusCode} for ${method.toUpperCase()} ${path} does not match api/openapi.json: ${ajv.errorsText(validate.errors)}\n${response.body}`,
+    );
   }
 }

@@ -11,7 +11,8 @@ function withShortThrottleRetries(MaxAttempts: number, MaxDelaySeconds: number):
   const visit = (states: AslDefinition['States']) => {
     for (const state of Object.values(states)) {
       state.Branches?.forEach((b) => visit(b.States));
-      for (const r of state.Retry ?? []) if (r.ErrorEquals.some((e) => /TooManyRequests|Throttling/.test(e))) Object.assign(r, { MaxAttempts, MaxDelaySeconds });
+      for (const r of state.Retry ?? [])
+        if (r.ErrorEquals.some((e) => /TooManyRequests|Throttling/.test(e))) Object.assign(r, { MaxAttempts, MaxDelaySeconds });
     }
   };
   visit(definition.States);
@@ -19,7 +20,15 @@ function withShortThrottleRetries(MaxAttempts: number, MaxDelaySeconds: number):
 }
 
 const ONE_TPS = { DetectFaces: 1, DetectLabels: 1, DetectText: 1, DetectModerationLabels: 1 };
-const SMALL_BURST: BurstParameters = { images: 12, tps: ONE_TPS, lambdaConcurrency: 1000, startsPerSecond: 100, startBurst: 100, sdkMaxAttempts: 1, seed: 7 };
+const SMALL_BURST: BurstParameters = {
+  images: 12,
+  tps: ONE_TPS,
+  lambdaConcurrency: 1000,
+  startsPerSecond: 100,
+  startBurst: 100,
+  sdkMaxAttempts: 1,
+  seed: 7,
+};
 
 describe('retryDelaySeconds (Step Functions retry semantics)', () => {
   const retrier = { ErrorEquals: ['X'], IntervalSeconds: 2, BackoffRate: 3, MaxDelaySeconds: 50 };
@@ -36,7 +45,7 @@ describe('retryDelaySeconds (Step Functions retry semantics)', () => {
 });
 
 describe('simulateBurst', () => {
-  it('drains a dozen uploads at 1 TPS with every image SUCCEEDED under the definition\'s retriers, no faster than the quota allows', () => {
+  it("drains a dozen uploads at 1 TPS with every image SUCCEEDED under the definition's retriers, no faster than the quota allows", () => {
     // Act
     const outcome = simulateBurst(theDefinition(), SMALL_BURST);
 
@@ -55,7 +64,11 @@ describe('simulateBurst', () => {
   });
 
   it('fails images whose ClaimImage Lambda stays throttled: concurrency is modelled too', () => {
-    const outcome = simulateBurst(withShortThrottleRetries(0, 1), { ...SMALL_BURST, tps: { ...ONE_TPS, DetectFaces: 100 }, lambdaConcurrency: 1 });
+    const outcome = simulateBurst(withShortThrottleRetries(0, 1), {
+      ...SMALL_BURST,
+      tps: { ...ONE_TPS, DetectFaces: 100 },
+      lambdaConcurrency: 1,
+    });
     expect(outcome.failed).toBeGreaterThan(0);
     expect(outcome.lambdaThrottles).toBeGreaterThan(0);
   });
@@ -63,6 +76,8 @@ describe('simulateBurst', () => {
   it('is reproducible: the same seed gives the same outcome, another seed another', () => {
     const definition = theDefinition();
     expect(simulateBurst(definition, SMALL_BURST)).toEqual(simulateBurst(definition, SMALL_BURST));
-    expect(simulateBurst(definition, { ...SMALL_BURST, seed: 8 }).drainSeconds).not.toBe(simulateBurst(definition, SMALL_BURST).drainSeconds);
+    expect(simulateBurst(definition, { ...SMALL_BURST, seed: 8 }).drainSeconds).not.toBe(
+      simulateBurst(definition, SMALL_BURST).drainSeconds,
+    );
   });
 });

@@ -71,14 +71,21 @@ describe('CLI: analyze through a running picflow dev', () => {
     });
 
     // Assess
-    expect(stderr).toMatch(/using the running picflow dev \(pid \d+\); its own settings apply, so PICFLOW_FAULTS, ANALYSES, --workers given here are ignored/);
+    expect(stderr).toMatch(
+      /using the running picflow dev \(pid \d+\); its own settings apply, so PICFLOW_FAULTS, ANALYSES, --workers given here are ignored/,
+    );
     expect(stderr).toContain('restart picflow dev with them');
   });
 
   it('a 1x1 PNG is FAILED TOO_SMALL, and --json says moderation unavailable as the table does', async () => {
     // Prepare
     const dot = join(files.path, 'dot.png');
-    writeFileSync(dot, await sharp({ create: { width: 1, height: 1, channels: 3, background: 'white' } }).png().toBuffer());
+    writeFileSync(
+      dot,
+      await sharp({ create: { width: 1, height: 1, channels: 3, background: 'white' } })
+        .png()
+        .toBuffer(),
+    );
 
     // Act
     const table = await picflow(['--data-dir', data.path, 'analyze', dot]);
@@ -103,10 +110,17 @@ describe('CLI: analyze through a running picflow dev', () => {
     const replayed = await picflow(['--data-dir', data.path, 'replay']);
 
     // Assess: no "2 succeeded"; what happened to each message is said
-    const lines = replayed.stdout.trim().split('\n').filter((l) => l.includes('broken.jpg'));
+    const lines = replayed.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('broken.jpg'));
     expect(lines).toHaveLength(2);
     expect(lines.some((l) => /^FAILED\s+uploads\/broken\.jpg .*\[message kept: failed again\]/.test(l))).toBe(true);
-    expect(lines.some((l) => /^SKIPPED\s+uploads\/broken\.jpg\s+AlreadyProcessed: a newer version owns the key.*\[message deleted: obsolete/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^SKIPPED\s+uploads\/broken\.jpg\s+AlreadyProcessed: a newer version owns the key.*\[message deleted: obsolete/.test(l),
+      ),
+    ).toBe(true);
     expect(replayed.stderr).toMatch(/: 0 succeeded, \d+ failed again, \d+ skipped; \d+ deleted, \d+ kept/);
     expect(replayed.code).toBe(1);
   });

@@ -6,7 +6,6 @@ import { tempDir } from '../e2e/support';
 
 jest.setTimeout(180_000);
 
-
 function exitOf(child: import('node:child_process').ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }

@@ -39,7 +39,7 @@ describe('Functions: image reads with --stack', () => {
     });
   });
 
-  it('show finds an image by its name under the stack\'s upload prefix', async () => {
+  it("show finds an image by its name under the stack's upload prefix", async () => {
     // Prepare
     const stored = item('incoming/photo.jpg', '2026-11-27T10:00:00.000Z');
     dynamodb.on(GetItemCommand).resolves({});
@@ -54,13 +54,22 @@ describe('Functions: image reads with --stack', () => {
     expect(found).toEqual(stored);
     expect(cloudformation).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'Picflow' });
     expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { imageId: { S: `${BUCKET}/photo.jpg` } } });
-    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { imageId: { S: `${BUCKET}/incoming/photo.jpg` } } });
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: TABLE,
+      Key: { imageId: { S: `${BUCKET}/incoming/photo.jpg` } },
+    });
   });
 
   it('list --status failed reads the byStatus index newest first and stops once it has --limit items', async () => {
     // Prepare: two index pages; the first already holds enough
-    const failed = [item('incoming/c.jpg', '2026-11-27T12:00:00.000Z', { status: 'FAILED' }), item('incoming/b.jpg', '2026-11-27T11:00:00.000Z', { status: 'FAILED' })];
-    dynamodb.on(QueryCommand).resolves({ Items: failed.map((f) => marshall({ imageId: f.imageId, listedStatus: 'FAILED', updatedAt: f.updatedAt })), LastEvaluatedKey: marshall({ imageId: 'more' }) });
+    const failed = [
+      item('incoming/c.jpg', '2026-11-27T12:00:00.000Z', { status: 'FAILED' }),
+      item('incoming/b.jpg', '2026-11-27T11:00:00.000Z', { status: 'FAILED' }),
+    ];
+    dynamodb.on(QueryCommand).resolves({
+      Items: failed.map((f) => marshall({ imageId: f.imageId, listedStatus: 'FAILED', updatedAt: f.updatedAt })),
+      LastEvaluatedKey: marshall({ imageId: 'more' }),
+    });
     for (const f of failed) dynamodb.on(GetItemCommand, { Key: { imageId: { S: f.imageId } } }).resolves({ Item: marshall(f) });
     const source = await openImageSource('/nonexistent', { stack: 'Picflow', region: 'eu-west-1' });
 
@@ -83,12 +92,17 @@ describe('Functions: image reads with --stack', () => {
 
   it('list --label scans every page and keeps the newest matches; export yields each match once', async () => {
     // Prepare: two scan pages, labels in any case, a parent label counting too
-    const dog = (key: string, at: string) => item(key, at, { labels: [{ name: 'Dog', confidence: 97, parents: ['Animal'], instances: [] }] });
+    const dog = (key: string, at: string) =>
+      item(key, at, { labels: [{ name: 'Dog', confidence: 97, parents: ['Animal'], instances: [] }] });
     const page1 = [dog('incoming/old.jpg', '2026-11-01T00:00:00.000Z'), item('incoming/cat.jpg', '2026-11-20T00:00:00.000Z')];
     const page2 = [dog('incoming/new.jpg', '2026-11-25T00:00:00.000Z'), dog('incoming/mid.jpg', '2026-11-10T00:00:00.000Z')];
-    dynamodb.on(ScanCommand).callsFake((input: { ExclusiveStartKey?: unknown }) =>
-      input.ExclusiveStartKey ? { Items: page2.map((i) => marshall(i)) } : { Items: page1.map((i) => marshall(i)), LastEvaluatedKey: marshall({ imageId: page1[1].imageId }) },
-    );
+    dynamodb
+      .on(ScanCommand)
+      .callsFake((input: { ExclusiveStartKey?: unknown }) =>
+        input.ExclusiveStartKey
+          ? { Items: page2.map((i) => marshall(i)) }
+          : { Items: page1.map((i) => marshall(i)), LastEvaluatedKey: marshall({ imageId: page1[1].imageId }) },
+      );
     const source = await openImageSource('/nonexistent', { stack: 'Picflow', region: 'eu-west-1' });
 
     // Act
@@ -100,12 +114,19 @@ describe('Functions: image reads with --stack', () => {
     // Assess
     expect(listed.map((i) => i.key)).toEqual(['incoming/new.jpg', 'incoming/mid.jpg']);
     expect(exported).toEqual(['incoming/old.jpg', 'incoming/new.jpg', 'incoming/mid.jpg']);
-    expect(dynamodb).toHaveReceivedNthCommandWith(2, ScanCommand, { TableName: TABLE, ExclusiveStartKey: marshall({ imageId: page1[1].imageId }) });
+    expect(dynamodb).toHaveReceivedNthCommandWith(2, ScanCommand, {
+      TableName: TABLE,
+      ExclusiveStartKey: marshall({ imageId: page1[1].imageId }),
+    });
   });
 
   it('explains a stack without the table and bucket outputs', async () => {
-    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    cloudformation
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
 
-    await expect(openImageSource('/nonexistent', { stack: 'Other', region: 'eu-west-1' })).rejects.toThrow(/no BucketName \/ TableName outputs/);
+    await expect(openImageSource('/nonexistent', { stack: 'Other', region: 'eu-west-1' })).rejects.toThrow(
+      /no BucketName \/ TableName outputs/,
+    );
   });
 });

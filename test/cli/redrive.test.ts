@@ -55,7 +55,9 @@ describe('Command: picflow redrive', () => {
   });
 
   it('refuses something that is not an execution ARN, before calling AWS', async () => {
-    await expect(run('arn:aws:states:eu-west-1:123456789012:stateMachine:ImagePipeline')).rejects.toThrow(/is not a Step Functions execution ARN/);
+    await expect(run('arn:aws:states:eu-west-1:123456789012:stateMachine:ImagePipeline')).rejects.toThrow(
+      /is not a Step Functions execution ARN/,
+    );
     expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
   });
 });

@@ -6,7 +6,14 @@
 import 'aws-sdk-client-mock-jest';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { replayOnAws } from '../../cli/replay';
 import { replayQueue } from '../../dead-letters/replay';
@@ -37,11 +44,21 @@ function fakeQueue(messages: { MessageId: string; ReceiptHandle: string; Body: s
   });
   sqs.on(GetQueueAttributesCommand).callsFake(() => {
     const notVisible = [...stored.keys()].filter((h) => inFlight.get(h)).length;
-    return { Attributes: { ApproximateNumberOfMessages: String(stored.size - notVisible), ApproximateNumberOfMessagesNotVisible: String(notVisible), ApproximateNumberOfMessagesDelayed: '0' } };
+    return {
+      Attributes: {
+        ApproximateNumberOfMessages: String(stored.size - notVisible),
+        ApproximateNumberOfMessagesNotVisible: String(notVisible),
+        ApproximateNumberOfMessagesDelayed: '0',
+      },
+    };
   });
   sqs.on(DeleteMessageCommand).callsFake((input: { ReceiptHandle: string }) => void stored.delete(input.ReceiptHandle));
   sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(ChangeMessageVisibilityCommand).callsFake((input: { ReceiptHandle: string; VisibilityTimeout: number }) => void inFlight.set(input.ReceiptHandle, input.VisibilityTimeout > 0));
+  sqs
+    .on(ChangeMessageVisibilityCommand)
+    .callsFake(
+      (input: { ReceiptHandle: string; VisibilityTimeout: number }) => void inFlight.set(input.ReceiptHandle, input.VisibilityTimeout > 0),
+    );
   return {
     /** A message sent while the replay runs (the dead letter of a failed re-run). */
     send(message: { MessageId: string; ReceiptHandle: string; Body: string }) {
@@ -61,7 +78,14 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throt
 const execution = (n: number) => `arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:replay-${n}`;
 
 function deadLetter(key: string, executionId = 'arn:aws:states:us-east-1:123456789012:execution:ImagePipeline:original') {
-  return JSON.stringify({ status: 'FAILED', reason: 'x', failures: [], executionId, failedAt: '', originalEvent: objectCreatedEvent({ key }) });
+  return JSON.stringify({
+    status: 'FAILED',
+    reason: 'x',
+    failures: [],
+    executionId,
+    failedAt: '',
+    originalEvent: objectCreatedEvent({ key }),
+  });
 }
 
 describe('Function: replayOnAws', () => {
@@ -70,19 +94,30 @@ describe('Function: replayOnAws', () => {
     sfn.reset();
     sqs.reset();
     cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'Picflow', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE }, { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL }] }],
+      Stacks: [
+        {
+          StackName: 'Picflow',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE },
+            { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL },
+          ],
+        },
+      ],
     });
   });
 
-  it('deletes the message whose re-run succeeded, keeps the other, and removes the failed re-run\'s duplicate', async () => {
+  it("deletes the message whose re-run succeeded, keeps the other, and removes the failed re-run's duplicate", async () => {
     // Prepare: two dead letters; the raw EventBridge event form (from the rule's own DLQ) for the second
     const queue = fakeQueue([
       { MessageId: 'm-ok', ReceiptHandle: 'r-ok', Body: deadLetter('uploads/ok.jpg') },
       { MessageId: 'm-bad', ReceiptHandle: 'r-bad', Body: JSON.stringify(objectCreatedEvent({ key: 'uploads/bad.jpg' })) },
     ]);
-    sfn
-      .on(StartExecutionCommand)
-      .callsFake((input: { input: string }) => ({ executionArn: JSON.parse(input.input).detail.object.key === 'uploads/ok.jpg' ? execution(1) : execution(2), startDate: new Date() }));
+    sfn.on(StartExecutionCommand).callsFake((input: { input: string }) => ({
+      executionArn: JSON.parse(input.input).detail.object.key === 'uploads/ok.jpg' ? execution(1) : execution(2),
+      startDate: new Date(),
+    }));
     sfn.on(DescribeExecutionCommand, { executionArn: execution(1) }).resolves({ status: 'SUCCEEDED' });
     sfn.on(DescribeExecutionCommand, { executionArn: execution(2) }).callsFake(() => {
       // The failed re-run sent its own dead letter before it ended
@@ -98,7 +133,10 @@ describe('Function: replayOnAws', () => {
       ['m-ok', 'SUCCEEDED'],
       ['m-bad', 'FAILED'],
     ]);
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE, input: JSON.stringify(objectCreatedEvent({ key: 'uploads/ok.jpg' })) });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE,
+      input: JSON.stringify(objectCreatedEvent({ key: 'uploads/ok.jpg' })),
+    });
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'r-ok' });
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'r-dup' });
     expect(sqs).not.toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'r-bad' });
@@ -117,7 +155,7 @@ describe('Function: replayOnAws', () => {
     expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'r1', VisibilityTimeout: 0 });
   });
 
-  it('long-polls through empty receives and stops only when the queue\'s counts say nothing is left', async () => {
+  it("long-polls through empty receives and stops only when the queue's counts say nothing is left", async () => {
     // Prepare: SQS answers empty twice (its counts still show the message) before delivering it
     fakeQueue([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: deadLetter('uploads/late.jpg') }], 2);
     sfn.on(StartExecutionCommand).resolves({ executionArn: execution(1), startDate: new Date() });
@@ -143,7 +181,8 @@ describe('Function: replayOnAws', () => {
     ]);
     let throttles = 2;
     sfn.on(StartExecutionCommand).callsFake((input: { input: string }) => {
-      if (JSON.parse(input.input).detail.object.key === 'uploads/b.jpg') throw Object.assign(new Error('too many open executions'), { name: 'ExecutionLimitExceeded' });
+      if (JSON.parse(input.input).detail.object.key === 'uploads/b.jpg')
+        throw Object.assign(new Error('too many open executions'), { name: 'ExecutionLimitExceeded' });
       if (throttles-- > 0) throw throttled();
       return { executionArn: execution(1), startDate: new Date() };
     });
@@ -168,7 +207,11 @@ describe('Function: replayOnAws', () => {
 
   it('runs at most --concurrency re-executions at once', async () => {
     // Prepare: 25 dead letters (received 10 at a time)
-    const messages = Array.from({ length: 25 }, (_, n) => ({ MessageId: `m${n}`, ReceiptHandle: `r${n}`, Body: deadLetter(`uploads/${n}.jpg`) }));
+    const messages = Array.from({ length: 25 }, (_, n) => ({
+      MessageId: `m${n}`,
+      ReceiptHandle: `r${n}`,
+      Body: deadLetter(`uploads/${n}.jpg`),
+    }));
     fakeQueue(messages);
     // An execution is in flight from its StartExecution until DescribeExecution reports it ended
     let inFlight = 0;
@@ -212,11 +255,16 @@ describe('Function: replayOnAws', () => {
     });
 
     // Assess
-    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, { QueueUrl: QUEUE_URL, Entries: [expect.objectContaining({ ReceiptHandle: 'r1' })] });
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
+      QueueUrl: QUEUE_URL,
+      Entries: [expect.objectContaining({ ReceiptHandle: 'r1' })],
+    });
   });
 
   it('explains a stack that is not a picflow stack', async () => {
-    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    cloudformation
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
 
     await expect(replayOnAws('Other', { region: 'us-east-1' })).rejects.toThrow(/no StateMachineArn \/ DeadLetterQueueUrl outputs/);
   });

@@ -31,7 +31,11 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startDev(dataDir: string, env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, BIN]): Promise<DevServer> {
+export async function startDev(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  command: string[] = [process.execPath, BIN],
+): Promise<DevServer> {
   const port = 20_000 + Math.floor(Math.random() * 40_000);
   const child = spawn(command[0], [...command.slice(1), '--data-dir', dataDir, 'dev', '--port', String(port), '--workers', '1'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,10 +7,22 @@ import { executionName } from '../../local/engine/execution-runner';
 import type { ImageItem } from '../../tasks/shared/types';
 
 function item(overrides: Partial<ImageItem>): ImageItem {
-  return { status: 'SUCCEEDED', faces: [], labels: [], text: [], moderation: { verdict: 'safe', labels: [] }, ...overrides } as unknown as ImageItem;
+  return {
+    status: 'SUCCEEDED',
+    faces: [],
+    labels: [],
+    text: [],
+    moderation: { verdict: 'safe', labels: [] },
+    ...overrides,
+  } as unknown as ImageItem;
 }
 const branches = (labelsAndText: string) =>
-  ({ thumbnails: { status: 'SUCCEEDED' }, faces: { status: 'SUCCEEDED' }, labelsAndText: { status: labelsAndText }, moderation: { status: 'SUCCEEDED' } }) as ImageItem['branches'];
+  ({
+    thumbnails: { status: 'SUCCEEDED' },
+    faces: { status: 'SUCCEEDED' },
+    labelsAndText: { status: labelsAndText },
+    moderation: { status: 'SUCCEEDED' },
+  }) as ImageItem['branches'];
 
 describe('Summary table', () => {
   it('names same-named files from different folders by their relative paths', () => {
@@ -22,7 +34,9 @@ describe('Summary table', () => {
     const names = ['猫の写真.jpg', '🚀.png', 'Cafe\u0301.png', 'plain.png'];
 
     // Act
-    const lines = summaryTable(names.map((file) => ({ file, item: item({ branches: branches('SUCCEEDED') }), elapsedMs: 1000 }))).split('\n');
+    const lines = summaryTable(names.map((file) => ({ file, item: item({ branches: branches('SUCCEEDED') }), elapsedMs: 1000 }))).split(
+      '\n',
+    );
 
     // Assess: the status column starts at the same display column on every row
     const statusColumn = (line: string) => stringWidth(line.slice(0, line.indexOf('SUCCEEDED')));
@@ -44,7 +58,11 @@ describe('Summary table', () => {
   });
 
   it('gives --json the moderation verdict the table shows for a FAILED image', () => {
-    expect(reportedItem({ file: 'x.png', error: 'CORRUPT', elapsedMs: 0 })).toMatchObject({ status: 'FAILED', moderation: { verdict: 'unavailable' }, retries: 0 });
+    expect(reportedItem({ file: 'x.png', error: 'CORRUPT', elapsedMs: 0 })).toMatchObject({
+      status: 'FAILED',
+      moderation: { verdict: 'unavailable' },
+      retries: 0,
+    });
   });
 
   it.each([

@@ -52,7 +52,11 @@ describe('Console in Chromium', () => {
 
     // The four branches of the Parallel, side by side (one row, left to right in definition order).
     const branches = await page.locator('svg.graph rect.branch').evaluateAll((rects) =>
-      rects.map((r) => ({ index: Number(r.getAttribute('data-branch')), x: Number(r.getAttribute('x')), y: Number(r.getAttribute('y')) })),
+      rects.map((r) => ({
+        index: Number(r.getAttribute('data-branch')),
+        x: Number(r.getAttribute('x')),
+        y: Number(r.getAttribute('y')),
+      })),
     );
     expect(branches).toHaveLength(4);
     expect(new Set(branches.map((b) => b.y)).size).toBe(1);
@@ -87,7 +91,9 @@ describe('Console in Chromium', () => {
       return img !== null && img.complete && img.naturalWidth > 0;
     });
     await expect(page.locator('[data-testid=moderation-verdict]').textContent()).resolves.toBe('safe');
-    await expect(page.locator('[data-testid=raw-item] pre').textContent()).resolves.toContain('"imageId": "picflow-local/uploads/astronaut.png"');
+    await expect(page.locator('[data-testid=raw-item] pre').textContent()).resolves.toContain(
+      '"imageId": "picflow-local/uploads/astronaut.png"',
+    );
     await page.mouse.move(0, 0);
     await page.screenshot({ path: screenshotPath('result.png') });
     await page.screenshot({ path: artifactPath('02-result.png'), fullPage: true });
@@ -102,8 +108,18 @@ describe('Console in Chromium', () => {
 
     const failed = page.locator('svg.graph [data-state="Failed"]');
     expect(await failed.getAttribute('data-status')).toBe('failed');
-    expect(await failed.locator('rect').first().evaluate((rect) => (globalThis as unknown as Styles).getComputedStyle(rect).fill)).toBe('rgb(253, 217, 215)');
-    expect(await failed.locator('rect').first().evaluate((rect) => (globalThis as unknown as Styles).getComputedStyle(rect).stroke)).toBe('rgb(208, 43, 32)');
+    expect(
+      await failed
+        .locator('rect')
+        .first()
+        .evaluate((rect) => (globalThis as unknown as Styles).getComputedStyle(rect).fill),
+    ).toBe('rgb(253, 217, 215)');
+    expect(
+      await failed
+        .locator('rect')
+        .first()
+        .evaluate((rect) => (globalThis as unknown as Styles).getComputedStyle(rect).stroke),
+    ).toBe('rgb(208, 43, 32)');
     expect(await page.getAttribute('svg.graph [data-state="DetectFaces"]', 'data-status')).toBe('caught');
     expect(await page.getAttribute('svg.graph [data-state="DetectFacesFailed"]', 'data-status')).toBe('succeeded');
     await page.click('svg.graph [data-state="DetectFaces"]');

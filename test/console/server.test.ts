@@ -27,7 +27,11 @@ interface Answer {
   json<T>(): T;
 }
 
-function call(base: string, path: string, options: { method?: string; body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function call(
+  base: string,
+  path: string,
+  options: { method?: string; body?: Buffer | string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     // A raw path (no URL normalisation), as an attacker's client would send it.
@@ -45,7 +49,11 @@ function call(base: string, path: string, options: { method?: string; body?: Buf
 }
 
 async function upload(base: string, name: string, body: Buffer | string, type = 'image/png'): Promise<UploadResponse> {
-  const answer = await call(base, `/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { 'Content-Type': type } });
+  const answer = await call(base, `/api/uploads?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': type },
+  });
   expect(answer.status).toBe(201);
   return answer.json<UploadResponse>();
 }
@@ -55,7 +63,8 @@ describe('Console API', () => {
   let running: Running;
   let base: string;
   let stream: Awaited<ReturnType<typeof openStream>>;
-  const finished = (imageId: string) => (m: StreamMessage) => m.kind === 'execution' && m.execution.imageId === imageId && m.execution.status !== 'RUNNING';
+  const finished = (imageId: string) => (m: StreamMessage) =>
+    m.kind === 'execution' && m.execution.imageId === imageId && m.execution.status !== 'RUNNING';
 
   beforeAll(async () => {
     running = await startStackWithConsole(data.path, { taskEnvironment: { ANALYSES: '' } });
@@ -82,7 +91,15 @@ describe('Console API', () => {
   });
 
   it('never serves a file outside the app, nor an object outside the pipeline prefixes', async () => {
-    for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/app.js/../../server.ts', '/build-stamp.json', '/.%2e/.%2e/package.json', '//etc/passwd']) {
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/..%2fpackage.json',
+      '/app.js/../../server.ts',
+      '/build-stamp.json',
+      '/.%2e/.%2e/package.json',
+      '//etc/passwd',
+    ]) {
       const answer = await call(base, path);
       expect([400, 404]).toContain(answer.status);
       expect(answer.body.toString()).not.toContain('"name": "picflow"');
@@ -102,7 +119,11 @@ describe('Console API', () => {
   it('refuses other host names (DNS rebinding) and cross-site writes', async () => {
     expect((await call(base, '/api/info', { headers: { Host: 'evil.example' } })).status).toBe(403);
     expect((await call(base, '/api/info', { headers: { Host: 'localhost' } })).status).toBe(200);
-    const crossSite = await call(base, '/api/uploads?name=x.png', { method: 'POST', body: 'x', headers: { Origin: 'http://evil.example' } });
+    const crossSite = await call(base, '/api/uploads?name=x.png', {
+      method: 'POST',
+      body: 'x',
+      headers: { Origin: 'http://evil.example' },
+    });
     expect(crossSite.status).toBe(403);
   });
 
@@ -153,7 +174,8 @@ describe('Console API', () => {
   });
 
   it("streams one execution's events as they happen, with their index in its history", async () => {
-    const [original] = (await call(base, '/api/executions?imageId=picflow-local%2Fuploads%2Fcoffee.png')).json<ExecutionsResponse>().executions;
+    const [original] = (await call(base, '/api/executions?imageId=picflow-local%2Fuploads%2Fcoffee.png')).json<ExecutionsResponse>()
+      .executions;
     const input = running.stack.store.get(original.name)!.input;
     const own = await openStream(`${base}/api/events?execution=console-sse-check`);
     try {
@@ -195,34 +217,57 @@ describe('Console API', () => {
 
     // Act
     const first = (await call(base, '/api/executions?limit=3')).json<ExecutionsResponse>();
-    const second = (await call(base, `/api/executions?limit=3&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)).json<ExecutionsResponse>();
+    const second = (
+      await call(base, `/api/executions?limit=3&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)
+    ).json<ExecutionsResponse>();
     const succeeded = (await call(base, '/api/executions?status=SUCCEEDED&limit=2')).json<ExecutionsResponse>();
-    const succeededRest = (await call(base, `/api/executions?status=SUCCEEDED&limit=2&cursor=${encodeURIComponent(succeeded.nextCursor ?? '')}`)).json<ExecutionsResponse>();
+    const succeededRest = (
+      await call(base, `/api/executions?status=SUCCEEDED&limit=2&cursor=${encodeURIComponent(succeeded.nextCursor ?? '')}`)
+    ).json<ExecutionsResponse>();
 
     // Assess
     expect(first.executions).toHaveLength(3);
     expect([...first.executions, ...second.executions].map((e) => e.name)).toEqual(all.executions.map((e) => e.name));
     expect(second.nextCursor).toBeUndefined();
-    expect([...succeeded.executions, ...succeededRest.executions].map((e) => e.name)).toEqual(all.executions.filter((e) => e.status === 'SUCCEEDED').map((e) => e.name));
-    for (const bad of ['limit=0', 'limit=abc', 'limit=5000', 'cursor=not-a-cursor']) expect((await call(base, `/api/executions?${bad}`)).status).toBe(400);
+    expect([...succeeded.executions, ...succeededRest.executions].map((e) => e.name)).toEqual(
+      all.executions.filter((e) => e.status === 'SUCCEEDED').map((e) => e.name),
+    );
+    for (const bad of ['limit=0', 'limit=abc', 'limit=5000', 'cursor=not-a-cursor'])
+      expect((await call(base, `/api/executions?${bad}`)).status).toBe(400);
   });
 
   it('lists the dead letters with their error and replays one (through replayDeadLetters)', async () => {
     const { messages } = (await call(base, '/api/dead-letters')).json<DeadLettersResponse>();
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ key: 'uploads/notes.png', status: 'FAILED', replayable: true, executionName: expect.stringMatching(/^notes-png-/) });
+    expect(messages[0]).toMatchObject({
+      key: 'uploads/notes.png',
+      status: 'FAILED',
+      replayable: true,
+      executionName: expect.stringMatching(/^notes-png-/),
+    });
     expect(messages[0].failures[0]).toMatchObject({ state: 'ValidateImage', error: expect.stringContaining('Error') });
     // Listing gives them back at once: a second look sees the same message.
-    expect((await call(base, '/api/dead-letters')).json<DeadLettersResponse>().messages.map((m) => m.messageId)).toEqual([messages[0].messageId]);
+    expect((await call(base, '/api/dead-letters')).json<DeadLettersResponse>().messages.map((m) => m.messageId)).toEqual([
+      messages[0].messageId,
+    ]);
 
-    const replay = await call(base, '/api/dead-letters/replay', { method: 'POST', body: JSON.stringify({ messageIds: [messages[0].messageId] }), headers: { 'Content-Type': 'application/json' } });
+    const replay = await call(base, '/api/dead-letters/replay', {
+      method: 'POST',
+      body: JSON.stringify({ messageIds: [messages[0].messageId] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(replay.status).toBe(200);
     const { outcomes } = replay.json<ReplayResponse>();
     // Still not an image: the re-run fails, the message stays (one, not two).
-    expect(outcomes).toEqual([expect.objectContaining({ messageId: messages[0].messageId, status: 'FAILED', executionName: expect.stringMatching(/^notes-png-/) })]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ messageId: messages[0].messageId, status: 'FAILED', executionName: expect.stringMatching(/^notes-png-/) }),
+    ]);
     const after = (await call(base, '/api/dead-letters')).json<DeadLettersResponse>().messages;
     expect(after.map((m) => m.messageId)).toEqual([messages[0].messageId]);
-    expect((await call(base, '/api/dead-letters/replay', { method: 'POST', body: '{"messageIds":["no-such-message"]}' })).json<ReplayResponse>().outcomes).toEqual([]);
+    expect(
+      (await call(base, '/api/dead-letters/replay', { method: 'POST', body: '{"messageIds":["no-such-message"]}' })).json<ReplayResponse>()
+        .outcomes,
+    ).toEqual([]);
   });
 
   it('keeps execution histories across a restart of the stack', async () => {

@@ -6,25 +6,48 @@ import { stateRuns } from '../../local/console/shared/state-status';
 const definition: AslDefinitionLite = {
   StartAt: 'Work',
   States: {
-    Work: { Type: 'Task', Retry: [{ ErrorEquals: ['Rekognition.ThrottlingException'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Oops' }], Next: 'Both' },
+    Work: {
+      Type: 'Task',
+      Retry: [{ ErrorEquals: ['Rekognition.ThrottlingException'], MaxAttempts: 2 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Oops' }],
+      Next: 'Both',
+    },
     Both: { Type: 'Parallel', Branches: [{ StartAt: 'Left', States: { Left: { Type: 'Pass', End: true } } }], Next: 'Done' },
     Oops: { Type: 'Fail' },
     Done: { Type: 'Succeed' },
   },
 };
 
-const at = (type: string, name: string, timestamp: number, extra: Partial<HistoryEvent> = {}): HistoryEvent => ({ type, timestamp, state: { name, type: 'Task' }, ...extra });
+const at = (type: string, name: string, timestamp: number, extra: Partial<HistoryEvent> = {}): HistoryEvent => ({
+  type,
+  timestamp,
+  state: { name, type: 'Task' },
+  ...extra,
+});
 
 describe('state statuses from the event history', () => {
   it('marks a state running, then retrying with its attempt, then succeeded with its retry count', () => {
     const entered = [at('StateEntered', 'Work', 0, { state: { name: 'Work', type: 'Task', input: { a: 1 } } })];
     expect(stateRuns(entered, definition, false).get('Work')).toMatchObject({ status: 'running', input: { a: 1 }, enteredAt: 0 });
     const throttled = [...entered, at('StateFailed', 'Work', 10, { Error: 'Rekognition.ThrottlingException', Cause: 'slow down' })];
-    expect(stateRuns(throttled, definition, false).get('Work')).toMatchObject({ status: 'retrying', retries: 0, error: 'Rekognition.ThrottlingException' });
-    const retried = [...throttled, at('StateRetried', 'Work', 900, { retry: { attempt: 1, retrier: { ErrorEquals: ['Rekognition.ThrottlingException'] } } })];
+    expect(stateRuns(throttled, definition, false).get('Work')).toMatchObject({
+      status: 'retrying',
+      retries: 0,
+      error: 'Rekognition.ThrottlingException',
+    });
+    const retried = [
+      ...throttled,
+      at('StateRetried', 'Work', 900, { retry: { attempt: 1, retrier: { ErrorEquals: ['Rekognition.ThrottlingException'] } } }),
+    ];
     expect(stateRuns(retried, definition, false).get('Work')).toMatchObject({ status: 'retrying', retries: 1 });
     const done = [...retried, at('StateExited', 'Work', 1500, { state: { name: 'Work', type: 'Task', output: { b: 2 } } })];
-    expect(stateRuns(done, definition, false).get('Work')).toMatchObject({ status: 'succeeded', retries: 1, output: { b: 2 }, exitedAt: 1500, error: undefined });
+    expect(stateRuns(done, definition, false).get('Work')).toMatchObject({
+      status: 'succeeded',
+      retries: 1,
+      output: { b: 2 },
+      exitedAt: 1500,
+      error: undefined,
+    });
     expect(stateRuns(done, definition, false).has('Done')).toBe(false);
   });
 
@@ -39,7 +62,13 @@ describe('state statuses from the event history', () => {
       at('StateFailed', 'Work', 5, { Error: 'Rekognition.ThrottlingException' }),
     ];
     expect(stateRuns(events, definition, false).get('Work')?.status).toBe('failed');
-    const caught = [...events, at('StateCaught', 'Work', 5), at('StateExited', 'Work', 5), at('StateEntered', 'Oops', 6), at('StateFailed', 'Oops', 6, { Error: 'Boom' })];
+    const caught = [
+      ...events,
+      at('StateCaught', 'Work', 5),
+      at('StateExited', 'Work', 5),
+      at('StateEntered', 'Oops', 6),
+      at('StateFailed', 'Oops', 6, { Error: 'Boom' }),
+    ];
     const runs = stateRuns(caught, definition, true);
     expect(runs.get('Work')).toMatchObject({ status: 'caught', retries: 2, error: 'Rekognition.ThrottlingException' });
     expect(runs.get('Oops')).toMatchObject({ status: 'failed', error: 'Boom' });

@@ -48,12 +48,23 @@ export async function startStackWithConsole(dataDir: string, options: LocalStack
 /** Headless Chromium as root on a closed network: without the background-networking flags it hangs. */
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set PICFLOW_CHROMIUM to a Chromium or Chrome binary`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set PICFLOW_CHROMIUM to a Chromium or Chrome binary`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -74,7 +85,11 @@ export function screenshotPath(name: string): string {
 }
 
 /** Reads a server-sent event stream; `next(predicate)` resolves with the first matching message. */
-export function openStream(url: string): Promise<{ messages: StreamMessage[]; next(match: (m: StreamMessage) => boolean, timeoutMs?: number): Promise<StreamMessage>; close(): void }> {
+export function openStream(url: string): Promise<{
+  messages: StreamMessage[];
+  next(match: (m: StreamMessage) => boolean, timeoutMs?: number): Promise<StreamMessage>;
+  close(): void;
+}> {
   return new Promise((resolve, reject) => {
     const messages: StreamMessage[] = [];
     const waiters: { match: (m: StreamMessage) => boolean; resolve: (m: StreamMessage) => void }[] = [];

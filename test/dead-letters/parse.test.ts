@@ -9,7 +9,11 @@ describe('parseDeadLetter', () => {
   it('takes the upload event out of a status-change event the net could not handle', () => {
     // Prepare
     const upload = objectCreatedEvent({ key: 'uploads/slow.png' });
-    const body = JSON.stringify({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { executionArn: EXECUTION, status: 'TIMED_OUT', input: JSON.stringify(upload) } });
+    const body = JSON.stringify({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { executionArn: EXECUTION, status: 'TIMED_OUT', input: JSON.stringify(upload) },
+    });
 
     // Act
     const letter = parseDeadLetter(body, 'r', 'm');
@@ -21,7 +25,11 @@ describe('parseDeadLetter', () => {
 
   it('has nothing to replay when the status-change event left the input out', () => {
     // Act
-    const letter = parseDeadLetter(JSON.stringify({ source: 'aws.states', detail: { executionArn: EXECUTION, status: 'FAILED', input: null } }), 'r', 'm');
+    const letter = parseDeadLetter(
+      JSON.stringify({ source: 'aws.states', detail: { executionArn: EXECUTION, status: 'FAILED', input: null } }),
+      'r',
+      'm',
+    );
 
     // Assess
     expect(letter.event).toBeUndefined();

@@ -54,18 +54,25 @@ describe('Burst at a quota far below demand', () => {
 
       // Act
       await Promise.all(
-        images.map((body, i) => stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/burst-${i}.jpg`, Body: body }))),
+        images.map((body, i) =>
+          stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `uploads/burst-${i}.jpg`, Body: body })),
+        ),
       );
       await allFinished;
       const seconds = (performance.now() - started) / 1000;
 
       // Assess
-      const { Items = [] } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(new ScanCommand({ TableName: stack.tableName }));
+      const { Items = [] } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(
+        new ScanCommand({ TableName: stack.tableName }),
+      );
       // Image items only: the label-entry items of the query index share the table.
       const statuses = Items.filter((item) => !isLabelEntryId(String(item.imageId))).map((item) => item.status as string);
       const retried = finished.flatMap((r) => r.events).filter((e) => e.type === 'StateRetried').length;
       const throttled = Object.values(stack.quota.stats()).reduce((sum, c) => sum + (c?.throttled ?? 0), 0);
-      console.log(`burst: ${UPLOADS} uploads in ${seconds.toFixed(1)} s, ${throttled} calls refused by the quota, ${retried} retries`, stack.quota.stats());
+      console.log(
+        `burst: ${UPLOADS} uploads in ${seconds.toFixed(1)} s, ${throttled} calls refused by the quota, ${retried} retries`,
+        stack.quota.stats(),
+      );
 
       expect(finished.map((r) => r.status)).toEqual(Array(UPLOADS).fill('SUCCEEDED'));
       expect(statuses).toEqual(Array(UPLOADS).fill('SUCCEEDED'));

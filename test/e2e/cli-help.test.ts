@@ -5,7 +5,7 @@ import { runPicflow } from './support';
 jest.setTimeout(120_000);
 
 describe('CLI: --help', () => {
-  it('every command\'s help has Examples, Exit codes and Environment sections', async () => {
+  it("every command's help has Examples, Exit codes and Environment sections", async () => {
     // Prepare: the commands, as the program's own help lists them
     const top = await runPicflow(['--help']);
     const commands = [...top.stdout.split('Commands:')[1].matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]).filter((name) => name !== 'help');
@@ -22,6 +22,8 @@ describe('CLI: --help', () => {
       expect(help.stdout).toMatch(/^ {2}0 {2}\S/m);
       expect(help.stdout).toContain('PICFLOW_DATA_DIR'.repeat(name === 'redrive' ? 0 : 1));
     }
-    expect(helps.find(([name]) => name === 'analyze')![1].stdout).toMatch(/If `picflow dev` is running on the same data directory, analyze sends the images to it/);
+    expect(helps.find(([name]) => name === 'analyze')![1].stdout).toMatch(
+      /If `picflow dev` is running on the same data directory, analyze sends the images to it/,
+    );
   });
 });

@@ -59,7 +59,12 @@ describe('CLI: picflow list, show and export on local data', () => {
     // Assess
     const items = JSON.parse(all.stdout) as ImageItem[];
     expect(items.map((i) => i.key).sort()).toEqual([`uploads/${AWKWARD}`, 'uploads/page.png', 'uploads/truncated.jpg']);
-    expect(items.map((i) => i.updatedAt)).toEqual(items.map((i) => i.updatedAt).sort().reverse());
+    expect(items.map((i) => i.updatedAt)).toEqual(
+      items
+        .map((i) => i.updatedAt)
+        .sort()
+        .reverse(),
+    );
     expect(failed.stdout).toMatch(/^updated\s+status\s+faces\s+labels\s+image/);
     expect(failed.stdout.trim().split('\n').slice(2)).toEqual([expect.stringMatching(/FAILED\s+n\/a\s+n\/a\s+uploads\/truncated\.jpg$/)]);
     expect(person.stdout.trim().split('\n').slice(2)).toEqual([expect.stringMatching(/SUCCEEDED\s+1\s+Person\s+uploads\/a,"b"\\nc\.png$/)]);
@@ -81,7 +86,9 @@ describe('CLI: picflow list, show and export on local data', () => {
     expect(shown.stdout).toMatch(/^image\s+picflow-local\/uploads\/page\.png$/m);
     expect(shown.stdout).toMatch(/^text\s+segmentation \/ /m);
     expect(shown.stdout).toMatch(/^ {2}cover-128x128\s+128x128\s+s3:\/\/picflow-local\/thumbnails\/page\.png\/\w+\/cover-128x128\.jpg$/m);
-    const item = JSON.parse(saved.stdout) as ImageItem & { thumbnails: { name: string; width: number; height: number; uri: string; file: string }[] };
+    const item = JSON.parse(saved.stdout) as ImageItem & {
+      thumbnails: { name: string; width: number; height: number; uri: string; file: string }[];
+    };
     expect(item.thumbnails.map((t) => t.name)).toEqual(['cover-128x128', 'inside-512x512']);
     for (const t of item.thumbnails) {
       expect(t.file).toBe(join(thumbs, `page.${t.name}.jpg`));
@@ -106,12 +113,20 @@ describe('CLI: picflow list, show and export on local data', () => {
 
     // Assess: the awkward key and the multi-line text come back exactly
     const [header, ...rows] = parseCsv(csv.stdout);
-    const items = jsonl.stdout.trim().split('\n').map((line) => JSON.parse(line) as ImageItem);
+    const items = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ImageItem);
     expect(rows).toHaveLength(3);
     const byKey = new Map(rows.map((row) => [row[header.indexOf('key')], Object.fromEntries(header.map((h, i) => [h, row[i]]))]));
     for (const item of items) {
       const row = byKey.get(item.key)!;
-      expect(row).toMatchObject({ imageId: item.imageId, status: item.status, statusReason: item.statusReason ?? '', updatedAt: item.updatedAt });
+      expect(row).toMatchObject({
+        imageId: item.imageId,
+        status: item.status,
+        statusReason: item.statusReason ?? '',
+        updatedAt: item.updatedAt,
+      });
       expect(row.text).toBe((item.text ?? []).map((t) => t.text).join('\n'));
       expect(row.labels).toBe((item.labels ?? []).map((l) => l.name).join('; '));
     }

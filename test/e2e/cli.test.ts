@@ -25,7 +25,10 @@ describe('CLI: picflow analyze', () => {
 
   it('with --json prints only the stored items on stdout, and exits 1 when an image failed', async () => {
     // Act: task logs on (warnings and errors, as by default): they must go to stderr, not stdout
-    const { code, stdout, stderr } = await picflow(['--data-dir', data.path, 'analyze', '--json', '--workers', '1', fixturePath('astronaut.png'), fixturePath('truncated.jpg')], { POWERTOOLS_LOG_LEVEL: 'WARN' });
+    const { code, stdout, stderr } = await picflow(
+      ['--data-dir', data.path, 'analyze', '--json', '--workers', '1', fixturePath('astronaut.png'), fixturePath('truncated.jpg')],
+      { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    );
 
     // Assess
     const items = JSON.parse(stdout) as { key: string; status: string; statusReason?: string }[];
@@ -133,7 +136,15 @@ describe('CLI: picflow dev that cannot start', () => {
     mkdirSync(join(data.path, 'sqs'), { recursive: true });
     writeFileSync(join(data.path, 'sqs', 'picflow-dlq'), 'not a folder');
     mkdirSync(join(data.path, 'executions'), { recursive: true });
-    const record = { name: 'left-running', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:picflow-local:left-running', status: 'RUNNING', input: {}, startedAt: '2026-01-01T00:00:00.000Z', retries: 0, events: [] };
+    const record = {
+      name: 'left-running',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:picflow-local:left-running',
+      status: 'RUNNING',
+      input: {},
+      startedAt: '2026-01-01T00:00:00.000Z',
+      retries: 0,
+      events: [],
+    };
     writeFileSync(join(data.path, 'executions', 'left-running.json'), JSON.stringify(record));
     const port = 20_000 + Math.floor(Math.random() * 20_000);
 

@@ -81,7 +81,10 @@ async function noiseJpeg(noise: Buffer, random: () => number): Promise<Buffer> {
   const height = 1000 + Math.floor(random() * 700);
   const left = Math.floor(random() * (NOISE.width - width));
   const top = Math.floor(random() * (NOISE.height - height));
-  return sharp(noise, { raw: { ...NOISE, channels: 3 } }).extract({ left, top, width, height }).jpeg({ quality: 92 }).toBuffer();
+  return sharp(noise, { raw: { ...NOISE, channels: 3 } })
+    .extract({ left, top, width, height })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -127,7 +130,12 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function runCrashLoop(options: { dataDir: string; iterations: number; seed: number; log?: (line: string) => void }): Promise<CrashLoopResult> {
+export async function runCrashLoop(options: {
+  dataDir: string;
+  iterations: number;
+  seed: number;
+  log?: (line: string) => void;
+}): Promise<CrashLoopResult> {
   const { dataDir, iterations, seed } = options;
   const log = options.log ?? (() => undefined);
   const random = seededRandom(seed);
@@ -147,7 +155,13 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     const startAt = performance.now();
     const { child: dev, recovered, port } = await startDevOnFreePorts(dataDir);
     recoveries.push(recovered);
-    const s3 = new S3Client({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS, endpoint: `http://127.0.0.1:${port + 1}`, forcePathStyle: true, maxAttempts: 1 });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: `http://127.0.0.1:${port + 1}`,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
 
     const upAt = performance.now();
 
@@ -168,8 +182,12 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     kills += 1;
     await Promise.allSettled(puts);
     s3.destroy();
-    const acknowledged = [...sent.keys()].filter((key) => key.startsWith(`uploads/crash-${iteration}-`) && sent.get(key)!.acknowledged).length;
-    log(`iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms (${recovered}), killed after ${killAfterMs} ms, ${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`);
+    const acknowledged = [...sent.keys()].filter(
+      (key) => key.startsWith(`uploads/crash-${iteration}-`) && sent.get(key)!.acknowledged,
+    ).length;
+    log(
+      `iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms (${recovered}), killed after ${killAfterMs} ms, ${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`,
+    );
   }
 
   // Assess: a stack in this process recovers on the same data, goes idle, and everything is read back
@@ -180,13 +198,16 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     await stack.runner.idle();
     const objects: string[] = [];
     for (let token: string | undefined; ; ) {
-      const page = await stack.clients.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: stack.uploadPrefix, ContinuationToken: token }));
+      const page = await stack.clients.s3.send(
+        new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: stack.uploadPrefix, ContinuationToken: token }),
+      );
       objects.push(...(page.Contents ?? []).map((o) => o.Key!));
       token = page.NextContinuationToken;
       if (!token) break;
     }
     const stored = new Set(objects);
-    const storedSha = async (key: string) => sha256(await (await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }))).Body!.transformToByteArray());
+    const storedSha = async (key: string) =>
+      sha256(await (await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }))).Body!.transformToByteArray());
     let acknowledgedIntact = 0;
     let unacknowledgedStored = 0;
     let unacknowledgedIntact = 0;
@@ -201,7 +222,10 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     }
 
     const items: Record<string, unknown>[] = [];
-    for await (const page of paginateScan({ client: DynamoDBDocumentClient.from(stack.clients.dynamodb) }, { TableName: stack.tableName, ConsistentRead: true })) {
+    for await (const page of paginateScan(
+      { client: DynamoDBDocumentClient.from(stack.clients.dynamodb) },
+      { TableName: stack.tableName, ConsistentRead: true },
+    )) {
       // Image items only: the label-entry items of the query index share the table.
       items.push(...(page.Items ?? []).filter((item) => !isLabelEntryId(String(item.imageId))));
     }
@@ -209,8 +233,12 @@ export async function runCrashLoop(options: { dataDir: string; iterations: numbe
     for (const item of items) itemsByKey.set(String(item.key), [...(itemsByKey.get(String(item.key)) ?? []), item]);
     const statuses: Record<string, number> = {};
     for (const item of items) statuses[String(item.status)] = (statuses[String(item.status)] ?? 0) + 1;
-    const objectsWithOneFinalItem = objects.filter((key) => itemsByKey.get(key)?.length === 1 && FINAL_STATES.has(String(itemsByKey.get(key)![0].status))).length;
-    const stuck = items.filter((item) => !FINAL_STATES.has(String(item.status))).map((item) => `${String(item.key)} ${String(item.status)}`);
+    const objectsWithOneFinalItem = objects.filter(
+      (key) => itemsByKey.get(key)?.length === 1 && FINAL_STATES.has(String(itemsByKey.get(key)![0].status)),
+    ).length;
+    const stuck = items
+      .filter((item) => !FINAL_STATES.has(String(item.status)))
+      .map((item) => `${String(item.key)} ${String(item.status)}`);
     const orphanItems = items.filter((item) => !stored.has(String(item.key))).map((item) => String(item.key));
 
     const succeeded = new Set(items.filter((item) => item.status === 'SUCCEEDED').map((item) => String(item.imageId)));

@@ -75,13 +75,22 @@ describe('Local pipeline, end to end', () => {
     try {
       for (const file of ['astronaut.png', 'coffee.png', 'two-astronauts.jpg']) {
         const item = byFile(results, file);
-        expect(item).toMatchObject({ bucket: 'picflow-local', key: `uploads/${file}`, analyzer: expect.stringContaining('picflow-local'), executionId: expect.stringContaining(':execution:') });
+        expect(item).toMatchObject({
+          bucket: 'picflow-local',
+          key: `uploads/${file}`,
+          analyzer: expect.stringContaining('picflow-local'),
+          executionId: expect.stringContaining(':execution:'),
+        });
         expect(Object.values(item.branches ?? {}).map((b) => b.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
         expect(item.thumbnails?.map((t) => t.name)).toEqual(['cover-128x128', 'inside-512x512']);
         for (const thumbnail of item.thumbnails ?? []) {
           const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: item.bucket, Key: thumbnail.key }));
           const metadata = await sharp(Buffer.from(await object.Body!.transformToByteArray())).metadata();
-          expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({ format: 'jpeg', width: thumbnail.width, height: thumbnail.height });
+          expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({
+            format: 'jpeg',
+            width: thumbnail.width,
+            height: thumbnail.height,
+          });
         }
         for (const ref of Object.values(item.rawResults ?? {})) {
           const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref!)!;
@@ -107,7 +116,9 @@ describe('Local pipeline, end to end', () => {
   it('sends one dead letter per failed image, carrying the original event', async () => {
     const stack = await startLocalStack({ dataDir: data.path, recover: false, rekognitionWorkers: 1 });
     try {
-      const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      const { Messages = [] } = await stack.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
       const letters = Messages.map((m) => JSON.parse(m.Body!) as DeadLetterMessage);
       expect(letters.map((l) => l.key).sort()).toEqual(['uploads/empty.jpg', 'uploads/notes.png', 'uploads/truncated.jpg']);
       for (const letter of letters) {
@@ -126,10 +137,14 @@ describe('Local pipeline: retries and replay', () => {
     const stack = await startLocalStack({ dataDir: data.path, rekognitionWorkers: 1, faults: { DetectFaces: { throttle: 2 } } });
     try {
       const finished = new Promise<ExecutionRecord>((resolve) => stack.runner.once('finished', resolve));
-      await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/astronaut.png', Body: readFileSync(fixturePath('astronaut.png')) }));
+      await stack.clients.s3.send(
+        new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/astronaut.png', Body: readFileSync(fixturePath('astronaut.png')) }),
+      );
       const record = await finished;
       expect(record.status).toBe('SUCCEEDED');
-      const retried = record.events.filter((e) => e.type === 'StateRetried' && (e as { state: { name: string } }).state.name === 'DetectFaces');
+      const retried = record.events.filter(
+        (e) => e.type === 'StateRetried' && (e as { state: { name: string } }).state.name === 'DetectFaces',
+      );
       expect(retried).toHaveLength(2);
     } finally {
       await stack.close();
@@ -157,9 +172,13 @@ describe('Local pipeline: retries and replay', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['SUCCEEDED']);
     const stack = await startLocalStack({ dataDir: data.path, recover: false, rekognitionWorkers: 1 });
     try {
-      const attributes = await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const attributes = await stack.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
-      const { Item } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(new GetCommand({ TableName: stack.tableName, Key: { imageId: 'picflow-local/uploads/chelsea.png' } }));
+      const { Item } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(
+        new GetCommand({ TableName: stack.tableName, Key: { imageId: 'picflow-local/uploads/chelsea.png' } }),
+      );
       expect(Item).toMatchObject({ status: 'SUCCEEDED', moderation: { verdict: 'safe' } });
     } finally {
       await stack.close();

@@ -30,14 +30,33 @@ describe('Local runtime: raw keys, end to end', () => {
 
   beforeAll(async () => {
     // One stack for every key; moderation is the cheapest analysis, the keys are what is under test.
-    stack = await startLocalStack({ dataDir: data.path, recover: false, rekognitionWorkers: 1, taskEnvironment: { ANALYSES: 'moderation' } });
-    const photo = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 200, g: 120, b: 40 } } }).jpeg().toBuffer();
+    stack = await startLocalStack({
+      dataDir: data.path,
+      recover: false,
+      rekognitionWorkers: 1,
+      taskEnvironment: { ANALYSES: 'moderation' },
+    });
+    const photo = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+      .jpeg()
+      .toBuffer();
     for (const key of keys) {
       await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: photo, ContentType: 'image/jpeg' }));
     }
     await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: FOLDER, Body: Buffer.alloc(0) }));
     // An event for an object that is not there (deleted, or a key the event got wrong).
-    void stack.runner.start(objectCreatedEvent({ bucket: stack.bucket, key: MISSING, size: 10, etag: 'd41d8cd98f00b204e9800998ecf8427e', reason: 'PutObject', eventTime: new Date().toISOString() }, 'us-east-1'));
+    void stack.runner.start(
+      objectCreatedEvent(
+        {
+          bucket: stack.bucket,
+          key: MISSING,
+          size: 10,
+          etag: 'd41d8cd98f00b204e9800998ecf8427e',
+          reason: 'PutObject',
+          eventTime: new Date().toISOString(),
+        },
+        'us-east-1',
+      ),
+    );
     await until(async () => (await stack.store.list()).length >= keys.length + 2);
     await stack.runner.idle();
 
@@ -47,7 +66,9 @@ describe('Local runtime: raw keys, end to end', () => {
       const { Item } = await documents.send(new GetCommand({ TableName: stack.tableName, Key: { imageId: `${stack.bucket}/${key}` } }));
       items.set(key, Item as ImageItem | undefined);
     }
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const { Messages = [] } = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     letters = Messages.map((m) => JSON.parse(m.Body!) as DeadLetterMessage);
   });
 

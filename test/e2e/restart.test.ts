@@ -17,7 +17,9 @@ const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
 const IMAGES = ['astronaut.png', 'coffee.png', 'chelsea.png', 'page.png', 'rocket.jpg', 'motorcycle_left.png'];
 
 function startDev(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'dev', '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'dev', '--port', String(port), '--workers', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -88,7 +90,9 @@ describe('Local stack: restart in the middle of a batch', () => {
       const executions = await stack.store.list();
       expect(executions.map((e) => e.imageId).sort()).toEqual(IMAGES.map((name) => `picflow-local/uploads/${name}`).sort());
       expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
-      const dlq = await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const dlq = await stack.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('0');
     } finally {
       await stack.close();

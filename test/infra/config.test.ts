@@ -141,7 +141,9 @@ describe('parsePicflowContext', () => {
     const problems = problemsOf(context);
 
     // Assess
-    expect(problems).toEqual([expect.stringMatching(/uploadPrefix "images\/" and thumbnailPrefix "images\/thumbs\/" overlap.*start the pipeline again/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/uploadPrefix "images\/" and thumbnailPrefix "images\/thumbs\/" overlap.*start the pipeline again/),
+    ]);
   });
 
   it('rejects an empty analyses list unless it is spelled `none`', () => {

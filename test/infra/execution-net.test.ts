@@ -21,7 +21,7 @@ describe('Execution-status net', () => {
     };
   });
 
-  it('the rule matches this state machine\'s FAILED, TIMED_OUT and ABORTED executions, as statemachines/status-change.ts says', () => {
+  it("the rule matches this state machine's FAILED, TIMED_OUT and ABORTED executions, as statemachines/status-change.ts says", () => {
     // Act
     const pattern = synth.template.toJSON().Resources[ids.rule].Properties.EventPattern;
 
@@ -31,7 +31,9 @@ describe('Execution-status net', () => {
       'detail-type': ['Step Functions Execution Status Change'],
       detail: { stateMachineArn: [{ Ref: ids.stateMachine }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
     });
-    expect(pattern).toEqual(JSON.parse(JSON.stringify(executionEndedBadlyPattern('ARN')).replace('"ARN"', JSON.stringify({ Ref: ids.stateMachine }))));
+    expect(pattern).toEqual(
+      JSON.parse(JSON.stringify(executionEndedBadlyPattern('ARN')).replace('"ARN"', JSON.stringify({ Ref: ids.stateMachine }))),
+    );
   });
 
   it('targets the net function with a retry policy and the shared dead-letter queue', () => {

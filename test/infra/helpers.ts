@@ -94,9 +94,7 @@ export function roleStatements(template: Template, roleLogicalId: string): State
 export function grants(statements: Statement[]): string[] {
   return statements
     .filter((s) => s.Effect === 'Allow')
-    .flatMap((s) =>
-      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => `${action} ${flattenReference(resource)}`)),
-    )
+    .flatMap((s) => asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => `${action} ${flattenReference(resource)}`)))
     .sort();
 }
 

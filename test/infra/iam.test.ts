@@ -55,7 +55,8 @@ describe('IAM', () => {
       expect(statement.Effect).toBe('Allow');
       for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
       if (asArray(statement.Resource).includes('*')) {
-        for (const action of asArray(statement.Action)) expect([statement.role, action, RESOURCELESS_ACTIONS.has(action)]).toEqual([statement.role, action, true]);
+        for (const action of asArray(statement.Action))
+          expect([statement.role, action, RESOURCELESS_ACTIONS.has(action)]).toEqual([statement.role, action, true]);
       }
     }
   });
@@ -67,7 +68,12 @@ describe('IAM', () => {
     const table = `<${ids.table}.Arn>`;
     const objects = (prefix: string) => `<${ids.bucket}.Arn>/${prefix}*`;
     const read = (...prefixes: string[]) => prefixes.flatMap((p) => [`s3:GetObject ${objects(p)}`, `s3:GetObjectVersion ${objects(p)}`]);
-    const base = [`logs:CreateLogStream ${logGroup}`, `logs:PutLogEvents ${logGroup}`, 'xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+    const base = [
+      `logs:CreateLogStream ${logGroup}`,
+      `logs:PutLogEvents ${logGroup}`,
+      'xray:PutTelemetryRecords *',
+      'xray:PutTraceSegments *',
+    ];
     const expected: Record<string, string[]> = {
       ClaimImage: [`dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
       ValidateImage: [...read('uploads/'), `s3:PutObject ${objects('normalized/')}`, `s3:ListBucket <${ids.bucket}.Arn>`],
@@ -79,7 +85,11 @@ describe('IAM', () => {
         ...read('uploads/', 'normalized/'),
         `s3:PutObject ${objects('analysis/')}`,
       ],
-      DetectModerationLabels: ['rekognition:DetectModerationLabels *', ...read('uploads/', 'normalized/'), `s3:PutObject ${objects('analysis/')}`],
+      DetectModerationLabels: [
+        'rekognition:DetectModerationLabels *',
+        ...read('uploads/', 'normalized/'),
+        `s3:PutObject ${objects('analysis/')}`,
+      ],
       // Both write with one conditional UpdateItem and never read: no GetItem, no PutItem.
       StoreResult: [`dynamodb:UpdateItem ${table}`],
       RecordFailure: [`dynamodb:UpdateItem ${table}`],

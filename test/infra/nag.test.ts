@@ -34,11 +34,17 @@ function picflowApp(props: Partial<PicflowStackProps> = {}): { app: App; stack: 
 
 /** Every acknowledgement recorded in the construct tree: [construct path, rule id, reason]. */
 function acknowledgements(root: IConstruct): [string, string, string][] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => [construct.node.path, id, reason] as [string, string, string])),
-  );
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(
+            ([id, reason]) => [construct.node.path, id, reason] as [string, string, string],
+          ),
+        ),
+    );
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -127,13 +133,17 @@ describe('cdk-nag AwsSolutions', () => {
     // Prepare: a task is given the whole bucket, which no acknowledgement covers.
     const { app, stack } = picflowApp();
     const task = stack.pipeline.taskFunctions.find((f) => f.task.state === 'ClaimImage')!;
-    task.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.storage.bucket.arnForObjects('*')] }));
+    task.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.storage.bucket.arnForObjects('*')] }),
+    );
 
     // Act
     const direct = new AwsSolutionsChecks().validateScope(app);
 
     // Assess
-    expect(direct.violations.map((v) => v.ruleName)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<StorageBucket[0-9A-F]+\.Arn>\/\*\]$/)]);
+    expect(direct.violations.map((v) => v.ruleName)).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<StorageBucket[0-9A-F]+\.Arn>\/\*\]$/),
+    ]);
     addNagChecks(app);
     expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
   });

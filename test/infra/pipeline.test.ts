@@ -184,29 +184,32 @@ describe('task functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1); // + the execution-status net's
   });
 
-  it.each(TASKS.map((t) => [t.state]))('%s: nodejs22.x on arm64, active tracing, own log group, timeout under the state timeout', (state) => {
-    // Prepare
-    const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
-    const stateTimeout = allStates(definition).find(([name]) => name === state)![1].TimeoutSeconds as number;
-    const profile = TASK_PROFILES[state];
+  it.each(TASKS.map((t) => [t.state]))(
+    '%s: nodejs22.x on arm64, active tracing, own log group, timeout under the state timeout',
+    (state) => {
+      // Prepare
+      const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
+      const stateTimeout = allStates(definition).find(([name]) => name === state)![1].TimeoutSeconds as number;
+      const profile = TASK_PROFILES[state];
 
-    // Act
-    const props = synth.template.toJSON().Resources[logicalIdOf(synth.stack, fn.function)].Properties;
+      // Act
+      const props = synth.template.toJSON().Resources[logicalIdOf(synth.stack, fn.function)].Properties;
 
-    // Assess
-    expect(props).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: profile.memorySize,
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogGroup: { Ref: logicalIdOf(synth.stack, fn.logGroup) } },
-      Role: { 'Fn::GetAtt': [logicalIdOf(synth.stack, fn.role), 'Arn'] },
-    });
-    expect(props.Timeout).toBeLessThan(stateTimeout);
-    expect(props.Timeout).toBe(functionTimeoutFor(state, definition).toSeconds());
-    expect(props.Description).toMatch(new RegExp(`^picflow ${state}: `));
-  });
+      // Assess
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: profile.memorySize,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf(synth.stack, fn.logGroup) } },
+        Role: { 'Fn::GetAtt': [logicalIdOf(synth.stack, fn.role), 'Arn'] },
+      });
+      expect(props.Timeout).toBeLessThan(stateTimeout);
+      expect(props.Timeout).toBe(functionTimeoutFor(state, definition).toSeconds());
+      expect(props.Description).toMatch(new RegExp(`^picflow ${state}: `));
+    },
+  );
 
   it('gives image tasks a full vCPU and the Rekognition and bookkeeping tasks 256 MB', () => {
     // Prepare / Act / Assess
@@ -216,7 +219,12 @@ describe('task functions', () => {
       expect(TASK_PROFILES[state].memorySize).toBe(256);
     }
     // Only the tasks that decode images ship sharp.
-    expect(Object.entries(TASK_PROFILES).filter(([, p]) => p.usesSharp).map(([s]) => s).sort()).toEqual(['CreateThumbnails', 'ValidateImage']);
+    expect(
+      Object.entries(TASK_PROFILES)
+        .filter(([, p]) => p.usesSharp)
+        .map(([s]) => s)
+        .sort(),
+    ).toEqual(['CreateThumbnails', 'ValidateImage']);
   });
 
   it('passes every setting the tasks read, the same for all functions', () => {
@@ -230,7 +238,9 @@ describe('task functions', () => {
       POWERTOOLS_SERVICE_NAME: 'picflow',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['UPLOAD_PREFIX', 'THUMBNAIL_SIZES', 'MAX_IMAGE_BYTES', 'REKOGNITION_MAX_ATTEMPTS']));
+    expect(Object.keys(expected)).toEqual(
+      expect.arrayContaining(['UPLOAD_PREFIX', 'THUMBNAIL_SIZES', 'MAX_IMAGE_BYTES', 'REKOGNITION_MAX_ATTEMPTS']),
+    );
 
     // Act
     const functions = synth.template.findResources('AWS::Lambda::Function');
@@ -238,7 +248,8 @@ describe('task functions', () => {
     // Assess (the execution-status net also needs the queue's URL)
     const netId = logicalIdOf(synth.stack, synth.stack.pipeline.executionNet.function);
     const queue = { DEAD_LETTER_QUEUE_URL: { Ref: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue) } };
-    for (const [id, fn] of Object.entries(functions)) expect(fn.Properties.Environment.Variables).toEqual(id === netId ? { ...expected, ...queue } : expected);
+    for (const [id, fn] of Object.entries(functions))
+      expect(fn.Properties.Environment.Variables).toEqual(id === netId ? { ...expected, ...queue } : expected);
   });
 
   it('keeps function logs for the configured retention', () => {
@@ -263,7 +274,11 @@ describe('task functions', () => {
     const functions = Object.values(custom.template.findResources('AWS::Lambda::Function'));
     for (const fn of functions) {
       expect(fn.Properties.Architectures).toEqual(['x86_64']);
-      expect(fn.Properties.Environment.Variables).toMatchObject({ THUMBNAIL_SIZES: '256x256:inside', ANALYSES: 'faces', MIN_LABEL_CONFIDENCE: '90' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        THUMBNAIL_SIZES: '256x256:inside',
+        ANALYSES: 'faces',
+        MIN_LABEL_CONFIDENCE: '90',
+      });
     }
   });
 

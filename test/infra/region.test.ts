@@ -11,7 +11,9 @@ describe('region check', () => {
     const synth = () => synthPicflow({ env: { account: '123456789012', region: 'eu-north-1' } });
 
     // Assess
-    expect(synth).toThrow(/Rekognition's image APIs are not offered in eu-north-1.*Deploy to a region that has them \(.*eu-west-1.*\).*-c analyses=/);
+    expect(synth).toThrow(
+      /Rekognition's image APIs are not offered in eu-north-1.*Deploy to a region that has them \(.*eu-west-1.*\).*-c analyses=/,
+    );
   });
 
   it.each([['us-east-1'], ['eu-west-1'], ['ap-southeast-2']])('accepts %s', (region) => {

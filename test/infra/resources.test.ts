@@ -75,7 +75,8 @@ describe('default stack resources', () => {
     // Assess
     expect(tables).toHaveLength(1);
     expect(deployed.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
-    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) => String(a.AttributeName).localeCompare(String(b.AttributeName));
+    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
     expect([...deployed.AttributeDefinitions].sort(byName)).toEqual([...(local.AttributeDefinitions ?? [])].sort(byName));
     // Keyed on listedStatus, which only FAILED and PARTIAL items carry: SUCCEEDED writes never reach it.
     expect(deployed.GlobalSecondaryIndexes).toContainEqual({
@@ -155,7 +156,9 @@ describe('default stack resources', () => {
     expect(outputs.BucketName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.bucket) });
     expect(outputs.TableName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.table) });
     expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue) });
-    expect(JSON.stringify(outputs.StateMachineConsoleUrl.Value)).toMatch(/console\.aws\.amazon\.com\/states\/home\?region=.*#\/statemachines\/view\//);
+    expect(JSON.stringify(outputs.StateMachineConsoleUrl.Value)).toMatch(
+      /console\.aws\.amazon\.com\/states\/home\?region=.*#\/statemachines\/view\//,
+    );
     expect(JSON.stringify(outputs.StateMachineConsoleUrl.Value)).toContain(`{"Ref":"${stateMachineId}"}`);
   });
 });
@@ -171,7 +174,11 @@ describe('stack with alarm email and removalPolicy destroy', () => {
     const topicId = logicalIdOf(synth.stack, synth.stack.alarms.topic!);
 
     // Act / Assess
-    synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    synth.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([denyInsecureTransport('sns:Publish')]) },
     });

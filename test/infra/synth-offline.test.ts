@@ -18,16 +18,23 @@ function sharpWithoutPlatformPackages(): string[] {
     packages: Record<string, { version: string; dependencies?: Record<string, string> }>;
   };
   const sharp = packages['node_modules/sharp'];
-  return [`sharp@${sharp.version}`, ...Object.keys(sharp.dependencies ?? {}).map((name) => `${name}@${packages[`node_modules/${name}`].version}`)];
+  return [
+    `sharp@${sharp.version}`,
+    ...Object.keys(sharp.dependencies ?? {}).map((name) => `${name}@${packages[`node_modules/${name}`].version}`),
+  ];
 }
 
-describe('cdk synth offline, without sharp\'s arm64 binaries in npm\'s cache', () => {
+describe("cdk synth offline, without sharp's arm64 binaries in npm's cache", () => {
   const cache = mkdtempSync(join(tmpdir(), 'picflow-npm-cache-'));
   const out = mkdtempSync(join(tmpdir(), 'picflow-synth-offline-'));
   let result: ReturnType<typeof spawnSync>;
 
   beforeAll(() => {
-    const seeded = spawnSync('npm', ['cache', 'add', ...sharpWithoutPlatformPackages(), '--cache', cache], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const seeded = spawnSync('npm', ['cache', 'add', ...sharpWithoutPlatformPackages(), '--cache', cache], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (seeded.status !== 0) throw new Error(`could not prepare the npm cache (needs the registry once): ${seeded.stderr}`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -49,7 +56,9 @@ describe('cdk synth offline, without sharp\'s arm64 binaries in npm\'s cache', (
   it('fails, naming the missing binaries and how to get them', () => {
     const stderr = String(result.stderr);
     expect(result.status).not.toBe(0);
-    expect(stderr).toContain('ValidateImage: the bundled function has sharp but not its linux-arm64 binaries (@img/sharp-linux-arm64, @img/sharp-libvips-linux-arm64 missing');
+    expect(stderr).toContain(
+      'ValidateImage: the bundled function has sharp but not its linux-arm64 binaries (@img/sharp-linux-arm64, @img/sharp-libvips-linux-arm64 missing',
+    );
     expect(stderr).toMatch(/npm cache add @img\/sharp-linux-arm64@\d+\.\d+\.\d+ @img\/sharp-libvips-linux-arm64@\d+\.\d+\.\d+`/);
   });
 

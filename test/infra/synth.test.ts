@@ -24,11 +24,18 @@ describe('cdk synth (with bundling)', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('succeeds offline without credentials, cdk-nag clean', () => {
-    expect({ status: result.status, stderr: String(result.stderr).split('\n').filter((l) => /error|AwsSolutions/i.test(l)) }).toEqual({ status: 0, stderr: [] });
+    expect({
+      status: result.status,
+      stderr: String(result.stderr)
+        .split('\n')
+        .filter((l) => /error|AwsSolutions/i.test(l)),
+    }).toEqual({ status: 0, stderr: [] });
   });
 
   it('deploys a STANDARD state machine from the definition file', () => {
-    const template = JSON.parse(readFileSync(join(out, 'Picflow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const template = JSON.parse(readFileSync(join(out, 'Picflow.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     expect(machines).toHaveLength(1);
     expect(machines[0].Properties.StateMachineType).toBe('STANDARD');

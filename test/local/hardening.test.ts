@@ -64,7 +64,8 @@ const VALID_ANSWER: Record<Endpoint, { status: number; body: RegExp }> = {
   console: { status: 200, body: /"outcomes"/ },
 };
 
-const without = (headers: Record<string, string>, ...names: string[]) => Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
+const without = (headers: Record<string, string>, ...names: string[]) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 const MiB = 1024 * 1024;
 
@@ -85,38 +86,70 @@ export const MALFORMED_REQUESTS: Case[] = [
     name: 'no signature (anonymous)',
     change: (r) => ({ ...r, headers: without(r.headers, 'authorization', 'x-amz-date') }),
     expect: { s3: 403, dynamodb: 400, sqs: 403, rekognition: 403 },
-    code: { s3: '<Code>AccessDenied</Code>', dynamodb: 'MissingAuthenticationTokenException', sqs: 'MissingAuthenticationToken', rekognition: 'MissingAuthenticationTokenException' },
+    code: {
+      s3: '<Code>AccessDenied</Code>',
+      dynamodb: 'MissingAuthenticationTokenException',
+      sqs: 'MissingAuthenticationToken',
+      rekognition: 'MissingAuthenticationTokenException',
+    },
   },
   {
     name: 'malformed signature (Signature=00, no Credential date)',
     change: (r) => ({ ...r, headers: { ...r.headers, authorization: 'AWS4-HMAC-SHA256 Credential=x, SignedHeaders=host, Signature=00' } }),
     expect: { s3: 400, dynamodb: 400, sqs: 403, rekognition: 400 },
-    code: { s3: 'AuthorizationHeaderMalformed', dynamodb: 'IncompleteSignatureException', sqs: 'IncompleteSignature', rekognition: 'IncompleteSignatureException' },
+    code: {
+      s3: 'AuthorizationHeaderMalformed',
+      dynamodb: 'IncompleteSignatureException',
+      sqs: 'IncompleteSignature',
+      rekognition: 'IncompleteSignatureException',
+    },
   },
   {
     name: 'signature dated an hour ago',
     change: (r) => ({ ...r, headers: { ...r.headers, ...signedHeaders('s3', hourAgo()) } }),
     expect: { s3: 403, dynamodb: 400, sqs: 403, rekognition: 400 },
-    code: { s3: 'RequestTimeTooSkewed', dynamodb: 'InvalidSignatureException', sqs: 'RequestExpired', rekognition: 'InvalidSignatureException' },
+    code: {
+      s3: 'RequestTimeTooSkewed',
+      dynamodb: 'InvalidSignatureException',
+      sqs: 'RequestExpired',
+      rekognition: 'InvalidSignatureException',
+    },
   },
   {
     name: 'expired presigned query signature',
     change: (r) => {
       const date = signedHeaders('s3', hourAgo())['x-amz-date'];
       const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=k%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=${date}&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=${'0'.repeat(64)}`;
-      return { ...r, path: `${r.path}${r.path.includes('?') ? '&' : '?'}${query}`, headers: without(r.headers, 'authorization', 'x-amz-date') };
+      return {
+        ...r,
+        path: `${r.path}${r.path.includes('?') ? '&' : '?'}${query}`,
+        headers: without(r.headers, 'authorization', 'x-amz-date'),
+      };
     },
     expect: { s3: 403, dynamodb: 400, sqs: 403, rekognition: 400 },
-    code: { s3: 'Request has expired', dynamodb: 'InvalidSignatureException', sqs: 'RequestExpired', rekognition: 'InvalidSignatureException' },
+    code: {
+      s3: 'Request has expired',
+      dynamodb: 'InvalidSignatureException',
+      sqs: 'RequestExpired',
+      rekognition: 'InvalidSignatureException',
+    },
   },
   {
     name: 'SigV2 presigned query, current (the AWS CLI v1 `aws s3 presign`): served',
-    change: (r) => ({ ...r, path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) + 600}`, headers: without(r.headers, 'authorization', 'x-amz-date') }),
+    change: (r) => ({
+      ...r,
+      path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) + 600}`,
+      headers: without(r.headers, 'authorization', 'x-amz-date'),
+    }),
     expect: { s3: 200 },
   },
   {
     name: 'SigV2 presigned query, expired',
-    change: (r) => ({ ...r, path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) - 60}`, headers: without(r.headers, 'authorization', 'x-amz-date') }),
+    change: (r) => ({
+      ...r,
+      path: `${r.path}&AWSAccessKeyId=k&Signature=CxcAwAhTCSVQiif4UoFXcv24qR0%3D&Expires=${Math.floor(Date.now() / 1000) - 60}`,
+      headers: without(r.headers, 'authorization', 'x-amz-date'),
+    }),
     expect: { s3: 403 },
     code: { s3: 'Request has expired' },
   },
@@ -158,13 +191,24 @@ export const MALFORMED_REQUESTS: Case[] = [
   },
   {
     name: 'CORS preflight (OPTIONS with Origin)',
-    change: (r) => ({ ...r, method: 'OPTIONS', body: undefined, headers: { ...without(r.headers, 'content-type'), origin: 'http://evil.example', 'access-control-request-method': 'PUT' } }),
+    change: (r) => ({
+      ...r,
+      method: 'OPTIONS',
+      body: undefined,
+      headers: { ...without(r.headers, 'content-type'), origin: 'http://evil.example', 'access-control-request-method': 'PUT' },
+    }),
     expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'oversized body, declared (Content-Length 10 GiB, nothing sent)',
-    change: (r) => ({ ...r, method: r.method === 'GET' ? 'PUT' : r.method, path: r.method === 'GET' ? '/picflow-local/uploads/big.bin' : r.path, body: undefined, headers: { ...r.headers, 'content-length': String(10 * 1024 ** 3) } }),
+    change: (r) => ({
+      ...r,
+      method: r.method === 'GET' ? 'PUT' : r.method,
+      path: r.method === 'GET' ? '/picflow-local/uploads/big.bin' : r.path,
+      body: undefined,
+      headers: { ...r.headers, 'content-length': String(10 * 1024 ** 3) },
+    }),
     expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413 },
     code: { s3: 'EntityTooLarge', dynamodb: 'ValidationException', sqs: 'RequestEntityTooLarge', rekognition: 'ImageTooLargeException' },
   },
@@ -173,20 +217,43 @@ export const MALFORMED_REQUESTS: Case[] = [
     change: (r, endpoint) =>
       endpoint === 's3'
         ? { ...r, method: 'POST', path: '/picflow-local?delete', body: undefined, streamBytes: 3 * MiB } // the XML limit: 2 MiB
-        : { ...r, body: undefined, streamBytes: { s3: 0, dynamodb: 17 * MiB, sqs: 3 * MiB, rekognition: 9 * MiB, console: 1 * MiB }[endpoint] },
+        : {
+            ...r,
+            body: undefined,
+            streamBytes: { s3: 0, dynamodb: 17 * MiB, sqs: 3 * MiB, rekognition: 9 * MiB, console: 1 * MiB }[endpoint],
+          },
     expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413 },
-    code: { s3: 'MaxMessageLengthExceeded', dynamodb: 'ValidationException', sqs: 'RequestEntityTooLarge', rekognition: 'ImageTooLargeException' },
+    code: {
+      s3: 'MaxMessageLengthExceeded',
+      dynamodb: 'ValidationException',
+      sqs: 'RequestEntityTooLarge',
+      rekognition: 'ImageTooLargeException',
+    },
   },
   {
     name: 'truncated body (Content-Length 100, 10 bytes sent, connection closed)',
-    change: (r) => ({ ...r, method: r.method === 'GET' ? 'PUT' : r.method, path: r.method === 'GET' ? '/picflow-local/uploads/t.bin' : r.path, body: '{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}'.slice(0, 100), truncateAt: 10 }),
+    change: (r) => ({
+      ...r,
+      method: r.method === 'GET' ? 'PUT' : r.method,
+      path: r.method === 'GET' ? '/picflow-local/uploads/t.bin' : r.path,
+      body: '{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}'.slice(0, 100),
+      truncateAt: 10,
+    }),
     expect: { ...ALL_AWS('no answer'), console: 'no answer' },
   },
   {
     name: 'malformed JSON / XML body',
-    change: (r, endpoint) => (endpoint === 's3' ? { ...r, method: 'POST', path: '/picflow-local?delete', body: '<Delete><Object><Key>a</Key></Object' } : { ...r, body: '{"unterminated' }),
+    change: (r, endpoint) =>
+      endpoint === 's3'
+        ? { ...r, method: 'POST', path: '/picflow-local?delete', body: '<Delete><Object><Key>a</Key></Object' }
+        : { ...r, body: '{"unterminated' },
     expect: { ...ALL_AWS(400), console: 400 },
-    code: { s3: 'MalformedXML', dynamodb: 'SerializationException', sqs: 'SerializationException', rekognition: 'InvalidParameterException' },
+    code: {
+      s3: 'MalformedXML',
+      dynamodb: 'SerializationException',
+      sqs: 'SerializationException',
+      rekognition: 'InvalidParameterException',
+    },
   },
   {
     name: 'JSON that is not an object',
@@ -196,7 +263,9 @@ export const MALFORMED_REQUESTS: Case[] = [
   {
     name: 'invalid chunked encoding',
     change: (r) => {
-      const headers = Object.entries({ ...r.headers, 'transfer-encoding': 'chunked', connection: 'close' }).map(([n, v]) => `${n}: ${v}\r\n`);
+      const headers = Object.entries({ ...r.headers, 'transfer-encoding': 'chunked', connection: 'close' }).map(
+        ([n, v]) => `${n}: ${v}\r\n`,
+      );
       return { ...r, raw: `POST ${r.path} HTTP/1.1\r\n${headers.join('')}\r\nzz;bad\r\nxx\r\n0\r\n\r\n` };
     },
     expect: { ...ALL_AWS(400), console: 400 },
@@ -291,7 +360,9 @@ function exchange(port: number, request: RawRequest): Promise<Answer> {
       const headers: Record<string, string> = { connection: 'close', ...request.headers };
       if (request.streamBytes !== undefined) headers['transfer-encoding'] = 'chunked';
       else if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
-      const head = `${request.method} ${request.path} HTTP/1.1\r\n${Object.entries(headers).map(([n, v]) => `${n}: ${v}`).join('\r\n')}\r\n\r\n`;
+      const head = `${request.method} ${request.path} HTTP/1.1\r\n${Object.entries(headers)
+        .map(([n, v]) => `${n}: ${v}`)
+        .join('\r\n')}\r\n\r\n`;
       socket.write(head);
       if (request.truncateAt !== undefined) {
         socket.write(body!.subarray(0, request.truncateAt), () => setTimeout(() => socket.destroy(), 50));
@@ -323,7 +394,8 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
     dataDir = mkdtempSync(join(tmpdir(), 'picflow-hardening-'));
     stack = await startLocalStack({ dataDir, rekognitionWorkers: 1, taskEnvironment: { ANALYSES: '' } });
     consoleServer = await startConsoleServer({ stack, port: 0 });
-    for (const endpoint of ['s3', 'dynamodb', 'sqs', 'rekognition'] as const) ports[endpoint] = Number(new URL(stack.endpoints[endpoint]).port);
+    for (const endpoint of ['s3', 'dynamodb', 'sqs', 'rekognition'] as const)
+      ports[endpoint] = Number(new URL(stack.endpoints[endpoint]).port);
     ports.console = consoleServer.port;
   }, 60_000);
 
@@ -344,24 +416,28 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
 
   const rows = MALFORMED_REQUESTS.flatMap((c) => ENDPOINTS.filter((e) => c.expect[e] !== undefined).map((e) => [e, c.name, c] as const));
 
-  it.each(rows)('%s: %s → answered, and still serving', async (endpoint, _name, testCase) => {
-    // Prepare
-    const port = ports[endpoint];
-    const request = testCase.change(validRequest(endpoint, port), endpoint, port);
+  it.each(rows)(
+    '%s: %s → answered, and still serving',
+    async (endpoint, _name, testCase) => {
+      // Prepare
+      const port = ports[endpoint];
+      const request = testCase.change(validRequest(endpoint, port), endpoint, port);
 
-    // Act
-    const answer = await exchange(port, request);
-    const after = await exchange(port, validRequest(endpoint, port));
+      // Act
+      const answer = await exchange(port, request);
+      const after = await exchange(port, validRequest(endpoint, port));
 
-    // Assess
-    const expected = testCase.expect[endpoint]!;
-    if (expected === 'no answer') expect(answer.status).toBe(0);
-    else expect(Array.isArray(expected) ? expected : [expected]).toContain(answer.status);
-    if (testCase.code?.[endpoint]) expect(answer.body).toContain(testCase.code[endpoint]);
-    expect(answer.headers.toLowerCase()).not.toContain('access-control-allow-origin');
-    expect(after.status).toBe(VALID_ANSWER[endpoint].status);
-    expect(after.body).toMatch(VALID_ANSWER[endpoint].body);
-  }, 30_000);
+      // Assess
+      const expected = testCase.expect[endpoint]!;
+      if (expected === 'no answer') expect(answer.status).toBe(0);
+      else expect(Array.isArray(expected) ? expected : [expected]).toContain(answer.status);
+      if (testCase.code?.[endpoint]) expect(answer.body).toContain(testCase.code[endpoint]);
+      expect(answer.headers.toLowerCase()).not.toContain('access-control-allow-origin');
+      expect(after.status).toBe(VALID_ANSWER[endpoint].status);
+      expect(after.body).toMatch(VALID_ANSWER[endpoint].body);
+    },
+    30_000,
+  );
 
   describe('defects of issue 15, each on the endpoint where it was found', () => {
     const statusAndBody = (answer: Answer) => ({ status: answer.status, body: answer.body });
@@ -397,11 +473,20 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
 
     it('D6: an anonymous S3 PUT under the upload prefix is refused and stores nothing', async () => {
       // Prepare
-      const request: RawRequest = { method: 'PUT', path: '/picflow-local/uploads/anonymous.png', headers: { host: `127.0.0.1:${ports.s3}` }, body: 'not signed' };
+      const request: RawRequest = {
+        method: 'PUT',
+        path: '/picflow-local/uploads/anonymous.png',
+        headers: { host: `127.0.0.1:${ports.s3}` },
+        body: 'not signed',
+      };
 
       // Act
       const answer = await exchange(ports.s3, request);
-      const head = await exchange(ports.s3, { method: 'HEAD', path: '/picflow-local/uploads/anonymous.png', headers: { host: `127.0.0.1:${ports.s3}`, ...signedHeaders('s3') } });
+      const head = await exchange(ports.s3, {
+        method: 'HEAD',
+        path: '/picflow-local/uploads/anonymous.png',
+        headers: { host: `127.0.0.1:${ports.s3}`, ...signedHeaders('s3') },
+      });
 
       // Assess
       expect(statusAndBody(answer)).toEqual({ status: 403, body: expect.stringContaining('<Code>AccessDenied</Code>') });
@@ -421,7 +506,11 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
 
     it('found here: a DynamoDB request whose client leaves mid-body no longer ends the process (dynalite threw from its error listener)', async () => {
       // Prepare
-      const request = { ...validRequest('dynamodb', ports.dynamodb), body: '{"Limit": 1, "padding": "......................................................................."}', truncateAt: 10 };
+      const request = {
+        ...validRequest('dynamodb', ports.dynamodb),
+        body: '{"Limit": 1, "padding": "......................................................................."}',
+        truncateAt: 10,
+      };
 
       // Act
       await exchange(ports.dynamodb, request);

@@ -1,7 +1,14 @@
 // Static checks of THE definition file: valid ASL, wired to exactly the tasks picflow has, and
 // retry/catch rules that match the errors the tasks throw.
 import aslValidator from 'asl-validator';
-import { allStates, definitionPlaceholders, loadDefinition, readDefinitionText, type AslDefinition, type AslState } from '../../statemachines/definition';
+import {
+  allStates,
+  definitionPlaceholders,
+  loadDefinition,
+  readDefinitionText,
+  type AslDefinition,
+  type AslState,
+} from '../../statemachines/definition';
 import { OTHER_SUBSTITUTIONS, TASKS } from '../../statemachines/tasks';
 import { DEFAULT_TASK_SETTINGS } from '../../infra/config';
 import { loadConfig } from '../../tasks/shared/config';
@@ -106,7 +113,12 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
   it('runs the four analyses as branches of one Parallel state', () => {
     const parallel = definition.States.AnalyzeImage;
     expect(parallel.Type).toBe('Parallel');
-    expect(parallel.Branches?.map((b) => b.StartAt)).toEqual(['CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels']);
+    expect(parallel.Branches?.map((b) => b.StartAt)).toEqual([
+      'CreateThumbnails',
+      'DetectFaces',
+      'DetectLabelsAndText',
+      'DetectModerationLabels',
+    ]);
   });
 
   it.each(taskStates.map(([name, state]) => [name, state] as const))(

@@ -21,7 +21,11 @@ const s3 = mockClient(S3Client);
 const SLICE_TASKS = ['ValidateImage', 'CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels'];
 
 function machineWith(stubs: ReturnType<typeof pipelineStubs>, extra: Record<string, unknown> = {}) {
-  return new LocalStateMachine({ handlers: { ...stubs.handlers, ...extra } as never, integrations: stubs.integrations, substitutions: { DeadLetterQueueUrl: 'q' } });
+  return new LocalStateMachine({
+    handlers: { ...stubs.handlers, ...extra } as never,
+    integrations: stubs.integrations,
+    substitutions: { DeadLetterQueueUrl: 'q' },
+  });
 }
 
 describe('Definition execution: the execution id reaches every task', () => {
@@ -45,7 +49,8 @@ describe('Definition execution: the execution id reaches every task', () => {
     ].filter(({ state }) => lambdaStates.includes(state));
     expect(new Set(received.map((r) => r.state))).toEqual(new Set(lambdaStates));
     for (const { state, inputs, arn } of received) {
-      for (const input of inputs) expect({ state, executionId: (input as { executionId?: string }).executionId }).toEqual({ state, executionId: arn });
+      for (const input of inputs)
+        expect({ state, executionId: (input as { executionId?: string }).executionId }).toEqual({ state, executionId: arn });
     }
   });
 
@@ -99,10 +104,17 @@ describe('Definition execution: the execution id reaches every task', () => {
 
       // Assess
       expect(outcome.status).toBe('SUCCEEDED');
-      const lines = written.flatMap((chunk) => chunk.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const moderation = lines.filter((l) => l.message === 'Moderation labels detected');
       expect(moderation).toHaveLength(1);
-      expect(moderation[0]).toMatchObject({ executionId: outcome.executionArn, state: 'DetectModerationLabels', key: 'uploads/logged.png' });
+      expect(moderation[0]).toMatchObject({
+        executionId: outcome.executionArn,
+        state: 'DetectModerationLabels',
+        key: 'uploads/logged.png',
+      });
     });
   });
 });

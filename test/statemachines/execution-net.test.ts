@@ -82,11 +82,19 @@ describe('The execution-status net, end to end on the local engine', () => {
     process.env.DEAD_LETTER_QUEUE_URL = QueueUrl;
     const stubs = pipelineStubs();
     const machine = new LocalStateMachine({
-      handlers: { ...stubs.handlers, ClaimImage: claimImage as never, StoreResult: storeResult as never, RecordFailure: recordFailure as never, ...overrides },
+      handlers: {
+        ...stubs.handlers,
+        ClaimImage: claimImage as never,
+        StoreResult: storeResult as never,
+        RecordFailure: recordFailure as never,
+        ...overrides,
+      },
       integrations: {
         'sqs:sendMessage': async (input) => {
           const params = input as { QueueUrl: string; MessageBody: unknown };
-          const sent = await sqs.send(new SendMessageCommand({ QueueUrl: params.QueueUrl, MessageBody: JSON.stringify(params.MessageBody) }));
+          const sent = await sqs.send(
+            new SendMessageCommand({ QueueUrl: params.QueueUrl, MessageBody: JSON.stringify(params.MessageBody) }),
+          );
           return { MessageId: sent.MessageId };
         },
       },
@@ -114,9 +122,17 @@ describe('The execution-status net, end to end on the local engine', () => {
     return { runner, delivered, deadLetters };
   }
 
-  const uploadEvent = (name: string): S3ObjectCreatedEvent => objectCreatedEvent({ key: `uploads/${name}`, sequencer: `0062E99A88DC4${String(counter).padStart(5, '0')}` });
+  const uploadEvent = (name: string): S3ObjectCreatedEvent =>
+    objectCreatedEvent({ key: `uploads/${name}`, sequencer: `0062E99A88DC4${String(counter).padStart(5, '0')}` });
   const itemOf = async (event: S3ObjectCreatedEvent): Promise<ImageItem | undefined> =>
-    (await documents.send(new GetCommand({ TableName: TABLE, Key: { imageId: `${event.detail.bucket.name}/${decodeURIComponent(event.detail.object.key.replace(/\+/g, ' '))}` } }))).Item as ImageItem | undefined;
+    (
+      await documents.send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { imageId: `${event.detail.bucket.name}/${decodeURIComponent(event.detail.object.key.replace(/\+/g, ' '))}` },
+        }),
+      )
+    ).Item as ImageItem | undefined;
 
   it('an analysis over the 256 KB payload limit is not caught (as on AWS): the execution fails, the net records it', async () => {
     // Prepare: one branch returns more than a state may carry
@@ -131,11 +147,20 @@ describe('The execution-status net, end to end on the local engine', () => {
     // Assess
     expect([record.status, record.error]).toEqual(['FAILED', 'States.DataLimitExceeded']);
     const item = await itemOf(event);
-    expect(item).toMatchObject({ status: 'FAILED', executionId: record.executionArn, failure: { state: 'Execution', error: 'States.DataLimitExceeded' } });
+    expect(item).toMatchObject({
+      status: 'FAILED',
+      executionId: record.executionArn,
+      failure: { state: 'Execution', error: 'States.DataLimitExceeded' },
+    });
     expect(item?.statusReason).toMatch(/^Execution failed over the payload limit/);
     const letters = await deadLetters();
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ status: 'FAILED', executionId: record.executionArn, reason: item?.statusReason, originalEvent: event });
+    expect(letters[0]).toMatchObject({
+      status: 'FAILED',
+      executionId: record.executionArn,
+      reason: item?.statusReason,
+      originalEvent: event,
+    });
   });
 
   it('an execution that runs past its TimeoutSeconds ends TIMED_OUT, and its PROCESSING item becomes FAILED "timed out"', async () => {
@@ -150,7 +175,11 @@ describe('The execution-status net, end to end on the local engine', () => {
     // Assess
     expect(record.status).toBe('TIMED_OUT');
     const item = await itemOf(event);
-    expect(item).toMatchObject({ status: 'FAILED', executionId: record.executionArn, failure: { state: 'Execution', error: 'States.Timeout' } });
+    expect(item).toMatchObject({
+      status: 'FAILED',
+      executionId: record.executionArn,
+      failure: { state: 'Execution', error: 'States.Timeout' },
+    });
     expect(item?.statusReason).toMatch(/^Execution timed out/);
     const letters = await deadLetters();
     expect(letters).toHaveLength(1);

@@ -10,13 +10,27 @@ import { allStates, readDefinitionText, type AslDefinition } from '../../statema
 
 const QUEUE_URL = 'http://127.0.0.1:9324/000000000000/picflow-dlq';
 const NO_SLEEP = Object.fromEntries(
-  ['ClaimImage', 'ValidateImage', 'CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels', 'StoreResult', 'RecordFailure', 'SendToDeadLetterQueue'].map((s) => [s, 0]),
+  [
+    'ClaimImage',
+    'ValidateImage',
+    'CreateThumbnails',
+    'DetectFaces',
+    'DetectLabelsAndText',
+    'DetectModerationLabels',
+    'StoreResult',
+    'RecordFailure',
+    'SendToDeadLetterQueue',
+  ].map((s) => [s, 0]),
 );
 
 let executionCounter = 0;
 
 async function execute(stubs: PipelineStubs, event = objectCreatedEvent()): Promise<ExecutionOutcome> {
-  const machine = new LocalStateMachine({ handlers: stubs.handlers, integrations: stubs.integrations, substitutions: { DeadLetterQueueUrl: QUEUE_URL } });
+  const machine = new LocalStateMachine({
+    handlers: stubs.handlers,
+    integrations: stubs.integrations,
+    substitutions: { DeadLetterQueueUrl: QUEUE_URL },
+  });
   return machine.execute(event, { name: `test-${++executionCounter}`, retryIntervalOverrides: NO_SLEEP });
 }
 
@@ -39,7 +53,18 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(statesEntered(outcome.events)).toEqual(
-      expect.arrayContaining(['PrepareInput', 'ClaimImage', 'ValidateImage', 'AnalyzeImage', 'CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels', 'StoreResult', 'Succeeded']),
+      expect.arrayContaining([
+        'PrepareInput',
+        'ClaimImage',
+        'ValidateImage',
+        'AnalyzeImage',
+        'CreateThumbnails',
+        'DetectFaces',
+        'DetectLabelsAndText',
+        'DetectModerationLabels',
+        'StoreResult',
+        'Succeeded',
+      ]),
     );
     expect(statesEntered(outcome.events)).not.toContain('RecordFailure');
     const stored = stubs.calls.StoreResult[0] as StoreResultInput;
@@ -101,10 +126,17 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
     expect(stubs.calls.ValidateImage).toHaveLength(1);
     expect(stubs.calls.AnalyzeImage).toBeUndefined();
     const recorded = stubs.calls.RecordFailure[0] as RecordFailureInput;
-    expect(recorded.failedStates).toEqual({ ValidateImage: { Error: 'ImageValidationError', Cause: 'ImageValidationError (injected by the test)' } });
+    expect(recorded.failedStates).toEqual({
+      ValidateImage: { Error: 'ImageValidationError', Cause: 'ImageValidationError (injected by the test)' },
+    });
     expect(recorded.event).toEqual(event);
     expect(stubs.deadLetters).toHaveLength(1);
-    expect(stubs.deadLetters[0]).toMatchObject({ status: 'FAILED', originalEvent: event, executionId: outcome.executionArn, failures: [{ state: 'ValidateImage', error: 'ImageValidationError' }] });
+    expect(stubs.deadLetters[0]).toMatchObject({
+      status: 'FAILED',
+      originalEvent: event,
+      executionId: outcome.executionArn,
+      failures: [{ state: 'ValidateImage', error: 'ImageValidationError' }],
+    });
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'ImageProcessingFailed' });
     expect(outcome.cause).toContain('ValidateImage failed: ImageValidationError');
   });
@@ -133,10 +165,18 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
     const throttlingRetrier = detectFaces.Retry!.find((r) => r.ErrorEquals.includes('Rekognition.ThrottlingException'))!;
     expect(stubs.calls.DetectFaces).toHaveLength(1 + throttlingRetrier.MaxAttempts!);
     const stored = stubs.calls.StoreResult[0] as StoreResultInput;
-    expect(stored.branches.filter((b) => b.status === 'SUCCEEDED').map((b) => b.branch)).toEqual(['thumbnails', 'labelsAndText', 'moderation']);
+    expect(stored.branches.filter((b) => b.status === 'SUCCEEDED').map((b) => b.branch)).toEqual([
+      'thumbnails',
+      'labelsAndText',
+      'moderation',
+    ]);
     expect(stored.branches[1]).toMatchObject({ branch: 'faces', status: 'FAILED', failure: { Error: 'Rekognition.ThrottlingException' } });
     expect(stubs.deadLetters).toHaveLength(1);
-    expect(stubs.deadLetters[0]).toMatchObject({ status: 'PARTIAL', originalEvent: objectCreatedEvent(), executionId: outcome.executionArn });
+    expect(stubs.deadLetters[0]).toMatchObject({
+      status: 'PARTIAL',
+      originalEvent: objectCreatedEvent(),
+      executionId: outcome.executionArn,
+    });
     expect(statesEntered(outcome.events).slice(-3)).toEqual(['DidAllBranchesSucceed', 'SendToDeadLetterQueue', 'Failed']);
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'ImageProcessingFailed', cause: 'PARTIAL: faces failed' });
   });
@@ -183,7 +223,10 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
   });
 
   it('when the failure bookkeeping itself keeps failing, the execution fails AT RecordFailure, where a redrive resumes', async () => {
-    const stubs = pipelineStubs({ ValidateImage: failAlways('ImageValidationError'), RecordFailure: failAlways('DynamoDB.ThrottlingException') });
+    const stubs = pipelineStubs({
+      ValidateImage: failAlways('ImageValidationError'),
+      RecordFailure: failAlways('DynamoDB.ThrottlingException'),
+    });
 
     const outcome = await execute(stubs);
 
@@ -195,7 +238,10 @@ describe('Definition execution: statemachines/image-pipeline.asl.json', () => {
   });
 
   it('retries the dead-letter send, then fails at it (redrivable) if SQS stays down', async () => {
-    const stubs = pipelineStubs({ ValidateImage: failAlways('ImageValidationError'), SendToDeadLetterQueue: failTimes('States.TaskFailed', 2) });
+    const stubs = pipelineStubs({
+      ValidateImage: failAlways('ImageValidationError'),
+      SendToDeadLetterQueue: failTimes('States.TaskFailed', 2),
+    });
 
     const outcome = await execute(stubs);
 

@@ -31,12 +31,25 @@ describe('Definition execution with the real bookkeeping tasks (dynalite)', () =
   });
 
   function machine(stubs = pipelineStubs()) {
-    const handlers = { ...stubs.handlers, ClaimImage: claimImage as never, StoreResult: storeResult as never, RecordFailure: recordFailure as never };
-    return { stubs, machine: new LocalStateMachine({ handlers, integrations: stubs.integrations, substitutions: { DeadLetterQueueUrl: 'http://127.0.0.1/dlq' } }) };
+    const handlers = {
+      ...stubs.handlers,
+      ClaimImage: claimImage as never,
+      StoreResult: storeResult as never,
+      RecordFailure: recordFailure as never,
+    };
+    return {
+      stubs,
+      machine: new LocalStateMachine({
+        handlers,
+        integrations: stubs.integrations,
+        substitutions: { DeadLetterQueueUrl: 'http://127.0.0.1/dlq' },
+      }),
+    };
   }
 
   const run = (m: LocalStateMachine, event: unknown): Promise<ExecutionOutcome> => m.execute(event, { name: `idem-${++counter}` });
-  const itemsFor = async (key: string) => (await documents.send(new ScanCommand({ TableName: TABLE }))).Items!.filter((i) => i.key === key) as ImageItem[];
+  const itemsFor = async (key: string) =>
+    (await documents.send(new ScanCommand({ TableName: TABLE }))).Items!.filter((i) => i.key === key) as ImageItem[];
 
   it('the same event delivered twice leaves one item, and the second execution skips the work', async () => {
     // Prepare
@@ -84,16 +97,23 @@ describe('Definition execution with the real bookkeeping tasks (dynalite)', () =
 
     // Assess
     expect(late.status).toBe('SUCCEEDED');
-    const { Item } = await documents.send(new GetCommand({ TableName: TABLE, Key: { imageId: `${newer.detail.bucket.name}/uploads/versions.png` } }));
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: TABLE, Key: { imageId: `${newer.detail.bucket.name}/uploads/versions.png` } }),
+    );
     expect(Item).toMatchObject({ etag: 'newer-etag', status: 'SUCCEEDED' });
   });
 
   it('a replay of a FAILED image runs again and replaces the failure', async () => {
     // Prepare: the first run fails validation (stubbed), the replay succeeds
-    const failing = pipelineStubs({ ValidateImage: () => Object.assign(new Error('CORRUPT: truncated'), { name: 'ImageValidationError' }) });
+    const failing = pipelineStubs({
+      ValidateImage: () => Object.assign(new Error('CORRUPT: truncated'), { name: 'ImageValidationError' }),
+    });
     const event = objectCreatedEvent({ key: 'uploads/replayed.png', sequencer: '0062E99A88DC407490' });
     const firstRun = await run(machine(failing).machine, event);
-    expect((await itemsFor('uploads/replayed.png'))[0]).toMatchObject({ status: 'FAILED', failure: { state: 'ValidateImage', error: 'ImageValidationError' } });
+    expect((await itemsFor('uploads/replayed.png'))[0]).toMatchObject({
+      status: 'FAILED',
+      failure: { state: 'ValidateImage', error: 'ImageValidationError' },
+    });
 
     // Act
     const replay = await run(machine().machine, event);

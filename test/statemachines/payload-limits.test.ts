@@ -3,7 +3,16 @@
 // no state's input or output may approach Step Functions' 256 KB limit, and the item must fit
 // DynamoDB's 400 KB.
 import 'aws-sdk-client-mock-jest';
-import { DetectFacesCommand, DetectLabelsCommand, DetectModerationLabelsCommand, DetectTextCommand, RekognitionClient, type FaceDetail, type Label, type TextDetection } from '@aws-sdk/client-rekognition';
+import {
+  DetectFacesCommand,
+  DetectLabelsCommand,
+  DetectModerationLabelsCommand,
+  DetectTextCommand,
+  RekognitionClient,
+  type FaceDetail,
+  type Label,
+  type TextDetection,
+} from '@aws-sdk/client-rekognition';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LocalStateMachine, STATE_PAYLOAD_LIMIT_BYTES } from '../../local/engine/local-state-machine';
@@ -21,7 +30,12 @@ const s3 = mockClient(S3Client);
 /** DynamoDB's item size limit. */
 const ITEM_LIMIT_BYTES = 400 * 1024;
 
-const box = (i: number) => ({ Left: (i % 10) / 10 + 0.01234567, Top: Math.floor(i / 10) / 10 + 0.01234567, Width: 0.0912345678, Height: 0.0912345678 });
+const box = (i: number) => ({
+  Left: (i % 10) / 10 + 0.01234567,
+  Top: Math.floor(i / 10) / 10 + 0.01234567,
+  Width: 0.0912345678,
+  Height: 0.0912345678,
+});
 
 function worstCaseFace(i: number): FaceDetail {
   const attribute = (value: boolean) => ({ Value: value, Confidence: 99.123456789 });
@@ -36,7 +50,10 @@ function worstCaseFace(i: number): FaceDetail {
     Mustache: attribute(false),
     EyesOpen: attribute(true),
     MouthOpen: attribute(false),
-    Emotions: ['HAPPY', 'CALM', 'SURPRISED', 'CONFUSED', 'SAD', 'ANGRY', 'DISGUSTED', 'FEAR'].map((Type, rank) => ({ Type: Type as never, Confidence: 90 / (rank + 1) + 0.123456 })),
+    Emotions: ['HAPPY', 'CALM', 'SURPRISED', 'CONFUSED', 'SAD', 'ANGRY', 'DISGUSTED', 'FEAR'].map((Type, rank) => ({
+      Type: Type as never,
+      Confidence: 90 / (rank + 1) + 0.123456,
+    })),
     Landmarks: Array.from({ length: 30 }, (_, l) => ({ Type: 'eyeLeft' as never, X: l / 30 + 0.00123456, Y: l / 30 + 0.00123456 })),
     Pose: { Roll: 1.23456, Yaw: -2.34567, Pitch: 3.45678 },
     Quality: { Brightness: 80.123456, Sharpness: 90.123456 },
@@ -58,8 +75,21 @@ function worstCaseLabel(i: number): Label {
 }
 
 function worstCaseText(): TextDetection[] {
-  const line = (id: number): TextDetection => ({ DetectedText: `${'dense printed text '.repeat(12)}${id}`, Type: 'LINE', Id: id, Confidence: 99.1234, Geometry: { BoundingBox: box(id), Polygon: [] } });
-  const word = (id: number): TextDetection => ({ DetectedText: 'word', Type: 'WORD', Id: 100 + id, ParentId: id, Confidence: 99.1234, Geometry: { BoundingBox: box(id) } });
+  const line = (id: number): TextDetection => ({
+    DetectedText: `${'dense printed text '.repeat(12)}${id}`,
+    Type: 'LINE',
+    Id: id,
+    Confidence: 99.1234,
+    Geometry: { BoundingBox: box(id), Polygon: [] },
+  });
+  const word = (id: number): TextDetection => ({
+    DetectedText: 'word',
+    Type: 'WORD',
+    Id: 100 + id,
+    ParentId: id,
+    Confidence: 99.1234,
+    Geometry: { BoundingBox: box(id) },
+  });
   return [...Array.from({ length: 100 }, (_, i) => line(i)), ...Array.from({ length: 100 }, (_, i) => word(i))];
 }
 
@@ -70,7 +100,14 @@ describe('Definition execution: worst-case payload sizes', () => {
     rekognition.on(DetectFacesCommand).resolves({ FaceDetails: Array.from({ length: 100 }, (_, i) => worstCaseFace(i)) });
     rekognition.on(DetectLabelsCommand).resolves({ Labels: Array.from({ length: 25 }, (_, i) => worstCaseLabel(i)) });
     rekognition.on(DetectTextCommand).resolves({ TextDetections: worstCaseText() });
-    rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: Array.from({ length: 40 }, (_, i) => ({ Name: `Moderation label ${i}`, ParentName: 'Explicit', Confidence: 95.5, TaxonomyLevel: 2 })) });
+    rekognition.on(DetectModerationLabelsCommand).resolves({
+      ModerationLabels: Array.from({ length: 40 }, (_, i) => ({
+        Name: `Moderation label ${i}`,
+        ParentName: 'Explicit',
+        Confidence: 95.5,
+        TaxonomyLevel: 2,
+      })),
+    });
     s3.on(PutObjectCommand).resolves({});
     process.env.TABLE_NAME = 'unused';
   });

@@ -126,7 +126,10 @@ describe('Raw event keys on the AWS runtime', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ImageValidationError);
-      expect(error).toMatchObject({ reason: 'NOT_FOUND', message: expect.stringContaining('"uploads/a b.jpg" is not the event\'s object') });
+      expect(error).toMatchObject({
+        reason: 'NOT_FOUND',
+        message: expect.stringContaining('"uploads/a b.jpg" is not the event\'s object'),
+      });
       expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
 

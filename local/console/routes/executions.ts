@@ -5,7 +5,13 @@
 import { InvalidCursorError, MAX_PAGE_SIZE } from '../../engine/execution-index';
 import { summarize } from '../event-stream';
 import { HttpError, sendJson } from '../http-responses';
-import { EXECUTION_STATUSES, type ExecutionDetail, type ExecutionsResponse, type ExecutionStatus, type HistoryEvent } from '../shared/api-types';
+import {
+  EXECUTION_STATUSES,
+  type ExecutionDetail,
+  type ExecutionsResponse,
+  type ExecutionStatus,
+  type HistoryEvent,
+} from '../shared/api-types';
 import type { ConsoleContext, Route } from './route';
 
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -25,12 +31,21 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
         const limit = limitText === null ? undefined : Number(limitText);
         if (limit !== undefined && limit > MAX_PAGE_SIZE) throw new HttpError(400, `limit must be 1 to ${MAX_PAGE_SIZE}`);
         const page = await stack.store
-          .page({ statuses: statuses && [...statuses], imageId: imageId ?? undefined, since: since ?? undefined, limit, cursor: url.searchParams.get('cursor') ?? undefined })
+          .page({
+            statuses: statuses && [...statuses],
+            imageId: imageId ?? undefined,
+            since: since ?? undefined,
+            limit,
+            cursor: url.searchParams.get('cursor') ?? undefined,
+          })
           .catch((error: unknown) => {
             throw error instanceof InvalidCursorError ? new HttpError(400, error.message) : error;
           });
         // A running execution's retries grow between saves: the live record has them.
-        const response: ExecutionsResponse = { executions: page.executions.map((s) => summarize(events.live.get(s.name) ?? s)), nextCursor: page.nextCursor };
+        const response: ExecutionsResponse = {
+          executions: page.executions.map((s) => summarize(events.live.get(s.name) ?? s)),
+          nextCursor: page.nextCursor,
+        };
         sendJson(res, 200, response);
       },
     },
@@ -41,7 +56,12 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
         if (!EXECUTION_NAME.test(name)) throw new HttpError(400, 'not an execution name');
         const record = events.live.get(name) ?? stack.store.get(name);
         if (!record) throw new HttpError(404, `no execution ${name}`);
-        const body: ExecutionDetail = { ...summarize(record), input: record.input, output: record.output, events: record.events as HistoryEvent[] };
+        const body: ExecutionDetail = {
+          ...summarize(record),
+          input: record.input,
+          output: record.output,
+          events: record.events as HistoryEvent[],
+        };
         sendJson(res, 200, body);
       },
     },
@@ -60,6 +80,8 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
 function parseStatuses(value: string | null): Set<ExecutionStatus> | undefined {
   if (value === null || value === '' || value === 'ALL') return undefined;
   const statuses = value.split(',').map((s) => s.trim().toUpperCase());
-  for (const s of statuses) if (!(EXECUTION_STATUSES as readonly string[]).includes(s)) throw new HttpError(400, `status must be one of ${EXECUTION_STATUSES.join(', ')}`);
+  for (const s of statuses)
+    if (!(EXECUTION_STATUSES as readonly string[]).includes(s))
+      throw new HttpError(400, `status must be one of ${EXECUTION_STATUSES.join(', ')}`);
   return new Set(statuses as ExecutionStatus[]);
 }

@@ -47,14 +47,24 @@ export function failureRoutes({ stack }: ConsoleContext, turns: QueueTurns): Rou
         const body = (await readJson(req)) as { messageIds?: unknown };
         let messageIds: string[] | undefined;
         if (body.messageIds !== undefined) {
-          if (!Array.isArray(body.messageIds) || body.messageIds.length > 100 || !body.messageIds.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {
+          if (
+            !Array.isArray(body.messageIds) ||
+            body.messageIds.length > 100 ||
+            !body.messageIds.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))
+          ) {
             throw new HttpError(400, 'messageIds must be a list of message ids');
           }
           messageIds = body.messageIds as string[];
         }
         const outcomes = await turns.take(() => replayDeadLetters(stack, { messageIds }));
         const response: ReplayResponse = {
-          outcomes: outcomes.map((o) => ({ messageId: o.letter.messageId, status: o.status, detail: o.detail, executionName: o.executionArn?.split(':').pop(), message: o.message })),
+          outcomes: outcomes.map((o) => ({
+            messageId: o.letter.messageId,
+            status: o.status,
+            detail: o.detail,
+            executionName: o.executionArn?.split(':').pop(),
+            message: o.message,
+          })),
         };
         sendJson(res, 200, response);
       },

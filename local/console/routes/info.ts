@@ -12,7 +12,13 @@ export function infoRoutes({ stack }: ConsoleContext): Route[] {
       method: 'GET',
       path: '/api/info',
       handle: ({ res }) => {
-        const info: InfoResponse = { bucket: stack.bucket, uploadPrefix: stack.uploadPrefix, tableName: stack.tableName, queueUrl: stack.queueUrl, dataDir: stack.dataDir };
+        const info: InfoResponse = {
+          bucket: stack.bucket,
+          uploadPrefix: stack.uploadPrefix,
+          tableName: stack.tableName,
+          queueUrl: stack.queueUrl,
+          dataDir: stack.dataDir,
+        };
         sendJson(res, 200, info);
       },
     },

@@ -29,8 +29,11 @@ export function objectRoutes({ stack, readablePrefixes }: ConsoleContext): Route
       path: '/api/images',
       handle: async ({ res, url }) => {
         const id = url.searchParams.get('id') ?? '';
-        if (!id.startsWith(`${stack.bucket}/`) || id.length > 1100 || hasControlCharacters(id)) throw new HttpError(400, 'id must be bucket/key of an image');
-        const { Item } = await stack.clients.dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: id } }, ConsistentRead: true }));
+        if (!id.startsWith(`${stack.bucket}/`) || id.length > 1100 || hasControlCharacters(id))
+          throw new HttpError(400, 'id must be bucket/key of an image');
+        const { Item } = await stack.clients.dynamodb.send(
+          new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: id } }, ConsistentRead: true }),
+        );
         if (!Item) throw new HttpError(404, `no item for ${id}`);
         sendJson(res, 200, unmarshall(Item));
       },
@@ -45,7 +48,8 @@ export function objectRoutes({ stack, readablePrefixes }: ConsoleContext): Route
 
 /** Keys of uploads, thumbnails and normalized copies only; nothing with `..`, `//` or control characters. */
 function validObjectKey(key: string | null, prefixes: string[]): string {
-  if (!key || key.length > 1024 || hasControlCharacters(key) || key.startsWith('/') || key.includes('\\')) throw new HttpError(400, 'not an object key');
+  if (!key || key.length > 1024 || hasControlCharacters(key) || key.startsWith('/') || key.includes('\\'))
+    throw new HttpError(400, 'not an object key');
   if (key.split('/').some((segment) => segment === '..' || segment === '.')) throw new HttpError(400, 'not an object key');
   if (!prefixes.some((prefix) => key.startsWith(prefix))) throw new HttpError(403, `only keys under ${prefixes.join(', ')} are served`);
   return key;

@@ -14,7 +14,8 @@ export function uploadRoutes({ stack }: ConsoleContext): Route[] {
       path: '/api/uploads',
       handle: async ({ req, res, url }) => {
         const name = url.searchParams.get('name') ?? '';
-        if (!UPLOAD_NAME.test(name) || name.includes('..')) throw new HttpError(400, 'name must be a plain file name (letters, digits, space, . _ - ( ))');
+        if (!UPLOAD_NAME.test(name) || name.includes('..'))
+          throw new HttpError(400, 'name must be a plain file name (letters, digits, space, . _ - ( ))');
         // The pipeline's own limit: a larger upload could only fail.
         const body = await readBody(req, stack.config.maxImageBytes);
         if (body.length === 0) throw new HttpError(400, 'empty upload');
@@ -22,7 +23,13 @@ export function uploadRoutes({ stack }: ConsoleContext): Route[] {
         const uploadedAt = new Date().toISOString();
         const type = String(req.headers['content-type'] ?? '');
         const put = await stack.clients.s3.send(
-          new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: type.startsWith('image/') ? type : undefined }),
+          new PutObjectCommand({
+            Bucket: stack.bucket,
+            Key: key,
+            Body: body,
+            ContentLength: body.length,
+            ContentType: type.startsWith('image/') ? type : undefined,
+          }),
         );
         const response: UploadResponse = { key, imageId: `${stack.bucket}/${key}`, etag: put.ETag?.replace(/"/g, ''), uploadedAt };
         sendJson(res, 201, response);

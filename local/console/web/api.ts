@@ -43,9 +43,17 @@ export const api = {
   image: <T>(imageId: string) => request<T>(`/api/images?id=${encodeURIComponent(imageId)}`),
   deadLetters: () => request<DeadLettersResponse>('/api/dead-letters'),
   replay: (messageIds?: string[]) =>
-    request<ReplayResponse>('/api/dead-letters/replay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify((messageIds ? { messageIds } : {}) satisfies ReplayRequest) }),
+    request<ReplayResponse>('/api/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify((messageIds ? { messageIds } : {}) satisfies ReplayRequest),
+    }),
   upload: (file: File, name: string) =>
-    request<UploadResponse>(`/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file }),
+    request<UploadResponse>(`/api/uploads?name=${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      body: file,
+    }),
 };
 
 export function objectUrl(key: string): string {

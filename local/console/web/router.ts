@@ -12,7 +12,8 @@ export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
   const parts = path.split('/').filter(Boolean);
-  if (parts[0] === 'executions' && parts[1]) return { page: 'execution', name: decodeURIComponent(parts[1]), state: params.get('state') ?? undefined };
+  if (parts[0] === 'executions' && parts[1])
+    return { page: 'execution', name: decodeURIComponent(parts[1]), state: params.get('state') ?? undefined };
   if (parts[0] === 'images' && parts[1]) return { page: 'image', imageId: decodeURIComponent(parts.slice(1).join('/')) };
   if (parts[0] === 'failures') return { page: 'failures' };
   if (parts[0] === 'upload') return { page: 'upload' };

@@ -53,7 +53,9 @@ export class ObjectModel {
     this.loading ??= (async () => {
       await initTfjsWasm();
       const model = await tf.loadGraphModel(diskIOHandler(path.join(humanModelsDir(), 'centernet.json')));
-      const input = Object.values((model.modelSignature as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {})[0] as { tensorShape?: { dim?: { size: string }[] } } | undefined;
+      const input = Object.values((model.modelSignature as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {})[0] as
+        | { tensorShape?: { dim?: { size: string }[] } }
+        | undefined;
       const size = Number(input?.tensorShape?.dim?.[2]?.size);
       if (size > 0) this.inputSize = size;
       this.model = model;
@@ -70,7 +72,13 @@ export class ObjectModel {
     const input = tf.tidy(() => {
       const img = tf.tensor3d(Float32Array.from(rgb), [height, width, 3], 'float32');
       const resized = tf.image.resizeBilinear(img, [h, w]);
-      return tf.pad(resized, [[0, s - h], [0, s - w], [0, 0]]).expandDims(0);
+      return tf
+        .pad(resized, [
+          [0, s - h],
+          [0, s - w],
+          [0, 0],
+        ])
+        .expandDims(0);
     });
     let rows: number[][];
     try {

@@ -41,13 +41,12 @@ export class OcrModel {
   /** Lines and their words from an encoded (PNG) image of the given size. */
   async recognize(png: Uint8Array, width: number, height: number): Promise<OcrLine[]> {
     await this.load();
-    const { data } = await this.worker!.recognize(Buffer.from(png.buffer, png.byteOffset, png.byteLength), {}, { blocks: true, text: false });
-    const box = (b: Bbox): [number, number, number, number] => [
-      b.x0 / width,
-      b.y0 / height,
-      (b.x1 - b.x0) / width,
-      (b.y1 - b.y0) / height,
-    ];
+    const { data } = await this.worker!.recognize(
+      Buffer.from(png.buffer, png.byteOffset, png.byteLength),
+      {},
+      { blocks: true, text: false },
+    );
+    const box = (b: Bbox): [number, number, number, number] => [b.x0 / width, b.y0 / height, (b.x1 - b.x0) / width, (b.y1 - b.y0) / height];
     const lines: OcrLine[] = [];
     for (const block of data.blocks ?? []) {
       for (const paragraph of block.paragraphs) {

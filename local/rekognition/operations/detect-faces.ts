@@ -9,8 +9,20 @@ import type { RegionQuality } from '../pixel-stats';
 import { boundingBox, invalid, optionalStringArray, pct, ratio } from './request-params';
 
 const ATTRIBUTES = [
-  'DEFAULT', 'ALL', 'AGE_RANGE', 'BEARD', 'EMOTIONS', 'EYE_DIRECTION', 'EYEGLASSES', 'EYES_OPEN',
-  'GENDER', 'MOUTH_OPEN', 'MUSTACHE', 'FACE_OCCLUDED', 'SMILE', 'SUNGLASSES',
+  'DEFAULT',
+  'ALL',
+  'AGE_RANGE',
+  'BEARD',
+  'EMOTIONS',
+  'EYE_DIRECTION',
+  'EYEGLASSES',
+  'EYES_OPEN',
+  'GENDER',
+  'MOUTH_OPEN',
+  'MUSTACHE',
+  'FACE_OCCLUDED',
+  'SMILE',
+  'SUNGLASSES',
 ] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
 
@@ -25,7 +37,9 @@ export function parseDetectFacesParams(body: Record<string, unknown>): DetectFac
   const list = optionalStringArray(body['Attributes'], 'Attributes') ?? ['DEFAULT'];
   for (const a of list) {
     if (!(ATTRIBUTES as readonly string[]).includes(a)) {
-      throw invalid(`1 validation error detected: Value '[${list.join(', ')}]' at 'attributes' failed to satisfy constraint: Member must satisfy enum value set: [${ATTRIBUTES.join(', ')}]`);
+      throw invalid(
+        `1 validation error detected: Value '[${list.join(', ')}]' at 'attributes' failed to satisfy constraint: Member must satisfy enum value set: [${ATTRIBUTES.join(', ')}]`,
+      );
     }
   }
   const attributes = new Set(list as Attribute[]);

@@ -30,7 +30,8 @@ function lowerSet(list: string[] | undefined): Set<string> | undefined {
 
 export function parseDetectLabelsParams(body: Record<string, unknown>): DetectLabelsParams {
   const features = optionalStringArray(body['Features'], 'Features') ?? ['GENERAL_LABELS'];
-  for (const f of features) if (!FEATURES.includes(f)) throw invalid(`Features: unknown value ${f}; expected one of ${FEATURES.join(', ')}`);
+  for (const f of features)
+    if (!FEATURES.includes(f)) throw invalid(`Features: unknown value ${f}; expected one of ${FEATURES.join(', ')}`);
   const settings = optionalObject(body['Settings'], 'Settings');
   const general = optionalObject(settings?.['GeneralLabels'], 'Settings.GeneralLabels');
   return {
@@ -95,7 +96,8 @@ export function buildDetectLabelsResponse(
   const keep = (l: LabelAcc): boolean => {
     const name = l.name.toLowerCase();
     const cats = [...l.categories].map((c) => c.toLowerCase());
-    if (params.include && !params.include.has(name) && !(params.includeCategories && cats.some((c) => params.includeCategories!.has(c)))) return false;
+    if (params.include && !params.include.has(name) && !(params.includeCategories && cats.some((c) => params.includeCategories!.has(c))))
+      return false;
     if (!params.include && params.includeCategories && !cats.some((c) => params.includeCategories!.has(c))) return false;
     if (params.exclude?.has(name)) return false;
     if (params.excludeCategories && cats.some((c) => params.excludeCategories!.has(c))) return false;

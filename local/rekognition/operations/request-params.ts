@@ -10,14 +10,17 @@ export function optionalNumber(body: Record<string, unknown>, key: string, min: 
   const v = body[key];
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw invalid(`1 validation error detected: Value '${String(v)}' at '${key}' failed to satisfy constraint: Member must be between ${min} and ${max}`);
+    throw invalid(
+      `1 validation error detected: Value '${String(v)}' at '${key}' failed to satisfy constraint: Member must be between ${min} and ${max}`,
+    );
   }
   return v;
 }
 
 export function optionalInteger(body: Record<string, unknown>, key: string, min: number, max: number, fallback: number): number {
   const v = optionalNumber(body, key, min, max, fallback);
-  if (!Number.isInteger(v)) throw invalid(`1 validation error detected: Value '${v}' at '${key}' failed to satisfy constraint: Member must be an integer`);
+  if (!Number.isInteger(v))
+    throw invalid(`1 validation error detected: Value '${v}' at '${key}' failed to satisfy constraint: Member must be an integer`);
   return v;
 }
 

@@ -64,13 +64,18 @@ describe('Function: ensureImageTable on a data directory of the previous release
 
   const open = async () => {
     server = await startDynamoServer({ directory });
-    client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    client = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
   };
   const close = async () => {
     client.destroy();
     await server.close();
   };
-  const scanAll = async (tableName: string) => (await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
+  const scanAll = async (tableName: string) =>
+    (await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
   const listed = async (status: string) =>
     (
       await client.send(
@@ -152,7 +157,9 @@ describe('Function: ensureImageTable on a data directory of the previous release
     await client.send(
       new CreateTableCommand({
         ...definition,
-        AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => ['imageId', 'listedStatus', 'updatedAt'].includes(a.AttributeName!)),
+        AttributeDefinitions: definition.AttributeDefinitions!.filter((a) =>
+          ['imageId', 'listedStatus', 'updatedAt'].includes(a.AttributeName!),
+        ),
         GlobalSecondaryIndexes: [statusIndexDefinition()],
       }),
     );

@@ -10,7 +10,15 @@ describe('Execution store: corrupt records', () => {
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'picflow-store-'))));
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const record = (name: string): ExecutionRecord => ({ name, executionArn: `arn:local:${name}`, status: 'RUNNING', input: {}, startedAt: new Date().toISOString(), retries: 0, events: [] });
+  const record = (name: string): ExecutionRecord => ({
+    name,
+    executionArn: `arn:local:${name}`,
+    status: 'RUNNING',
+    input: {},
+    startedAt: new Date().toISOString(),
+    retries: 0,
+    events: [],
+  });
 
   it('quarantines empty, truncated and non-record files, naming each, and lists the rest', async () => {
     // Prepare: a data dir with one good record (cleanly closed), then damaged files beside it

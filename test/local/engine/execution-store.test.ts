@@ -29,7 +29,9 @@ const names = (list: { name: string }[]) => list.map((r) => r.name);
 
 /** Kills a child store right after its last save wrote the file (see execution-store-child.ts). */
 function crashAfterSaving(dataDir: string, records: ExecutionRecord[]): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, ...records.map((r) => JSON.stringify(r))], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, ...records.map((r) => JSON.stringify(r))], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return new Promise((resolve) => child.once('exit', (_, signal) => resolve(signal)));
 }
 
@@ -89,7 +91,16 @@ describe('ExecutionStore: the executions index', () => {
     // Assess
     expect(names([...failed.executions, ...failedRest.executions])).toEqual(['img-009', 'img-006', 'img-003', 'img-000']);
     expect(failedRest.nextCursor).toBeUndefined();
-    expect(names([...mixed.executions, ...mixedRest.executions])).toEqual(['img-011', 'img-009', 'img-008', 'img-006', 'img-005', 'img-003', 'img-002', 'img-000']);
+    expect(names([...mixed.executions, ...mixedRest.executions])).toEqual([
+      'img-011',
+      'img-009',
+      'img-008',
+      'img-006',
+      'img-005',
+      'img-003',
+      'img-002',
+      'img-000',
+    ]);
     expect(names(image)).toEqual(['img-004']);
     expect(names(recent)).toEqual(['img-011', 'img-010', 'img-009']);
   });
@@ -139,7 +150,11 @@ describe('ExecutionStore: the executions index', () => {
     // Prepare: 300 record files as the previous release wrote them, no index
     await store.close();
     mkdirSync(join(dataDir, 'executions'), { recursive: true });
-    for (let n = 0; n < 300; n++) writeFileSync(join(dataDir, 'executions', `${record(n).name}.json`), JSON.stringify(record(n, n < 2 ? 'RUNNING' : 'SUCCEEDED', { events: bigHistory() })));
+    for (let n = 0; n < 300; n++)
+      writeFileSync(
+        join(dataDir, 'executions', `${record(n).name}.json`),
+        JSON.stringify(record(n, n < 2 ? 'RUNNING' : 'SUCCEEDED', { events: bigHistory() })),
+      );
     store = new ExecutionStore(dataDir);
     let turns = 0;
     const ticker = setInterval(() => (turns += 1), 0);
@@ -161,7 +176,9 @@ describe('ExecutionStore: the executions index', () => {
     // is saved SUCCEEDED; the same for a brand-new execution
     await store.close();
     const running = record(1, 'RUNNING');
-    expect(await crashAfterSaving(dataDir, [running, { ...running, status: 'SUCCEEDED', stoppedAt: new Date().toISOString() }])).toBe('SIGKILL');
+    expect(await crashAfterSaving(dataDir, [running, { ...running, status: 'SUCCEEDED', stoppedAt: new Date().toISOString() }])).toBe(
+      'SIGKILL',
+    );
     expect(await crashAfterSaving(dataDir, [record(0), record(2, 'FAILED')])).toBe('SIGKILL');
 
     // Act
@@ -179,7 +196,8 @@ describe('ExecutionStore: the executions index', () => {
     for (let n = 0; n < 3; n++) store.save(record(n));
     await store.close();
     rmSync(join(dataDir, 'executions', 'img-001.json'));
-    for (const file of readdirSync(join(dataDir, 'executions-index'))) if (/^MANIFEST|^CURRENT$/.test(file)) writeFileSync(join(dataDir, 'executions-index', file), 'garbage');
+    for (const file of readdirSync(join(dataDir, 'executions-index')))
+      if (/^MANIFEST|^CURRENT$/.test(file)) writeFileSync(join(dataDir, 'executions-index', file), 'garbage');
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 
     // Act
@@ -194,5 +212,9 @@ describe('ExecutionStore: the executions index', () => {
 
 /** A history the size of a real execution's (about 40 KB). */
 function bigHistory(): ExecutionRecord['events'] {
-  return Array.from({ length: 60 }, (_, i) => ({ type: 'StateEntered', timestamp: i, state: { name: `State${i}`, type: 'Task', input: { padding: 'p'.repeat(600) } } })) as unknown as ExecutionRecord['events'];
+  return Array.from({ length: 60 }, (_, i) => ({
+    type: 'StateEntered',
+    timestamp: i,
+    state: { name: `State${i}`, type: 'Task', input: { padding: 'p'.repeat(600) } },
+  })) as unknown as ExecutionRecord['events'];
 }

@@ -23,7 +23,12 @@ describe('Local events: S3 Object Created', () => {
     const first = objectCreatedEvent(created('uploads/a.png'), 'local');
     const second = objectCreatedEvent(created('uploads/a.png'), 'local');
 
-    expect(first).toMatchObject({ source: 'aws.s3', 'detail-type': 'Object Created', time: '2026-11-23T18:00:00Z', detail: { bucket: { name: 'picflow-local' }, object: { key: 'uploads/a.png', size: 10, etag: 'abc' }, reason: 'PutObject' } });
+    expect(first).toMatchObject({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      time: '2026-11-23T18:00:00Z',
+      detail: { bucket: { name: 'picflow-local' }, object: { key: 'uploads/a.png', size: 10, etag: 'abc' }, reason: 'PutObject' },
+    });
     expect(second.detail.object.sequencer > first.detail.object.sequencer).toBe(true);
     expect(second.id).not.toBe(first.id);
   });
@@ -63,6 +68,8 @@ describe('Local events: the deployed rule pattern', () => {
     expect(matchesPattern(event, { detail: { key: [{ 'anything-but': 'x.png' }] } })).toBe(false);
     expect(matchesPattern(event, { detail: { missing: [{ exists: false }] } })).toBe(true);
     expect(matchesPattern(event, { detail: { size: [{ exists: true }] } })).toBe(true);
-    expect(() => matchesPattern(event, { detail: { size: [{ numeric: ['>', 1] } as never] } })).toThrow(/Unsupported event pattern operator/);
+    expect(() => matchesPattern(event, { detail: { size: [{ numeric: ['>', 1] } as never] } })).toThrow(
+      /Unsupported event pattern operator/,
+    );
   });
 });

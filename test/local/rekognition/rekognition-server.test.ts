@@ -81,9 +81,16 @@ describe('DetectFaces', () => {
     expect(res.FaceDetails).toHaveLength(1);
     const face = res.FaceDetails![0]!;
     expect(face.Emotions![0]!.Type).toBe('HAPPY');
-    expect(face.Emotions!.map((e) => e.Type).sort()).toEqual(
-      ['ANGRY', 'CALM', 'CONFUSED', 'DISGUSTED', 'FEAR', 'HAPPY', 'SAD', 'SURPRISED'],
-    );
+    expect(face.Emotions!.map((e) => e.Type).sort()).toEqual([
+      'ANGRY',
+      'CALM',
+      'CONFUSED',
+      'DISGUSTED',
+      'FEAR',
+      'HAPPY',
+      'SAD',
+      'SURPRISED',
+    ]);
     expect(face.AgeRange!.Low).toBeLessThanOrEqual(face.AgeRange!.High!);
     expect(face.Smile).toEqual({ Value: true, Confidence: expect.any(Number) });
     expect(face.Gender!.Value).toMatch(/^(Male|Female)$/);
@@ -316,9 +323,7 @@ describe('errors', () => {
 
   it('rejects an out-of-range MinConfidence with InvalidParameterException', async () => {
     // Act
-    const err = await errorOf(
-      rekognition.send(new DetectLabelsCommand({ Image: { Bytes: image('coffee.png') }, MinConfidence: 150 })),
-    );
+    const err = await errorOf(rekognition.send(new DetectLabelsCommand({ Image: { Bytes: image('coffee.png') }, MinConfidence: 150 })));
 
     // Assess
     expect(err.name).toBe('InvalidParameterException');
@@ -337,7 +342,11 @@ describe('errors', () => {
     });
     const unknown = await fetch(server.endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'RekognitionService.IndexFaces', ...signedHeaders('rekognition') },
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': 'RekognitionService.IndexFaces',
+        ...signedHeaders('rekognition'),
+      },
       body: '{}',
     });
 

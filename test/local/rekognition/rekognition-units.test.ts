@@ -107,7 +107,11 @@ describe('operation mappings', () => {
   it('builds LINE then WORD detections with ParentId, dropping low-confidence noise', () => {
     // Prepare
     const params = parseDetectTextParams({});
-    const word = (text: string, confidence: number, x: number) => ({ text, confidence, box: [x, 0.1, 0.1, 0.05] as [number, number, number, number] });
+    const word = (text: string, confidence: number, x: number) => ({
+      text,
+      confidence,
+      box: [x, 0.1, 0.1, 0.05] as [number, number, number, number],
+    });
 
     // Act
     const res = buildDetectTextResponse(

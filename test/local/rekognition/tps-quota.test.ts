@@ -71,8 +71,18 @@ describe('the endpoint over its quota', () => {
   let client: RekognitionClient;
 
   beforeAll(async () => {
-    server = await startRekognitionServer({ workers: 1, preload: ['DetectModerationLabels'], faults: {}, tps: { DetectModerationLabels: 0.2 } });
-    client = new RekognitionClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
+    server = await startRekognitionServer({
+      workers: 1,
+      preload: ['DetectModerationLabels'],
+      faults: {},
+      tps: { DetectModerationLabels: 0.2 },
+    });
+    client = new RekognitionClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      maxAttempts: 1,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -93,7 +103,11 @@ describe('the endpoint over its quota', () => {
     // ...and the wire
     const raw = await fetch(server.endpoint, {
       method: 'POST',
-      headers: { 'X-Amz-Target': 'RekognitionService.DetectModerationLabels', 'Content-Type': 'application/x-amz-json-1.1', ...signedHeaders('rekognition') },
+      headers: {
+        'X-Amz-Target': 'RekognitionService.DetectModerationLabels',
+        'Content-Type': 'application/x-amz-json-1.1',
+        ...signedHeaders('rekognition'),
+      },
       body: JSON.stringify({ Image: { Bytes: PNG.toString('base64') } }),
     });
 

@@ -14,14 +14,38 @@ function signingKey(date: string): Buffer {
 }
 
 /** The fields createPresignedPost returns, for `conditions` and a policy expiring at `expiration`. */
-function presignedPost(key: string, conditions: unknown[], expiration = new Date(Date.now() + 60_000), extraFields: Record<string, string> = {}): Record<string, string> {
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+function presignedPost(
+  key: string,
+  conditions: unknown[],
+  expiration = new Date(Date.now() + 60_000),
+  extraFields: Record<string, string> = {},
+): Record<string, string> {
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const credential = `local/${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
-  const fields: Record<string, string> = { bucket: BUCKET, 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Credential': credential, 'X-Amz-Date': amzDate, key, ...extraFields };
+  const fields: Record<string, string> = {
+    bucket: BUCKET,
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': credential,
+    'X-Amz-Date': amzDate,
+    key,
+    ...extraFields,
+  };
   const policy = Buffer.from(
-    JSON.stringify({ expiration: expiration.toISOString(), conditions: [...Object.entries(fields).map(([name, value]) => ({ [name]: value })), ...conditions] }),
+    JSON.stringify({
+      expiration: expiration.toISOString(),
+      conditions: [...Object.entries(fields).map(([name, value]) => ({ [name]: value })), ...conditions],
+    }),
   ).toString('base64');
-  return { ...fields, Policy: policy, 'X-Amz-Signature': createHmac('sha256', signingKey(amzDate.slice(0, 8))).update(policy).digest('hex') };
+  return {
+    ...fields,
+    Policy: policy,
+    'X-Amz-Signature': createHmac('sha256', signingKey(amzDate.slice(0, 8)))
+      .update(policy)
+      .digest('hex'),
+  };
 }
 
 function form(fields: Record<string, string>, file: Buffer, type = 'image/png', extraAfterFile?: Record<string, string>): FormData {
@@ -45,7 +69,11 @@ describe('Local S3 store: presigned POST (browser form upload)', () => {
     await store.close();
   });
 
-  const limitedToImages = [['starts-with', '$key', 'uploads/'], ['starts-with', '$Content-Type', 'image/'], ['content-length-range', 1, 1000]];
+  const limitedToImages = [
+    ['starts-with', '$key', 'uploads/'],
+    ['starts-with', '$Content-Type', 'image/'],
+    ['content-length-range', 1, 1000],
+  ];
 
   it('stores the file under the key (with ${filename}), answers 204 and emits a PostObject event', async () => {
     // Prepare
@@ -60,7 +88,14 @@ describe('Local S3 store: presigned POST (browser form upload)', () => {
     // Assess
     expect(response.status).toBe(204);
     expect(await readBytes(store.s3, 'uploads/photo.png')).toEqual(bytes);
-    expect(events).toEqual([expect.objectContaining({ key: 'uploads/photo.png', reason: 'PostObject', size: bytes.length, etag: response.headers.get('etag')!.replace(/"/g, '') })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        key: 'uploads/photo.png',
+        reason: 'PostObject',
+        size: bytes.length,
+        etag: response.headers.get('etag')!.replace(/"/g, ''),
+      }),
+    ]);
   });
 
   it('answers 201 with a PostResponse document, or 303 to success_action_redirect', async () => {

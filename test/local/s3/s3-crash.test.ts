@@ -17,15 +17,19 @@ const CHILD = join(__dirname, 's3-child.ts');
 async function startChild(directory: string): Promise<{ endpoint: string; kill(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await Promise.race([
-    createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string]),
+    createInterface({ input: child.stdout })
+      [Symbol.asyncIterator]()
+      .next()
+      .then((r) => [r.value as string]),
     new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`store exited with ${code}`)))),
   ]);
   return {
     endpoint: (JSON.parse(line) as { endpoint: string }).endpoint,
-    kill: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    }),
+    kill: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }
 
@@ -51,7 +55,9 @@ describe('Local S3 store: crash in the middle of a PUT', () => {
     const old = randomBytes(300_000);
     await childS3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo.jpg', Body: old }));
     const body = new PassThrough();
-    const overwrite = childS3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo.jpg', Body: body, ContentLength: 2_000_000 }));
+    const overwrite = childS3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo.jpg', Body: body, ContentLength: 2_000_000 }),
+    );
     overwrite.catch(() => undefined);
     body.write(randomBytes(1_000_000));
     await new Promise((resolve) => setTimeout(resolve, 300));

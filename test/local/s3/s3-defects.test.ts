@@ -4,7 +4,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CopyObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, paginateListObjectsV2, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  paginateListObjectsV2,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { CreatedObject } from '../../../local/s3/s3-server';
 import { BUCKET, readBytes, startStore, type StoreUnderTest } from './support';
 
@@ -82,7 +89,9 @@ describe('Local S3 store: issue 15 defects', () => {
     store.server.onObjectCreated((o) => events.push(o));
 
     // Act
-    const puts = await Promise.all(bodies.map((Body) => store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/race.bin', Body }))));
+    const puts = await Promise.all(
+      bodies.map((Body) => store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/race.bin', Body }))),
+    );
     const stored = await readBytes(store.s3, 'uploads/race.bin');
     const head = await store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/race.bin' }));
 
@@ -106,11 +115,15 @@ describe('Local S3 store: issue 15 defects', () => {
     store.server.onObjectCreated((o) => events.push(o));
 
     // Act
-    const copy = await store.s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo.jpg', CopySource: `${BUCKET}/incoming/photo.jpg` }));
+    const copy = await store.s3.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/photo.jpg', CopySource: `${BUCKET}/incoming/photo.jpg` }),
+    );
 
     // Assess
     expect(copy.CopyObjectResult?.ETag).toBe(`"${md5('jpeg bytes')}"`);
-    expect(events).toEqual([expect.objectContaining({ bucket: BUCKET, key: 'uploads/photo.jpg', etag: md5('jpeg bytes'), size: 10, reason: 'CopyObject' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ bucket: BUCKET, key: 'uploads/photo.jpg', etag: md5('jpeg bytes'), size: 10, reason: 'CopyObject' }),
+    ]);
     expect((await readBytes(store.s3, 'uploads/photo.jpg')).toString()).toBe('jpeg bytes');
   });
 

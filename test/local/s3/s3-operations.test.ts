@@ -25,7 +25,13 @@ import { signedHeaders } from '../support/signed-headers';
 const md5 = (bytes: Buffer | string) => createHash('md5').update(bytes).digest('hex');
 
 /** A raw HTTP exchange, for requests no SDK would send. */
-function raw(endpoint: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function raw(
+  endpoint: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...signedHeaders('s3'), ...headers } }, (res) => {
@@ -49,10 +55,15 @@ describe('Local S3 store: operations', () => {
     await store.close();
   });
 
-  const put = (Key: string, Body: string | Buffer, extra: Record<string, unknown> = {}) => store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body, ...extra }));
+  const put = (Key: string, Body: string | Buffer, extra: Record<string, unknown> = {}) =>
+    store.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body, ...extra }));
   const range = async (Key: string, Range: string) => {
     const out = await store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key, Range }));
-    return { body: Buffer.from(await out.Body!.transformToByteArray()).toString(), contentRange: out.ContentRange, length: out.ContentLength };
+    return {
+      body: Buffer.from(await out.Body!.transformToByteArray()).toString(),
+      contentRange: out.ContentRange,
+      length: out.ContentLength,
+    };
   };
 
   it('serves byte ranges and refuses unsatisfiable ones with InvalidRange (416)', async () => {
@@ -68,16 +79,32 @@ describe('Local S3 store: operations', () => {
   it('pins reads with If-Match (412 PreconditionFailed) and answers If-None-Match with 304', async () => {
     const { ETag } = await put('pinned.jpg', 'v1');
 
-    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: ETag }))).resolves.toMatchObject({ ETag });
-    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: `"${md5('v0')}"` }))).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-    await expect(store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: `"${md5('v0')}"` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
-    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfNoneMatch: ETag }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: ETag }))).resolves.toMatchObject({
+      ETag,
+    });
+    await expect(
+      store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: `"${md5('v0')}"` })),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    await expect(
+      store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfMatch: `"${md5('v0')}"` })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'pinned.jpg', IfNoneMatch: ETag }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 304 },
+    });
   });
 
   it('answers missing objects and buckets with NoSuchKey / NotFound / NoSuchBucket', async () => {
-    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
-    await expect(store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
-    await expect(store.s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(store.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(store.s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
     await expect(store.s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).resolves.toBeDefined();
   });
 
@@ -96,7 +123,9 @@ describe('Local S3 store: operations', () => {
     const underB = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'b/', Delimiter: '/' }));
     const after = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, StartAfter: 'b/x/1' }));
     const first = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/', MaxKeys: 2 }));
-    const second = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/', MaxKeys: 2, ContinuationToken: first.NextContinuationToken }));
+    const second = await store.s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/', MaxKeys: 2, ContinuationToken: first.NextContinuationToken }),
+    );
     const v1 = await store.s3.send(new ListObjectsCommand({ Bucket: BUCKET, Delimiter: '/', MaxKeys: 2 }));
     const v1next = await store.s3.send(new ListObjectsCommand({ Bucket: BUCKET, Delimiter: '/', Marker: v1.NextMarker }));
 
@@ -115,7 +144,9 @@ describe('Local S3 store: operations', () => {
     for (const key of ['d/1', 'd/2', 'd/3']) await put(key, key);
 
     await store.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'd/1' }));
-    const many = await store.s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'd/2' }, { Key: 'd/3' }, { Key: 'd/none' }] } }));
+    const many = await store.s3.send(
+      new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'd/2' }, { Key: 'd/3' }, { Key: 'd/none' }] } }),
+    );
     const left = await store.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'd/' }));
 
     expect(many.Deleted?.map((d) => d.Key)).toEqual(['d/2', 'd/3', 'd/none']);
@@ -127,7 +158,11 @@ describe('Local S3 store: operations', () => {
     const parts = [bytes.subarray(0, 5 * 1024 * 1024), bytes.subarray(5 * 1024 * 1024, 10 * 1024 * 1024), bytes.subarray(10 * 1024 * 1024)];
     const expected = `"${md5(Buffer.concat(parts.map((p) => Buffer.from(md5(p), 'hex'))))}-3"`;
 
-    const done = await new Upload({ client: store.s3, params: { Bucket: BUCKET, Key: 'uploads/big.bin', Body: Readable.from([bytes]) }, partSize: 5 * 1024 * 1024 }).done();
+    const done = await new Upload({
+      client: store.s3,
+      params: { Bucket: BUCKET, Key: 'uploads/big.bin', Body: Readable.from([bytes]) },
+      partSize: 5 * 1024 * 1024,
+    }).done();
     const { UploadId } = await store.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin' }));
     await store.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin', UploadId, PartNumber: 1, Body: 'part' }));
     await store.s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin', UploadId }));
@@ -135,7 +170,9 @@ describe('Local S3 store: operations', () => {
     expect(done.ETag).toBe(expected);
     expect((await store.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/big.bin' }))).ETag).toBe(expected);
     expect((await readBytes(store.s3, 'uploads/big.bin')).equals(bytes)).toBe(true);
-    await expect(store.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin', UploadId, PartNumber: 2, Body: 'late' }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    await expect(
+      store.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'uploads/aborted.bin', UploadId, PartNumber: 2, Body: 'late' })),
+    ).rejects.toMatchObject({ name: 'NoSuchUpload' });
   });
 
   it('builds a multipart object from copied part ranges (UploadPartCopy, as `aws s3 mv` of a large object)', async () => {
@@ -143,14 +180,33 @@ describe('Local S3 store: operations', () => {
     await put('incoming/source.bin', bytes);
     const { UploadId } = await store.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin' }));
     const copyPart = (PartNumber: number, CopySourceRange: string) =>
-      store.s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin', UploadId, PartNumber, CopySource: `${BUCKET}/incoming/source.bin`, CopySourceRange }));
+      store.s3.send(
+        new UploadPartCopyCommand({
+          Bucket: BUCKET,
+          Key: 'uploads/copied.bin',
+          UploadId,
+          PartNumber,
+          CopySource: `${BUCKET}/incoming/source.bin`,
+          CopySourceRange,
+        }),
+      );
 
     const first = await copyPart(1, `bytes=0-${5 * 1024 * 1024 - 1}`);
     const second = await copyPart(2, `bytes=${5 * 1024 * 1024}-${bytes.length - 1}`);
     const pastTheEnd = copyPart(3, `bytes=0-${bytes.length}`);
     await pastTheEnd.catch(() => undefined);
     await store.s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/copied.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.CopyPartResult?.ETag }, { PartNumber: 2, ETag: second.CopyPartResult?.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'uploads/copied.bin',
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: first.CopyPartResult?.ETag },
+            { PartNumber: 2, ETag: second.CopyPartResult?.ETag },
+          ],
+        },
+      }),
     );
 
     expect((await readBytes(store.s3, 'uploads/copied.bin')).equals(bytes)).toBe(true);
@@ -187,7 +243,10 @@ describe('Local S3 store: operations', () => {
     const badEscape = await raw(endpoint, 'GET', `/${BUCKET}/%E0%A4%A`);
     const badToken = await raw(endpoint, 'GET', `/${BUCKET}?list-type=2&continuation-token=bm9wZQ`);
     const badPart = await raw(endpoint, 'PUT', `/${BUCKET}/k?partNumber=0&uploadId=zz`, 'x');
-    const badChunked = await raw(endpoint, 'PUT', `/${BUCKET}/k`, 'zz;chunk\r\nxx', { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '2' });
+    const badChunked = await raw(endpoint, 'PUT', `/${BUCKET}/k`, 'zz;chunk\r\nxx', {
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': '2',
+    });
     const post = await raw(endpoint, 'POST', `/${BUCKET}`, 'form', { 'content-type': 'multipart/form-data; boundary=x' });
     const badCompletion = await raw(endpoint, 'POST', `/${BUCKET}/k?uploadId=${'0'.repeat(32)}`, '<CompleteMultipartUpload/>');
 

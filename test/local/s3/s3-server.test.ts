@@ -24,7 +24,8 @@ describe('Local S3 server', () => {
       requestChecksumCalculation: checksums,
     });
 
-  const read = async (s3: S3Client, key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+  const read = async (s3: S3Client, key: string) =>
+    Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'picflow-s3-'));
@@ -42,7 +43,14 @@ describe('Local S3 server', () => {
     const s3 = client(checksums);
 
     // Act
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/stream.bin', Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), ContentLength: bytes.length }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'uploads/stream.bin',
+        Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]),
+        ContentLength: bytes.length,
+      }),
+    );
     const stored = await read(s3, 'uploads/stream.bin');
 
     // Assess
@@ -54,7 +62,11 @@ describe('Local S3 server', () => {
     const bytes = randomBytes(11 * 1024 * 1024);
     const s3 = client('WHEN_SUPPORTED');
 
-    await new Upload({ client: s3, params: { Bucket: BUCKET, Key: 'uploads/big.bin', Body: Readable.from([bytes]) }, partSize: 5 * 1024 * 1024 }).done();
+    await new Upload({
+      client: s3,
+      params: { Bucket: BUCKET, Key: 'uploads/big.bin', Body: Readable.from([bytes]) },
+      partSize: 5 * 1024 * 1024,
+    }).done();
 
     expect((await read(s3, 'uploads/big.bin')).equals(bytes)).toBe(true);
   });
@@ -65,7 +77,15 @@ describe('Local S3 server', () => {
 
     await client('WHEN_REQUIRED').send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/a b+c ✓.png', Body: 'hello' }));
 
-    expect(created).toEqual([expect.objectContaining({ bucket: BUCKET, key: 'uploads/a b+c ✓.png', size: 5, etag: '5d41402abc4b2a76b9719d911017c592', reason: 'PutObject' })]);
+    expect(created).toEqual([
+      expect.objectContaining({
+        bucket: BUCKET,
+        key: 'uploads/a b+c ✓.png',
+        size: 5,
+        etag: '5d41402abc4b2a76b9719d911017c592',
+        reason: 'PutObject',
+      }),
+    ]);
   });
 
   it('keeps objects across a restart', async () => {

@@ -49,7 +49,10 @@ describe('Local S3 store: import of s3rver data', () => {
     // Assess
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(listed.Contents?.map((o) => o.Key)).toEqual(['uploads/a.jpg', 'uploads/deep/b c.png', 'uploads/torn.jpg']);
-    expect(await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/a.jpg' }))).toMatchObject({ ContentType: 'image/jpeg', Metadata: { origin: 'camera' } });
+    expect(await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/a.jpg' }))).toMatchObject({
+      ContentType: 'image/jpeg',
+      Metadata: { origin: 'camera' },
+    });
     expect((await readBytes(s3, 'uploads/deep/b c.png')).toString()).toBe('png');
     expect((await readBytes(s3, 'uploads/torn.jpg')).toString()).toBe('torn bytes');
     expect(messages.filter((text) => text.includes('imported 3 object(s)'))).toHaveLength(1);

@@ -39,7 +39,14 @@ export async function startStore(options: Partial<S3ServerOptions> = {}): Promis
 }
 
 export function s3Client(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', maxAttempts: 1 });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    maxAttempts: 1,
+  });
 }
 
 export async function readBytes(s3: S3Client, key: string): Promise<Buffer> {
@@ -63,7 +70,13 @@ class Sha256 {
 }
 
 /** A presigned URL (query-string SigV4), as `getSignedUrl` makes one. */
-export async function presign(endpoint: string, method: 'GET' | 'PUT', key: string, expiresIn: number, signingDate = new Date()): Promise<string> {
+export async function presign(
+  endpoint: string,
+  method: 'GET' | 'PUT',
+  key: string,
+  expiresIn: number,
+  signingDate = new Date(),
+): Promise<string> {
   const url = new URL(endpoint);
   const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: CREDENTIALS, sha256: Sha256, uriEscapePath: false });
   const path = `/${BUCKET}/${key.split('/').map(encodeURIComponent).join('/')}`;

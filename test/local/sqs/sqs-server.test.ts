@@ -20,7 +20,8 @@ describe('Local SQS server', () => {
   let server: SqsServer;
   let sqs: SQSClient;
 
-  const connect = (endpoint: string) => new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const connect = (endpoint: string) =>
+    new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'picflow-sqs-'));
@@ -40,7 +41,9 @@ describe('Local SQS server', () => {
 
     // Act
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ key: 'uploads/ünïcode photo.jpg' }) }));
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received.Messages?.[0].ReceiptHandle }));
     const after = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0 }));
 
@@ -57,7 +60,9 @@ describe('Local SQS server', () => {
 
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 60 }));
     const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first.Messages?.[0].ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first.Messages?.[0].ReceiptHandle, VisibilityTimeout: 0 }),
+    );
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
 
     expect(hidden.Messages ?? []).toHaveLength(0);

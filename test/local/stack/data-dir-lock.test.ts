@@ -17,7 +17,10 @@ describe('Function: lockDataDir', () => {
 
   it('refuses a second holder while the first is alive, and says who holds it', () => {
     // Prepare: a lock held by another live process (this test's parent stands in for it)
-    writeFileSync(join(dir, 'stack.lock'), JSON.stringify({ pid: process.ppid, command: 'dev --port 4566', since: '2026-11-23T18:00:00Z' }));
+    writeFileSync(
+      join(dir, 'stack.lock'),
+      JSON.stringify({ pid: process.ppid, command: 'dev --port 4566', since: '2026-11-23T18:00:00Z' }),
+    );
 
     // Act & Assess
     expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);

@@ -19,8 +19,21 @@ const FAST: LocalStackOptions = { rekognitionWorkers: 1, taskEnvironment: { ANAL
 
 function runningRecord(name: string, key: string): ExecutionRecord {
   const arn = `arn:aws:states:us-east-1:000000000000:execution:picflow-local:${name}`;
-  const input = { 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: 'picflow-local' }, object: { key, size: 1, etag: 'x', sequencer: '0000000000000001' } } };
-  return { name, executionArn: arn, status: 'RUNNING', imageId: `picflow-local/${key}`, input, startedAt: '2026-01-01T00:00:00.000Z', retries: 0, events: [] };
+  const input = {
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    detail: { bucket: { name: 'picflow-local' }, object: { key, size: 1, etag: 'x', sequencer: '0000000000000001' } },
+  };
+  return {
+    name,
+    executionArn: arn,
+    status: 'RUNNING',
+    imageId: `picflow-local/${key}`,
+    input,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    retries: 0,
+    events: [],
+  };
 }
 
 function seedRecord(dataDir: string, record: ExecutionRecord): void {
@@ -69,7 +82,9 @@ describe('Local stack: a start that fails', () => {
 
     // Assess
     try {
-      await expect(start).rejects.toThrow(new RegExp(`the local stack did not start: the Rekognition server on port ${taken} failed: .*EADDRINUSE`));
+      await expect(start).rejects.toThrow(
+        new RegExp(`the local stack did not start: the Rekognition server on port ${taken} failed: .*EADDRINUSE`),
+      );
       expect(readRecord(data.path, 'left-running')).toEqual(runningRecord('left-running', 'uploads/a.jpg'));
       for (const port of [s3, dynamodb, sqs]) expect(await portAcceptsConnections(port)).toBe(false);
     } finally {
@@ -89,7 +104,9 @@ describe('Local stack: a start that fails', () => {
       ports: { s3, dynamodb, sqs, rekognition },
       beforeWork: async (stack) => {
         stack.runner.on('started', (record) => started.push(record.name));
-        await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/during-start.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }));
+        await stack.clients.s3.send(
+          new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/during-start.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }),
+        );
         throw new Error('the console could not listen');
       },
     });
@@ -115,7 +132,9 @@ describe('Local stack: uploads made while it starts', () => {
         ...FAST,
         dataDir: data.path,
         beforeWork: async (stack) => {
-          await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/left-over.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }));
+          await stack.clients.s3.send(
+            new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/left-over.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }),
+          );
           throw new Error('stop here');
         },
       }),
@@ -129,7 +148,9 @@ describe('Local stack: uploads made while it starts', () => {
       beforeWork: async (up) => {
         up.runner.on('started', (record) => heard.push(record.imageId!));
         for (const name of ['during-1.jpg', 'during-2.jpg']) {
-          await up.clients.s3.send(new PutObjectCommand({ Bucket: up.bucket, Key: `uploads/${name}`, Body: readFileSync(fixturePath('rocket.jpg')) }));
+          await up.clients.s3.send(
+            new PutObjectCommand({ Bucket: up.bucket, Key: `uploads/${name}`, Body: readFileSync(fixturePath('rocket.jpg')) }),
+          );
         }
       },
     });
@@ -156,7 +177,9 @@ describe('Local stack: items left PROCESSING', () => {
   afterAll(() => data.remove());
 
   async function item(stack: LocalStack, key: string): Promise<Record<string, unknown>> {
-    const { Item } = await stack.clients.dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: `${stack.bucket}/${key}` } }, ConsistentRead: true }));
+    const { Item } = await stack.clients.dynamodb.send(
+      new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: `${stack.bucket}/${key}` } }, ConsistentRead: true }),
+    );
     return unmarshall(Item!);
   }
 
@@ -165,16 +188,47 @@ describe('Local stack: items left PROCESSING', () => {
     // (its record saved, then the process died before the execution-status net ran)
     let stack = await startLocalStack({ ...FAST, dataDir: data.path, recover: false });
     const machineArn = stack.machine.executionArn('x').replace(/:x$/, '');
-    const { ETag } = await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/kept.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }));
+    const { ETag } = await stack.clients.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/kept.jpg', Body: readFileSync(fixturePath('rocket.jpg')) }),
+    );
     await stack.runner.idle();
     const kept = await item(stack, 'uploads/kept.jpg');
     const now = new Date().toISOString();
     const claimed = (key: string, execution: string, from: Record<string, unknown>) =>
-      marshall({ ...from, imageId: `picflow-local/${key}`, key, status: 'PROCESSING', executionId: `${machineArn}:${execution}`, startedAt: now, updatedAt: now }, { removeUndefinedValues: true });
-    const identity = { bucket: 'picflow-local', etag: kept.etag, size: kept.size, sequencer: kept.sequencer, sequencerKey: kept.sequencerKey, createdAt: now };
-    await stack.clients.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: claimed('uploads/gone.jpg', 'gone-1', identity) }));
-    await stack.clients.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: claimed('uploads/kept.jpg', 'aborted-1', identity) }));
-    stack.store.save({ ...runningRecord('aborted-1', 'uploads/kept.jpg'), executionArn: `${machineArn}:aborted-1`, input: stack.store.get((await stack.store.list())[0].name)!.input, status: 'ABORTED', startedAt: now, stoppedAt: now });
+      marshall(
+        {
+          ...from,
+          imageId: `picflow-local/${key}`,
+          key,
+          status: 'PROCESSING',
+          executionId: `${machineArn}:${execution}`,
+          startedAt: now,
+          updatedAt: now,
+        },
+        { removeUndefinedValues: true },
+      );
+    const identity = {
+      bucket: 'picflow-local',
+      etag: kept.etag,
+      size: kept.size,
+      sequencer: kept.sequencer,
+      sequencerKey: kept.sequencerKey,
+      createdAt: now,
+    };
+    await stack.clients.dynamodb.send(
+      new PutItemCommand({ TableName: stack.tableName, Item: claimed('uploads/gone.jpg', 'gone-1', identity) }),
+    );
+    await stack.clients.dynamodb.send(
+      new PutItemCommand({ TableName: stack.tableName, Item: claimed('uploads/kept.jpg', 'aborted-1', identity) }),
+    );
+    stack.store.save({
+      ...runningRecord('aborted-1', 'uploads/kept.jpg'),
+      executionArn: `${machineArn}:aborted-1`,
+      input: stack.store.get((await stack.store.list())[0].name)!.input,
+      status: 'ABORTED',
+      startedAt: now,
+      stoppedAt: now,
+    });
     await stack.close();
     expect(ETag).toBeDefined();
 
@@ -184,7 +238,9 @@ describe('Local stack: items left PROCESSING', () => {
       await stack.runner.idle();
       const gone = await item(stack, 'uploads/gone.jpg');
       const aborted = await item(stack, 'uploads/kept.jpg');
-      const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10 }));
+      const { Messages = [] } = await stack.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10 }),
+      );
 
       // Assess
       expect(stack.recovery).toEqual({ resumed: 0, started: 0, settled: 2 });

@@ -22,7 +22,9 @@ async function runUpload(stack: LocalStack, name: string, bytes: Buffer): Promis
   });
   await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: bytes, ContentType: 'image/png' }));
   const record = await finished;
-  const { Item } = await stack.clients.dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: record.imageId! } }, ConsistentRead: true }));
+  const { Item } = await stack.clients.dynamodb.send(
+    new GetItemCommand({ TableName: stack.tableName, Key: { imageId: { S: record.imageId! } }, ConsistentRead: true }),
+  );
   return { record, item: (Item ? unmarshall(Item) : {}) as ImageItem };
 }
 
@@ -41,7 +43,9 @@ describe('Local stack: two stacks in one process', () => {
 
   it('each runs its uploads with its own prefixes, thumbnail sizes and servers', async () => {
     // Prepare: no analyses (thumbnails only), different prefixes and sizes; B starts after A.
-    const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .png()
+      .toBuffer();
     const environment = {}; // nothing inherited from the shell running the tests
     a = await startLocalStack({
       dataDir: dataA.path,

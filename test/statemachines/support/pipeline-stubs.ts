@@ -23,9 +23,15 @@ export function namedError(name: string, message = `${name} (injected by the tes
 export type Behaviour = (attempt: number) => Error | undefined;
 
 /** Fails with `name` on the first `times` attempts, then succeeds. */
-export const failTimes = (name: string, times: number): Behaviour => (attempt) => (attempt <= times ? namedError(name) : undefined);
+export const failTimes =
+  (name: string, times: number): Behaviour =>
+  (attempt) =>
+    attempt <= times ? namedError(name) : undefined;
 /** Fails with `name` on every attempt. */
-export const failAlways = (name: string): Behaviour => () => namedError(name);
+export const failAlways =
+  (name: string): Behaviour =>
+  () =>
+    namedError(name);
 
 export interface PipelineStubs {
   handlers: Record<string, TaskHandler>;
@@ -34,16 +40,21 @@ export interface PipelineStubs {
   deadLetters: DeadLetterMessage[];
 }
 
-export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {}, claimDecision: ClaimResult['decision'] = 'PROCESS'): PipelineStubs {
+export function pipelineStubs(
+  behaviours: Partial<Record<string, Behaviour>> = {},
+  claimDecision: ClaimResult['decision'] = 'PROCESS',
+): PipelineStubs {
   const calls: Record<string, unknown[]> = {};
   const deadLetters: DeadLetterMessage[] = [];
 
-  const stub = <I, O>(state: string, produce: (input: I) => O): TaskHandler => async (input) => {
-    (calls[state] ??= []).push(input);
-    const error = behaviours[state]?.(calls[state].length);
-    if (error) throw error;
-    return produce(input as I);
-  };
+  const stub =
+    <I, O>(state: string, produce: (input: I) => O): TaskHandler =>
+    async (input) => {
+      (calls[state] ??= []).push(input);
+      const error = behaviours[state]?.(calls[state].length);
+      if (error) throw error;
+      return produce(input as I);
+    };
 
   const validation = (input: { image: ClaimResult['image'] }): ValidationResult => ({
     format: 'png',
@@ -76,8 +87,14 @@ export function pipelineStubs(behaviours: Partial<Record<string, Behaviour>> = {
     ValidateImage: stub('ValidateImage', validation),
     CreateThumbnails: stub('CreateThumbnails', branch({ branch: 'thumbnails', status: 'SUCCEEDED', durationMs: 40, thumbnails: [] })),
     DetectFaces: stub('DetectFaces', branch({ branch: 'faces', status: 'SUCCEEDED', durationMs: 300, faces: [], faceCount: 0 })),
-    DetectLabelsAndText: stub('DetectLabelsAndText', branch({ branch: 'labelsAndText', status: 'SUCCEEDED', durationMs: 400, labels: [], text: [] })),
-    DetectModerationLabels: stub('DetectModerationLabels', branch({ branch: 'moderation', status: 'SUCCEEDED', durationMs: 90, labels: [], verdict: 'safe' })),
+    DetectLabelsAndText: stub(
+      'DetectLabelsAndText',
+      branch({ branch: 'labelsAndText', status: 'SUCCEEDED', durationMs: 400, labels: [], text: [] }),
+    ),
+    DetectModerationLabels: stub(
+      'DetectModerationLabels',
+      branch({ branch: 'moderation', status: 'SUCCEEDED', durationMs: 90, labels: [], verdict: 'safe' }),
+    ),
     StoreResult: stub('StoreResult', (input: StoreResultInput & { event?: ExecutionInput['event'] }): RecordedResult => {
       const failed = input.branches.filter((b) => b.status === 'FAILED');
       if (failed.length === 0) return { imageId: input.image.imageId, status: 'SUCCEEDED', reason: 'all analyses succeeded' };

@@ -21,7 +21,6 @@ import {
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2024-05-01T10:00:02.000Z');
 
-
 function storedItem(overrides: Partial<ImageItem> = {}): Partial<ImageItem> {
   const sequencer = overrides.sequencer ?? SEQUENCER;
   return {

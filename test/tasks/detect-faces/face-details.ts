@@ -44,7 +44,12 @@ export function smilingFace(overrides: Partial<FaceDetail> = {}): FaceDetail {
 export function crowd(count: number, emotionStrength = 'typical' as 'typical' | 'strong'): FaceDetail[] {
   return Array.from({ length: count }, (_, i) =>
     smilingFace({
-      BoundingBox: { Width: 0.0312345 + (i % 7) / 1000, Height: 0.0498765, Left: (i % 10) / 10 + 0.0123456, Top: Math.floor(i / 10) / 10 + 0.0234567 },
+      BoundingBox: {
+        Width: 0.0312345 + (i % 7) / 1000,
+        Height: 0.0498765,
+        Left: (i % 10) / 10 + 0.0123456,
+        Top: Math.floor(i / 10) / 10 + 0.0234567,
+      },
       Emotions: EMOTION_TYPES.map((Type, k) => ({
         Type,
         // typical: one dominant emotion and a near-zero tail; strong: all eight between 10 and 18%.

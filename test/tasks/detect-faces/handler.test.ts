@@ -52,7 +52,9 @@ describe('Function: handler', () => {
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [] });
 
     // Act
-    const result = await handler(analysisInput({ image: { versionId: 'v1' }, validation: { normalized: true, analysisObject: { bucket: BUCKET, key } } }));
+    const result = await handler(
+      analysisInput({ image: { versionId: 'v1' }, validation: { normalized: true, analysisObject: { bucket: BUCKET, key } } }),
+    );
 
     // Assess
     expect(rekognitionMock).toHaveReceivedCommandWith(DetectFacesCommand, { Image: { S3Object: { Bucket: BUCKET, Name: key } } });

@@ -21,7 +21,10 @@ describe('Function: compactLabels', () => {
 
   it(`keeps at most ${MAX_INSTANCES_PER_LABEL} instances per label`, () => {
     // Prepare
-    const instances = Array.from({ length: 60 }, (_, i) => ({ BoundingBox: { Width: 0.01, Height: 0.02, Left: i / 100, Top: 0 }, Confidence: 90 }));
+    const instances = Array.from({ length: 60 }, (_, i) => ({
+      BoundingBox: { Width: 0.01, Height: 0.02, Left: i / 100, Top: 0 },
+      Confidence: 90,
+    }));
 
     // Act
     const [person] = compactLabels([{ Name: 'Person', Confidence: 99, Instances: instances }]);
@@ -32,7 +35,10 @@ describe('Function: compactLabels', () => {
 
   it(`keeps at most ${MAX_INSTANCES_TOTAL} instances over all labels, the first labels first, and every label`, () => {
     // Prepare: 10 labels with 20 boxes each
-    const instances = Array.from({ length: 20 }, (_, i) => ({ BoundingBox: { Width: 0.01, Height: 0.02, Left: i / 100, Top: 0 }, Confidence: 90 }));
+    const instances = Array.from({ length: 20 }, (_, i) => ({
+      BoundingBox: { Width: 0.01, Height: 0.02, Left: i / 100, Top: 0 },
+      Confidence: 90,
+    }));
     const labels = Array.from({ length: 10 }, (_, i) => ({ Name: `Label ${i}`, Confidence: 99 - i, Instances: instances }));
 
     // Act

@@ -7,7 +7,9 @@ export function labelsResponse(): DetectLabelsResponse {
       {
         Name: 'Cat',
         Confidence: 99.41234,
-        Instances: [{ BoundingBox: { Width: 0.61234, Height: 0.89876, Left: 0.20123, Top: 0.05432 }, Confidence: 97.6543, DominantColors: [] }],
+        Instances: [
+          { BoundingBox: { Width: 0.61234, Height: 0.89876, Left: 0.20123, Top: 0.05432 }, Confidence: 97.6543, DominantColors: [] },
+        ],
         Parents: [{ Name: 'Pet' }, { Name: 'Mammal' }, { Name: 'Animal' }],
         Aliases: [{ Name: 'Kitten' }],
         Categories: [{ Name: 'Animals and Pets' }],

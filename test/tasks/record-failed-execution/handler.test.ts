@@ -68,10 +68,16 @@ function item(overrides: Partial<ImageItem> = {}): ImageItem {
   };
 }
 
-const sentMessages = (): DeadLetterMessage[] => sqs.commandCalls(SendMessageCommand).map((call) => JSON.parse(call.args[0].input.MessageBody!));
+const sentMessages = (): DeadLetterMessage[] =>
+  sqs.commandCalls(SendMessageCommand).map((call) => JSON.parse(call.args[0].input.MessageBody!));
 
 describe('Function: handler (RecordFailedExecution)', () => {
-  useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', DEAD_LETTER_QUEUE_URL: QUEUE_URL, CLAIM_TIMEOUT_SECONDS: '7200', UPLOAD_PREFIX: undefined });
+  useTaskEnvironment(ddb, NOW, {
+    TABLE_NAME: 'images',
+    DEAD_LETTER_QUEUE_URL: QUEUE_URL,
+    CLAIM_TIMEOUT_SECONDS: '7200',
+    UPLOAD_PREFIX: undefined,
+  });
   beforeEach(() => {
     sqs.reset();
     sfn.reset();
@@ -148,7 +154,7 @@ describe('Function: handler (RecordFailedExecution)', () => {
     expect(sqs).not.toHaveReceivedAnyCommand();
   });
 
-  it('names the same Error as the definition\'s Fail state', () => {
+  it("names the same Error as the definition's Fail state", () => {
     // Prepare
     const definition = JSON.parse(readDefinitionText()) as { States: Record<string, { Type: string; Error?: string }> };
 
@@ -161,7 +167,13 @@ describe('Function: handler (RecordFailedExecution)', () => {
 
   it('a repeated delivery (the net already marked this execution after it stopped) is a no-op', async () => {
     // Prepare
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', failure: { state: 'Execution', error: 'States.Timeout', cause: '' }, updatedAt: '2024-05-01T12:00:02.000Z' }) });
+    ddb.on(GetCommand).resolves({
+      Item: item({
+        status: 'FAILED',
+        failure: { state: 'Execution', error: 'States.Timeout', cause: '' },
+        updatedAt: '2024-05-01T12:00:02.000Z',
+      }),
+    });
 
     // Act
     const outcome = await handler(statusChange());
@@ -174,7 +186,13 @@ describe('Function: handler (RecordFailedExecution)', () => {
 
   it('a repeated delivery of an event without a stop time is a no-op too, when the net already marked the execution', async () => {
     // Prepare
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', failure: { state: 'Execution', error: 'States.Timeout', cause: '' }, updatedAt: '2024-05-01T12:00:02.000Z' }) });
+    ddb.on(GetCommand).resolves({
+      Item: item({
+        status: 'FAILED',
+        failure: { state: 'Execution', error: 'States.Timeout', cause: '' },
+        updatedAt: '2024-05-01T12:00:02.000Z',
+      }),
+    });
 
     // Act
     const outcome = await handler(statusChange({ stopDate: null }));
@@ -186,11 +204,15 @@ describe('Function: handler (RecordFailedExecution)', () => {
 
   it('an event without a stop time still sends when only RecordFailure (not the net) marked the item', async () => {
     // Prepare
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', failure: { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT' } }) });
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: item({ status: 'FAILED', failure: { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT' } }) });
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    const outcome = await handler(statusChange({ status: 'FAILED', error: 'SQS.ServiceUnavailable', cause: 'queue unavailable', stopDate: null }));
+    const outcome = await handler(
+      statusChange({ status: 'FAILED', error: 'SQS.ServiceUnavailable', cause: 'queue unavailable', stopDate: null }),
+    );
 
     // Assess
     expect(outcome.action).toBe('RECORDED');
@@ -200,7 +222,9 @@ describe('Function: handler (RecordFailedExecution)', () => {
   it('still sends when SendToDeadLetterQueue failed after RecordFailure: keeps the recorded reason first', async () => {
     // Prepare
     const recorded = { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: truncated' };
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'FAILED', statusReason: 'ValidateImage failed: ImageValidationError: CORRUPT: truncated', failure: recorded }) });
+    ddb.on(GetCommand).resolves({
+      Item: item({ status: 'FAILED', statusReason: 'ValidateImage failed: ImageValidationError: CORRUPT: truncated', failure: recorded }),
+    });
     ddb.on(UpdateCommand).resolves({});
 
     // Act

@@ -6,7 +6,17 @@ import { handler } from '../../../tasks/record-failure/handler';
 import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
 import { logger } from '../../../tasks/shared/logger';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
-import { conditionFailed, EXECUTION_ID, imageRef, lambdaCause, recordFailureInput, s3Event, SEQUENCER, useTaskEnvironment, validation } from '../shared/factories';
+import {
+  conditionFailed,
+  EXECUTION_ID,
+  imageRef,
+  lambdaCause,
+  recordFailureInput,
+  s3Event,
+  SEQUENCER,
+  useTaskEnvironment,
+  validation,
+} from '../shared/factories';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2024-05-01T10:00:07.000Z');
@@ -18,7 +28,10 @@ describe('Function: handler', () => {
   it('marks the key ValidateImage resolved (a form-decoded reading) on the item claimed under the event key', async () => {
     // Prepare: the event said `a+b.jpg`, ValidateImage found the object at `a b.jpg`, a branch failed later
     const claimed = imageRef({ key: 'uploads/a+b.jpg' });
-    const input = { ...recordFailureInput({ key: 'uploads/a+b.jpg' }), validation: validation({ image: { ...claimed, key: 'uploads/a b.jpg' } }) };
+    const input = {
+      ...recordFailureInput({ key: 'uploads/a+b.jpg' }),
+      validation: validation({ image: { ...claimed, key: 'uploads/a b.jpg' } }),
+    };
 
     // Act
     await handler(input);
@@ -47,9 +60,7 @@ describe('Function: handler', () => {
         key: 'uploads/cat.jpg',
         status: 'FAILED',
         reason: CORRUPT_REASON,
-        failures: [
-          { state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: the JPEG data ends early (truncated file)' },
-        ],
+        failures: [{ state: 'ValidateImage', error: 'ImageValidationError', cause: 'CORRUPT: the JPEG data ends early (truncated file)' }],
         executionId: EXECUTION_ID,
         failedAt: NOW.toISOString(),
         originalEvent: s3Event(),
@@ -106,7 +117,10 @@ describe('Function: handler', () => {
 
     // Assess
     expect(stderr).toHaveBeenCalled();
-    const lines = written.flatMap((chunk) => chunk.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const warning = lines.find((l) => String(l.message).startsWith('Item not marked FAILED'));
     expect(warning).toMatchObject({ level: 'WARN', executionId: EXECUTION_ID, key: 'uploads/cat.jpg', state: 'RecordFailure' });
   });
@@ -117,7 +131,12 @@ describe('Function: handler', () => {
     const input = recordFailureInput({
       withClaim: false,
       key: 'uploads/my cat.jpg',
-      failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException', Cause: lambdaCause('DynamoDB.ThrottlingException', 'ThrottlingException: slow down') } },
+      failedStates: {
+        ClaimImage: {
+          Error: 'DynamoDB.ThrottlingException',
+          Cause: lambdaCause('DynamoDB.ThrottlingException', 'ThrottlingException: slow down'),
+        },
+      },
     });
 
     // Act
@@ -169,7 +188,9 @@ describe('Function: handler', () => {
 
   it('renames DynamoDB throttling and rethrows it, so the definition retries before dead-lettering', async () => {
     // Prepare
-    ddb.on(UpdateCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    ddb
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
 
     // Act & Assess
     await expect(handler(recordFailureInput())).rejects.toMatchObject({ name: 'DynamoDB.ThrottlingException' });
@@ -188,11 +209,7 @@ describe('Function: handler', () => {
         'StoreResult failed: States.Timeout: Task timed out after 60.00 seconds',
       ],
       ['no cause', { AnalyzeImage: { Error: 'States.Runtime' } }, 'AnalyzeImage failed: States.Runtime'],
-      [
-        'no failed state at all',
-        {},
-        'Unknown failed: UnknownError: RecordFailure ran without a failed state in its input',
-      ],
+      ['no failed state at all', {}, 'Unknown failed: UnknownError: RecordFailure ran without a failed state in its input'],
     ])('reads %s', (_, failedStates, reason) => {
       // Act & Assess
       expect(failureReason(failuresFrom(failedStates))).toBe(reason);

@@ -1,5 +1,12 @@
 import { DetectTextCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { callAws, ImageValidationError, InvalidEventError, StaleEventError, toServiceError, transientErrorNames } from '../../../tasks/shared/errors';
+import {
+  callAws,
+  ImageValidationError,
+  InvalidEventError,
+  StaleEventError,
+  toServiceError,
+  transientErrorNames,
+} from '../../../tasks/shared/errors';
 
 /** A socket or DNS failure as Node and the AWS SDK raise it: a plain Error carrying an errno code. */
 function nodeError(code: string, message: string): Error {
@@ -11,7 +18,11 @@ describe('Function: toServiceError', () => {
     ['an unknown error answered with HTTP 429', { name: 'SomethingNew', $metadata: { httpStatusCode: 429 } }, 'S3.ThrottlingException'],
     ["S3's SlowDown", { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }, 'S3.ThrottlingException'],
     ['an unknown error answered with HTTP 500', { name: 'SomethingNew', $metadata: { httpStatusCode: 500 } }, 'S3.ServiceUnavailable'],
-    ['an error named by its class that carries a socket code', { name: 'SystemError', code: 'ECONNRESET', $metadata: {} }, 'S3.NetworkError'],
+    [
+      'an error named by its class that carries a socket code',
+      { name: 'SystemError', code: 'ECONNRESET', $metadata: {} },
+      'S3.NetworkError',
+    ],
   ])('classifies %s as transient, under a name the Retry rules list', (_, raw, name) => {
     // Act
     const renamed = toServiceError('S3', Object.assign(new Error('boom'), raw));
@@ -32,14 +43,13 @@ describe('Function: toServiceError', () => {
     expect(renamed).toMatchObject({ name, transient: false });
   });
 
-  it.each([
-    new ImageValidationError('CORRUPT', 'truncated'),
-    new InvalidEventError('not an upload'),
-    new StaleEventError('replaced'),
-  ])("passes picflow's own %s through unchanged, so the definition's Catch rules still see its name", (error) => {
-    // Act & Assess
-    expect(toServiceError('S3', error)).toBe(error);
-  });
+  it.each([new ImageValidationError('CORRUPT', 'truncated'), new InvalidEventError('not an upload'), new StaleEventError('replaced')])(
+    "passes picflow's own %s through unchanged, so the definition's Catch rules still see its name",
+    (error) => {
+      // Act & Assess
+      expect(toServiceError('S3', error)).toBe(error);
+    },
+  );
 
   it.each([
     ['ECONNRESET', 'read ECONNRESET'],

@@ -210,4 +210,3 @@ export function useTaskEnvironment(ddb: { reset(): void }, now: Date, env: Recor
     jest.useRealTimers();
   });
 }
-

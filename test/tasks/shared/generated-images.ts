@@ -42,7 +42,10 @@ export function isNearColour(actual: Rgb, expected: Rgb): boolean {
  * 90° clockwise to display"). Displayed upright it is 400x600, red on top and blue below.
  */
 export async function sidewaysJpeg(): Promise<Buffer> {
-  const half = (colour: Rgb) => sharp({ create: { width: 300, height: 400, channels: 3, background: colour } }).png().toBuffer();
+  const half = (colour: Rgb) =>
+    sharp({ create: { width: 300, height: 400, channels: 3, background: colour } })
+      .png()
+      .toBuffer();
   const canvas = sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 0, g: 0, b: 0 } } });
   return canvas
     .composite([
@@ -90,7 +93,9 @@ export function oversizedPng(): Promise<Buffer> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     pixels[i] = seed >> 16;
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }
 
 /** The first half of a file: a download cut short. */

@@ -39,7 +39,9 @@ let deps: TaskDeps & { clients: { destroy(): void } };
 let tableCount = 0;
 
 async function readItem(): Promise<ImageItem | undefined> {
-  const { Item } = await deps.clients.dynamo.send(new GetCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }));
+  const { Item } = await deps.clients.dynamo.send(
+    new GetCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID }, ConsistentRead: true }),
+  );
   return Item as ImageItem | undefined;
 }
 
@@ -127,7 +129,11 @@ describe('Module: image-table conditions on a real engine', () => {
     await claimImage(executionInput({ sequencer: OLDER_SEQUENCER }), deps, at(1));
     await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(2));
     await storeResult(
-      storeInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID, branches: [thumbnailsOk(), facesOk(['CALM']), labelsAndTextOk(), moderationOk()] }),
+      storeInput({
+        sequencer: NEWER_SEQUENCER,
+        executionId: OTHER_EXECUTION_ID,
+        branches: [thumbnailsOk(), facesOk(['CALM']), labelsAndTextOk(), moderationOk()],
+      }),
       deps,
       at(3),
     );
@@ -161,7 +167,12 @@ describe('Module: image-table conditions on a real engine', () => {
     // Assess
     expect(claim).toMatchObject({ decision: 'PROCESS', reason: expect.stringMatching(/^newer version .* \(was SUCCEEDED\)$/) });
     const item = await readItem();
-    expect(item).toMatchObject({ status: 'PROCESSING', sequencer: SEQUENCER, executionId: OTHER_EXECUTION_ID, createdAt: at(1).toISOString() });
+    expect(item).toMatchObject({
+      status: 'PROCESSING',
+      sequencer: SEQUENCER,
+      executionId: OTHER_EXECUTION_ID,
+      createdAt: at(1).toISOString(),
+    });
     for (const attribute of ['faces', 'faceCount', 'labels', 'text', 'moderation', 'thumbnails', 'statusReason', 'completedAt']) {
       expect(item).not.toHaveProperty(attribute);
     }
@@ -221,7 +232,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
     // Act
     const result = await recordFailure(
-      recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
+      recordFailureInput({
+        withClaim: false,
+        executionId: OTHER_EXECUTION_ID,
+        failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } },
+      }),
       deps,
       at(3),
     );
@@ -239,7 +254,11 @@ describe('Module: image-table conditions on a real engine', () => {
 
     // Act: an hour later, a duplicate whose claim failed records its failure
     await recordFailure(
-      recordFailureInput({ withClaim: false, executionId: OTHER_EXECUTION_ID, failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } } }),
+      recordFailureInput({
+        withClaim: false,
+        executionId: OTHER_EXECUTION_ID,
+        failedStates: { ClaimImage: { Error: 'DynamoDB.ThrottlingException' } },
+      }),
       deps,
       at(3600),
     );
@@ -266,7 +285,7 @@ describe('Module: image-table conditions on a real engine', () => {
     expect(await readItem()).toEqual(newerFailure);
   });
 
-  it('marks another execution\'s claim FAILED only once the claim is older than the claim timeout', async () => {
+  it("marks another execution's claim FAILED only once the claim is older than the claim timeout", async () => {
     // Prepare: execution 1 claimed the image and went silent
     await claimImage(executionInput(), deps, at(0));
     const failureOf2 = () =>
@@ -283,7 +302,7 @@ describe('Module: image-table conditions on a real engine', () => {
     expect(abandoned).toMatchObject({ status: 'FAILED', executionId: OTHER_EXECUTION_ID });
   });
 
-  it('never lets an older event take over a newer version\'s abandoned claim', async () => {
+  it("never lets an older event take over a newer version's abandoned claim", async () => {
     // Prepare
     await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(0));
 
@@ -319,8 +338,15 @@ describe('Module: image-table conditions on a real engine', () => {
     const overSucceeded = await markExecutionFailed(deps.clients.dynamo, parts(at(6)));
     const succeeded = await readItem();
     await claimImage(executionInput({ sequencer: NEWER_SEQUENCER }), deps, at(7));
-    await storeResult(storeInput({ sequencer: NEWER_SEQUENCER, branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }), deps, at(8));
-    const overPartial = await markExecutionFailed(deps.clients.dynamo, { ...parts(at(9)), image: imageRef({ sequencer: NEWER_SEQUENCER }) });
+    await storeResult(
+      storeInput({ sequencer: NEWER_SEQUENCER, branches: [thumbnailsOk(), failed('faces', 'Boom'), labelsAndTextOk(), moderationOk()] }),
+      deps,
+      at(8),
+    );
+    const overPartial = await markExecutionFailed(deps.clients.dynamo, {
+      ...parts(at(9)),
+      image: imageRef({ sequencer: NEWER_SEQUENCER }),
+    });
 
     // Assess
     expect([overFailed, overSucceeded, overPartial]).toEqual(['MARKED', 'NOT_MARKED', 'NOT_MARKED']);

@@ -47,8 +47,7 @@ describe('Module: image-table', () => {
 
     // Assess
     expect(update).toEqual({
-      UpdateExpression:
-        'SET #status = :status, #key = :key, #createdAt = if_not_exists(#createdAt, :createdAt) REMOVE #versionId, #faces',
+      UpdateExpression: 'SET #status = :status, #key = :key, #createdAt = if_not_exists(#createdAt, :createdAt) REMOVE #versionId, #faces',
       ExpressionAttributeNames: {
         '#status': 'status',
         '#key': 'key',

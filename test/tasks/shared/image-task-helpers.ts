@@ -51,9 +51,7 @@ export function validationResult(overrides: Partial<ValidationResult> = {}): Val
   };
 }
 
-export function analysisInput(
-  overrides: { image?: Partial<ImageRef>; validation?: Partial<ValidationResult> } = {},
-): AnalysisInput {
+export function analysisInput(overrides: { image?: Partial<ImageRef>; validation?: Partial<ValidationResult> } = {}): AnalysisInput {
   return { image: imageRef(overrides.image), validation: validationResult(overrides.validation) };
 }
 

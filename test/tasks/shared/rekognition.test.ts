@@ -65,7 +65,10 @@ describe('Function: saveRawResponse', () => {
     const response = { $metadata: { httpStatusCode: 200, requestId: 'r' }, TextDetections: [{ DetectedText: 'hi' }] };
 
     // Act
-    const uri = await saveRawResponse(new S3Client({}), analysisInput(), 'text.json', response, { analysisPrefix: 'analysis/', uploadPrefix: 'uploads/' });
+    const uri = await saveRawResponse(new S3Client({}), analysisInput(), 'text.json', response, {
+      analysisPrefix: 'analysis/',
+      uploadPrefix: 'uploads/',
+    });
 
     // Assess
     const key = `analysis/photos/astronaut.png/${ETAG}/text.json`;

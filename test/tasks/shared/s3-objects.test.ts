@@ -50,7 +50,7 @@ describe('Function: derived keys', () => {
     expect(analysisKey(image, 'faces.json', PREFIXES)).toBe(`analysis/photos/cat picture.webp/${ETAG}/faces.json`);
   });
 
-  it('keeps the outputs of a 1,000-byte key within S3\'s 1,024 bytes, in one folder per key', () => {
+  it("keeps the outputs of a 1,000-byte key within S3's 1,024 bytes, in one folder per key", () => {
     // Prepare: two keys that differ only at their very end
     const key = `uploads/${longKey('uploads/')}`;
     const image = imageRef({ key, etag: `${ETAG}-12` });

@@ -19,7 +19,11 @@ import {
 
 const NOW = new Date('2024-05-01T10:00:09.000Z');
 const OPTIONS = { analyzerName: 'amazon-rekognition', now: NOW };
-const THROTTLED = failed('faces', 'Rekognition.ThrottlingException', lambdaCause('Rekognition.ThrottlingException', 'ThrottlingException: Rate exceeded'));
+const THROTTLED = failed(
+  'faces',
+  'Rekognition.ThrottlingException',
+  lambdaCause('Rekognition.ThrottlingException', 'ThrottlingException: Rate exceeded'),
+);
 
 describe('Module: build-item', () => {
   it('builds the whole item when every branch succeeded', () => {
@@ -158,7 +162,12 @@ describe('Module: build-item', () => {
     const built = buildItem(storeInput({ branches }), OPTIONS);
 
     // Assess
-    expect(built.failures.map((f) => f.state)).toEqual(['CreateThumbnails', 'DetectFaces', 'DetectLabelsAndText', 'DetectModerationLabels']);
+    expect(built.failures.map((f) => f.state)).toEqual([
+      'CreateThumbnails',
+      'DetectFaces',
+      'DetectLabelsAndText',
+      'DetectModerationLabels',
+    ]);
     expect(built.failures.map((f) => f.state)).toEqual(Object.values(STATE_OF_BRANCH));
     expect(built.reason).toBe(
       'FAILED: CreateThumbnails failed: S3.ServiceUnavailable: plain text cause; DetectFaces failed: States.Timeout; ' +
@@ -175,7 +184,11 @@ describe('Module: build-item', () => {
     // Assess
     expect(built.status).toBe('PARTIAL');
     expect(built.failures).toEqual([
-      { state: 'DetectModerationLabels', error: 'MissingBranchResult', cause: 'the AnalyzeImage state returned no result for the moderation branch' },
+      {
+        state: 'DetectModerationLabels',
+        error: 'MissingBranchResult',
+        cause: 'the AnalyzeImage state returned no result for the moderation branch',
+      },
     ]);
   });
 
@@ -221,7 +234,12 @@ describe('Module: build-item', () => {
   it('keeps the reason within its limit when causes are huge', () => {
     // Prepare
     const huge = lambdaCause('Boom', 'x'.repeat(20_000));
-    const branches = [failed('thumbnails', 'A', huge), failed('faces', 'B', huge), failed('labelsAndText', 'C', huge), failed('moderation', 'D', huge)];
+    const branches = [
+      failed('thumbnails', 'A', huge),
+      failed('faces', 'B', huge),
+      failed('labelsAndText', 'C', huge),
+      failed('moderation', 'D', huge),
+    ];
 
     // Act
     const built = buildItem(storeInput({ branches }), OPTIONS);

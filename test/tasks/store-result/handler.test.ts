@@ -27,7 +27,6 @@ const THROTTLED = failed(
   lambdaCause('Rekognition.ThrottlingException', 'ThrottlingException: Rate exceeded'),
 );
 
-
 describe('Function: handler', () => {
   useTaskEnvironment(ddb, NOW, { TABLE_NAME: 'images', ANALYZER_NAME: 'amazon-rekognition' });
 

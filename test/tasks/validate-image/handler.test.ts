@@ -163,7 +163,11 @@ describe('Function: handler', () => {
       expect(copy.meta.orientation).toBeUndefined();
       expect(copy.meta.exif).toBeUndefined();
       const { data } = await sharp(copy.bytes).raw().toBuffer({ resolveWithObject: true });
-      const pixel = (x: number, y: number) => ({ r: data[(y * 400 + x) * 3], g: data[(y * 400 + x) * 3 + 1], b: data[(y * 400 + x) * 3 + 2] });
+      const pixel = (x: number, y: number) => ({
+        r: data[(y * 400 + x) * 3],
+        g: data[(y * 400 + x) * 3 + 1],
+        b: data[(y * 400 + x) * 3 + 2],
+      });
       expect(isNearColour(pixel(200, 50), RED)).toBe(true);
       expect(isNearColour(pixel(200, 550), BLUE)).toBe(true);
     });
@@ -405,7 +409,10 @@ describe('Function: handler', () => {
       s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 1000, ETag: '"0123456789abcdef0123456789abcdef"' });
 
       // Act & Assess
-      await expect(handler(upload('rocket.jpg'))).rejects.toMatchObject({ name: 'StaleEventError', message: expect.stringContaining('changed since the event') });
+      await expect(handler(upload('rocket.jpg'))).rejects.toMatchObject({
+        name: 'StaleEventError',
+        message: expect.stringContaining('changed since the event'),
+      });
       expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
 

@@ -25,7 +25,11 @@ describe('Function: detectFormat', () => {
   it.each([
     ['a big-endian TIFF', Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]), 'tiff'],
     ['an HEIC (heic brand)', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]), 'heif'],
-    ['an AVIF behind a mif1 major brand', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmif1\0\0\0\0mif1avif', 'latin1')]), 'avif'],
+    [
+      'an AVIF behind a mif1 major brand',
+      Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmif1\0\0\0\0mif1avif', 'latin1')]),
+      'avif',
+    ],
     ['an MP4 video', MP4, undefined],
     ['a PDF', PDF, undefined],
     ['an empty file', Buffer.alloc(0), undefined],

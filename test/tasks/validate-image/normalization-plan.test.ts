@@ -96,7 +96,9 @@ describe('Function: planNormalization', () => {
 
     // Assess
     expect(act).toThrow(ImageValidationError);
-    expect(act).toThrow("TOO_SMALL: the image is 45x9300 px: enlarging its 45-px side to Rekognition's 80-px minimum would make it 80x16533 px");
+    expect(act).toThrow(
+      "TOO_SMALL: the image is 45x9300 px: enlarging its 45-px side to Rekognition's 80-px minimum would make it 80x16533 px",
+    );
   });
 });
 

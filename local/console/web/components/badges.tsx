@@ -12,7 +12,16 @@ const EXECUTION_CLASS: Record<string, string> = {
   SKIPPED: 'not-run',
 };
 
-const EXECUTION_LABEL: Record<string, string> = { RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'Timed out', ABORTED: 'Aborted', PARTIAL: 'Partial', PROCESSING: 'Processing', SKIPPED: 'Skipped' };
+const EXECUTION_LABEL: Record<string, string> = {
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  TIMED_OUT: 'Timed out',
+  ABORTED: 'Aborted',
+  PARTIAL: 'Partial',
+  PROCESSING: 'Processing',
+  SKIPPED: 'Skipped',
+};
 
 /** An execution's (or an item's, or a branch's) status. */
 export function StatusBadge({ status }: { status: string }) {

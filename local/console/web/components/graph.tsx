@@ -31,12 +31,32 @@ export function Graph({ layout, runs, selected, onSelect }: GraphProps) {
           <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead taken" />
         </marker>
       </defs>
-      {containers.map((node) => (node.kind === 'parallel' ? <ParallelBox key={node.id} node={node} status={status(node.name)} run={runs.get(node.name)} selected={selected === node.name} onSelect={onSelect} /> : <BranchBox key={node.id} node={node} />))}
+      {containers.map((node) =>
+        node.kind === 'parallel' ? (
+          <ParallelBox
+            key={node.id}
+            node={node}
+            status={status(node.name)}
+            run={runs.get(node.name)}
+            selected={selected === node.name}
+            onSelect={onSelect}
+          />
+        ) : (
+          <BranchBox key={node.id} node={node} />
+        ),
+      )}
       {layout.edges.map((edge) => (
         <Edge key={edge.id} edge={edge} taken={edgeTaken(edge, runs)} />
       ))}
       {states.map((node) => (
-        <StateBox key={node.id} node={node} status={status(node.name)} run={runs.get(node.name)} selected={selected === node.name} onSelect={onSelect} />
+        <StateBox
+          key={node.id}
+          node={node}
+          status={status(node.name)}
+          run={runs.get(node.name)}
+          selected={selected === node.name}
+          onSelect={onSelect}
+        />
       ))}
     </svg>
   );
@@ -57,7 +77,19 @@ function subtitle(type: string | undefined, run: StateRun | undefined): string {
   return `${type} · ${STATUS_LABELS[run.status]}`;
 }
 
-function StateBox({ node, status, run, selected, onSelect }: { node: GraphNode; status: StateStatus; run?: StateRun; selected: boolean; onSelect(name: string): void }) {
+function StateBox({
+  node,
+  status,
+  run,
+  selected,
+  onSelect,
+}: {
+  node: GraphNode;
+  status: StateStatus;
+  run?: StateRun;
+  selected: boolean;
+  onSelect(name: string): void;
+}) {
   const cx = node.x + node.width / 2;
   return (
     <g
@@ -91,9 +123,26 @@ function StateBox({ node, status, run, selected, onSelect }: { node: GraphNode; 
   );
 }
 
-function ParallelBox({ node, status, run, selected, onSelect }: { node: GraphNode; status: StateStatus; run?: StateRun; selected: boolean; onSelect(name: string): void }) {
+function ParallelBox({
+  node,
+  status,
+  run,
+  selected,
+  onSelect,
+}: {
+  node: GraphNode;
+  status: StateStatus;
+  run?: StateRun;
+  selected: boolean;
+  onSelect(name: string): void;
+}) {
   return (
-    <g class={`parallel status-${status}${selected ? ' selected' : ''}`} data-state={node.name} data-status={status} onClick={() => onSelect(node.name)}>
+    <g
+      class={`parallel status-${status}${selected ? ' selected' : ''}`}
+      data-state={node.name}
+      data-status={status}
+      onClick={() => onSelect(node.name)}
+    >
       <rect x={node.x} y={node.y} width={node.width} height={node.height} rx={10} />
       <text x={node.x + 14} y={node.y + 25}>
         <tspan class="name">{node.name}</tspan>
@@ -114,7 +163,11 @@ function Edge({ edge, taken }: { edge: GraphEdge; taken: boolean }) {
   const d = roundedPath(edge.points, 6);
   return (
     <g class={`edge edge-${edge.kind}${taken ? ' taken' : ''}`} data-edge={`${edge.source}->${edge.target}`}>
-      <title>{edge.kind === 'catch' ? `${edge.source} → ${edge.target}: Catch ${edge.errors?.join(', ') ?? ''}` : `${edge.source} → ${edge.target}`}</title>
+      <title>
+        {edge.kind === 'catch'
+          ? `${edge.source} → ${edge.target}: Catch ${edge.errors?.join(', ') ?? ''}`
+          : `${edge.source} → ${edge.target}`}
+      </title>
       <path d={d} marker-end={taken ? 'url(#arrow-taken)' : 'url(#arrow)'} />
       <path d={d} class="hit" />
       {edge.label && edge.labelBox && (

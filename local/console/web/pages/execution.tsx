@@ -64,11 +64,24 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
   const running = execution?.status === 'RUNNING';
   const now = useTicker(running);
   const events = useMemo(() => (execution?.events ?? []).filter(Boolean), [execution]);
-  const runs = useMemo(() => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()), [events, graph, running]);
+  const runs = useMemo(
+    () => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()),
+    [events, graph, running],
+  );
   const select = (state: string): void => navigate({ page: 'execution', name, state: state === selected ? undefined : state }, true);
 
-  if (error && !execution) return <section class="page"><div class="alert error">{error}</div></section>;
-  if (!execution || !graph) return <section class="page"><p class="empty">Loading…</p></section>;
+  if (error && !execution)
+    return (
+      <section class="page">
+        <div class="alert error">{error}</div>
+      </section>
+    );
+  if (!execution || !graph)
+    return (
+      <section class="page">
+        <p class="empty">Loading…</p>
+      </section>
+    );
   const start = events[0]?.timestamp ?? Date.parse(execution.startedAt);
   return (
     <section class="page execution-page">
@@ -83,7 +96,15 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
       <dl class="facts">
         <div>
           <dt>Image</dt>
-          <dd>{execution.imageId ? <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">{fileName(execution.imageId)}</a> : '—'}</dd>
+          <dd>
+            {execution.imageId ? (
+              <a href={href({ page: 'image', imageId: execution.imageId })} data-testid="result-link">
+                {fileName(execution.imageId)}
+              </a>
+            ) : (
+              '—'
+            )}
+          </dd>
         </div>
         <div>
           <dt>Started</dt>
@@ -91,7 +112,9 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
         </div>
         <div>
           <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
-          <dd>{formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}</dd>
+          <dd>
+            {formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}
+          </dd>
         </div>
         <div>
           <dt>Retries</dt>
@@ -120,7 +143,12 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           </div>
         </div>
         <div class="side">
-          <StatePanel name={selected} run={selected ? runs.get(selected) : undefined} type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined} start={start} />
+          <StatePanel
+            name={selected}
+            run={selected ? runs.get(selected) : undefined}
+            type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined}
+            start={start}
+          />
           <History events={events} start={start} selected={selected} onSelect={select} />
         </div>
       </div>
@@ -160,7 +188,9 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
             </div>
             <div>
               <dt>Duration</dt>
-              <dd data-testid="state-duration">{run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}</dd>
+              <dd data-testid="state-duration">
+                {run.enteredAt !== undefined && ended !== undefined ? formatDuration(ended - run.enteredAt) : '—'}
+              </dd>
             </div>
             <div>
               <dt>Retries</dt>
@@ -186,7 +216,9 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
             </div>
             <div>
               <div class="label">Output</div>
-              <pre data-testid="state-output">{run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}</pre>
+              <pre data-testid="state-output">
+                {run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}
+              </pre>
             </div>
           </div>
         </>
@@ -195,7 +227,17 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
   );
 }
 
-function History({ events, start, selected, onSelect }: { events: HistoryEvent[]; start: number; selected?: string; onSelect(name: string): void }) {
+function History({
+  events,
+  start,
+  selected,
+  onSelect,
+}: {
+  events: HistoryEvent[];
+  start: number;
+  selected?: string;
+  onSelect(name: string): void;
+}) {
   return (
     <div class="card flush history">
       <div class="card-head padded">
@@ -222,7 +264,11 @@ function History({ events, start, selected, onSelect }: { events: HistoryEvent[]
             {events.map((event, i) => {
               const state = event.state?.name ?? event.parentState?.name;
               return (
-                <tr key={i} class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`} onClick={() => state && onSelect(state)}>
+                <tr
+                  key={i}
+                  class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`}
+                  onClick={() => state && onSelect(state)}
+                >
                   <td class="num muted">{i + 1}</td>
                   <td>
                     {event.type}

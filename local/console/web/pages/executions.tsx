@@ -48,13 +48,10 @@ export function ExecutionsPage({ status }: { status?: string }) {
     );
   };
   useEffect(load, [status]);
-  useFeed(
-    (update) => {
-      pending.current?.set(update.name, update);
-      setExecutions((list) => (list ? sortAndFilter([...list.filter((e) => e.name !== update.name), update], status) : list));
-    },
-    load,
-  );
+  useFeed((update) => {
+    pending.current?.set(update.name, update);
+    setExecutions((list) => (list ? sortAndFilter([...list.filter((e) => e.name !== update.name), update], status) : list));
+  }, load);
 
   const running = executions?.some((e) => e.status === 'RUNNING') ?? false;
   const now = useTicker(running);
@@ -64,7 +61,12 @@ export function ExecutionsPage({ status }: { status?: string }) {
         <h1>Executions</h1>
         <div class="segmented" role="group" aria-label="Filter by status">
           {FILTERS.map((f) => (
-            <a key={f.label} class={(status ?? '') === (f.status ?? '') ? 'selected' : ''} href={href({ page: 'executions', status: f.status })} data-filter={f.status ?? 'ALL'}>
+            <a
+              key={f.label}
+              class={(status ?? '') === (f.status ?? '') ? 'selected' : ''}
+              href={href({ page: 'executions', status: f.status })}
+              data-filter={f.status ?? 'ALL'}
+            >
               {f.label}
             </a>
           ))}
@@ -94,7 +96,9 @@ export function ExecutionsPage({ status }: { status?: string }) {
                   <StatusBadge status={e.status} />
                 </td>
                 <td>{formatTime(e.startedAt)}</td>
-                <td class="num">{formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.resumedAt ?? e.startedAt) : undefined))}</td>
+                <td class="num">
+                  {formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.resumedAt ?? e.startedAt) : undefined))}
+                </td>
                 <td class="num">{e.retries || ''}</td>
               </tr>
             ))}

@@ -49,7 +49,12 @@ export function FailuresPage() {
       <div class="page-head">
         <h1>Failures</h1>
         <span class="muted">dead-letter queue</span>
-        <button class="button primary push" disabled={!messages?.length || replaying !== undefined} onClick={() => replay()} data-testid="replay-all">
+        <button
+          class="button primary push"
+          disabled={!messages?.length || replaying !== undefined}
+          onClick={() => replay()}
+          data-testid="replay-all"
+        >
           {replaying === 'all' ? 'Replaying…' : `Replay all${messages?.length ? ` (${messages.length})` : ''}`}
         </button>
       </div>
@@ -86,7 +91,13 @@ export function FailuresPage() {
           <tbody>
             {messages?.map((m) => (
               <tr key={m.messageId} data-message={m.messageId} data-key={m.key}>
-                <td>{m.imageId ? <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a> : <span class="mono">{m.messageId}</span>}</td>
+                <td>
+                  {m.imageId ? (
+                    <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a>
+                  ) : (
+                    <span class="mono">{m.messageId}</span>
+                  )}
+                </td>
                 <td>{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
                 <td class="error-cell">
                   {m.failures.length > 0 ? (
@@ -103,9 +114,16 @@ export function FailuresPage() {
                   )}
                 </td>
                 <td>{formatTime(m.failedAt)}</td>
-                <td class="mono small">{m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}</td>
+                <td class="mono small">
+                  {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
+                </td>
                 <td class="actions">
-                  <button class="button" disabled={!m.replayable || replaying !== undefined} onClick={() => replay([m.messageId])} data-testid="replay">
+                  <button
+                    class="button"
+                    disabled={!m.replayable || replaying !== undefined}
+                    onClick={() => replay([m.messageId])}
+                    data-testid="replay"
+                  >
                     {busy(m.messageId) ? 'Replaying…' : 'Replay'}
                   </button>
                 </td>
@@ -113,7 +131,9 @@ export function FailuresPage() {
             ))}
           </tbody>
         </table>
-        {messages && messages.length === 0 && <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>}
+        {messages && messages.length === 0 && (
+          <p class="empty">The dead-letter queue is empty: nothing has failed, or everything was replayed.</p>
+        )}
         {!messages && !error && <p class="empty">Loading…</p>}
       </div>
     </section>

@@ -114,7 +114,9 @@ function Viewer({ item }: { item: ImageItem }) {
   const [show, setShow] = useState({ faces: true, objects: true, text: false });
   const picture = displayImage(item);
   const faces = item.faces ?? [];
-  const objects = (item.labels ?? []).flatMap((l) => l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })));
+  const objects = (item.labels ?? []).flatMap((l) =>
+    l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })),
+  );
   const textBoxes = (item.text ?? []).filter((t) => t.box);
   return (
     <div class="card viewer-card">
@@ -125,7 +127,8 @@ function Viewer({ item }: { item: ImageItem }) {
             <input type="checkbox" checked={show.faces} onChange={() => setShow({ ...show, faces: !show.faces })} /> Faces ({faces.length})
           </label>
           <label>
-            <input type="checkbox" checked={show.objects} onChange={() => setShow({ ...show, objects: !show.objects })} /> Objects ({objects.length})
+            <input type="checkbox" checked={show.objects} onChange={() => setShow({ ...show, objects: !show.objects })} /> Objects (
+            {objects.length})
           </label>
           <label>
             <input type="checkbox" checked={show.text} onChange={() => setShow({ ...show, text: !show.text })} /> Text ({textBoxes.length})
@@ -137,7 +140,10 @@ function Viewer({ item }: { item: ImageItem }) {
           <img src={objectUrl(picture.key)} alt={fileName(item.key)} width={picture.width} height={picture.height} />
           {show.objects && objects.map((o) => <Box key={o.key} box={o.box} kind="object" label={`${o.name} ${percent(o.confidence)}`} />)}
           {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} />)}
-          {show.faces && faces.map((f, i) => <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />)}
+          {show.faces &&
+            faces.map((f, i) => (
+              <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />
+            ))}
         </div>
       ) : (
         <p class="empty">No thumbnail (the thumbnails branch did not succeed, and the browser cannot show this format).</p>
@@ -229,7 +235,8 @@ function ModerationCard({ item }: { item: ImageItem }) {
     <div class="card">
       <h2>Moderation</h2>
       <p>
-        Verdict: <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`}>{item.moderation?.verdict ?? 'unavailable'}</span>
+        Verdict:{' '}
+        <span class={`verdict verdict-${item.moderation?.verdict ?? 'unavailable'}`}>{item.moderation?.verdict ?? 'unavailable'}</span>
       </p>
       {(item.moderation?.labels ?? []).length > 0 && (
         <div class="chips">

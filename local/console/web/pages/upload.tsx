@@ -29,10 +29,19 @@ export function UploadPage() {
   const input = useRef<HTMLInputElement>(null);
   remembered = uploads;
 
-  const update = (id: number, change: Partial<Upload>): void => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
+  const update = (id: number, change: Partial<Upload>): void =>
+    setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
 
   const start = (files: File[]): void => {
-    const added = files.map((file): Upload => ({ id: nextId++, name: safeName(file.name), size: file.size, preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined, state: 'uploading' }));
+    const added = files.map(
+      (file): Upload => ({
+        id: nextId++,
+        name: safeName(file.name),
+        size: file.size,
+        preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined,
+        state: 'uploading',
+      }),
+    );
     setUploads((list) => [...added, ...list]);
     added.forEach((upload, i) => {
       api.upload(files[i], upload.name).then(
@@ -121,7 +130,8 @@ export function UploadPage() {
                   <td>
                     {u.state === 'uploading' && <span class="muted">Uploading…</span>}
                     {u.state === 'failed' && <span class="text-failed">Upload failed: {u.error}</span>}
-                    {u.state === 'uploaded' && (u.execution ? <StatusBadge status={u.execution.status} /> : <span class="muted">Starting…</span>)}
+                    {u.state === 'uploaded' &&
+                      (u.execution ? <StatusBadge status={u.execution.status} /> : <span class="muted">Starting…</span>)}
                   </td>
                   <td class="actions">
                     {u.execution && (
@@ -147,7 +157,10 @@ export function UploadPage() {
 
 /** What the server accepts as a file name: letters, digits, space and . _ - ( ), no path. */
 function safeName(name: string): string {
-  let safe = name.replace(/[^A-Za-z0-9 ._()-]+/g, '-').replace(/\.\.+/g, '.').slice(-200);
+  let safe = name
+    .replace(/[^A-Za-z0-9 ._()-]+/g, '-')
+    .replace(/\.\.+/g, '.')
+    .slice(-200);
   if (!/^[A-Za-z0-9]/.test(safe)) safe = `image-${safe}`.slice(0, 200);
   return safe;
 }
