@@ -186,8 +186,8 @@ export async function runCrashLoop(options: {
       (key) => key.startsWith(`uploads/crash-${iteration}-`) && sent.get(key)!.acknowledged,
     ).length;
     log(
-      `iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms (${recovered}), killed after ${killAfterMs} ms, ` +
-        `${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`,
+      `iteration ${iteration + 1}/${iterations}: started in ${Math.round(upAt - startAt)} ms (${recovered}), ` +
+        `killed after ${killAfterMs} ms, ${acknowledged}/${PUTS_PER_ITERATION} PUTs acknowledged (last at ${Math.round(lastAckMs)} ms)`,
     );
   }
 
