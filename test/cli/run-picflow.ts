@@ -1,6 +1,7 @@
 // Runs the real `picflow` command as a child process (bin/picflow.js), stdout and stderr kept apart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { runPicflow } from '../e2e/support';
 
 export const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
 
@@ -10,15 +11,9 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The `picflow` command as a child process (one implementation: test/e2e/support.ts). */
 export function picflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runPicflow(args, env);
 }
 
 /** A `picflow dev` child on free ports; resolves once it waits for uploads, with its stderr so far and later. */

@@ -2,22 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturePath, tempDir } from './support';
+import { fixturePath, runPicflow, tempDir } from './support';
 
 jest.setTimeout(180_000);
 
 const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
 
-function picflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const picflow = runPicflow;
 
 describe('CLI: picflow analyze', () => {
   const data = tempDir('cli');

@@ -7,21 +7,11 @@ import { objectCreatedEvent } from '../support/events';
 import { failAlways, failTimes, pipelineStubs, type Behaviour, type PipelineStubs } from './support/pipeline-stubs';
 import type { RecordFailureInput, StoreResultInput } from '../../tasks/shared/types';
 import { allStates, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
+import { TASKS } from '../../statemachines/tasks';
 
 const QUEUE_URL = 'http://127.0.0.1:9324/000000000000/picflow-dlq';
-const NO_SLEEP = Object.fromEntries(
-  [
-    'ClaimImage',
-    'ValidateImage',
-    'CreateThumbnails',
-    'DetectFaces',
-    'DetectLabelsAndText',
-    'DetectModerationLabels',
-    'StoreResult',
-    'RecordFailure',
-    'SendToDeadLetterQueue',
-  ].map((s) => [s, 0]),
-);
+// No backoff sleeps in any Task state: the Lambda-backed ones and the DLQ's service integration.
+const NO_SLEEP = Object.fromEntries([...TASKS.map((task) => task.state), 'SendToDeadLetterQueue'].map((s) => [s, 0]));
 
 let executionCounter = 0;
 
