@@ -10,6 +10,11 @@ export const REKOGNITION_ERROR_STATUS = {
   InvalidParameterException: 400,
   InvalidS3ObjectException: 400,
   ProvisionedThroughputExceededException: 400,
+  // Collection operations.
+  ResourceNotFoundException: 400,
+  ResourceAlreadyExistsException: 400,
+  ConflictException: 400,
+  ServiceQuotaExceededException: 400,
   // Rekognition documents both as HTTP 500; the SDK models them with $fault "server" and retries them.
   InternalServerError: 500,
   ThrottlingException: 500,

@@ -13,7 +13,9 @@ import { FaultInjector, parseFaultConfig, type FaultConfig } from './faults';
 import type { ReadS3Object } from './image-source';
 import { DEFAULT_MIN_FACE_DETECTOR_SCORE } from './models/human-faces';
 import { OPERATIONS, type OperationName } from './operation-names';
-import { createRekognitionHandler, type RequestLogEntry } from './rekognition-server';
+import { CollectionOperations } from './collections/collection-operations';
+import { CollectionStore } from './collections/collection-store';
+import { createRekognitionHandler, facesAnalyzer, type RequestLogEntry } from './rekognition-server';
 import { parseTpsQuota, TpsQuota, type TpsQuotaConfig } from './tps-quota';
 import { WorkerPool, type PoolStats } from './worker-pool';
 
@@ -45,6 +47,8 @@ export interface RekognitionServerOptions {
   preload?: boolean | OperationName[];
   /** Minimum BlazeFace score for a face (default 0.5). */
   minFaceDetectorScore?: number;
+  /** Where face collections persist (a LevelDB directory); absent = in memory, gone at close. */
+  collectionsDir?: string;
   /** Called after every request (for logs and tests). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -73,8 +77,16 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
     workerInit: { minFaceDetectorScore: options.minFaceDetectorScore ?? DEFAULT_MIN_FACE_DETECTOR_SCORE },
   });
 
+  let store: CollectionStore;
+  try {
+    store = await CollectionStore.open(options.collectionsDir);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  const collections = new CollectionOperations(store, facesAnalyzer({ pool, readS3Object: options.readS3Object }));
   const server = http.createServer(
-    createRekognitionHandler({ pool, faults, quota, readS3Object: options.readS3Object, onRequest: options.onRequest }),
+    createRekognitionHandler({ pool, faults, quota, readS3Object: options.readS3Object, collections, onRequest: options.onRequest }),
   );
   server.keepAliveTimeout = 5000;
   try {
@@ -87,6 +99,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
     });
   } catch (err) {
     await pool.close();
+    await store.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -105,6 +118,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
           server.closeAllConnections();
         });
         await pool.close();
+        await store.close();
       })();
       return closing;
     },

@@ -3,6 +3,32 @@ export const OPERATIONS = ['DetectFaces', 'DetectLabels', 'DetectText', 'DetectM
 
 export type OperationName = (typeof OPERATIONS)[number];
 
+/** The face-collection operations: answered in the main thread from the collection store (images via DetectFaces). */
+export const COLLECTION_OPERATIONS = [
+  'CreateCollection',
+  'DeleteCollection',
+  'DescribeCollection',
+  'ListCollections',
+  'IndexFaces',
+  'ListFaces',
+  'DeleteFaces',
+  'SearchFaces',
+  'SearchFacesByImage',
+  'CreateUser',
+  'DeleteUser',
+  'ListUsers',
+  'AssociateFaces',
+  'DisassociateFaces',
+  'SearchUsers',
+  'SearchUsersByImage',
+] as const;
+
+export type CollectionOperationName = (typeof COLLECTION_OPERATIONS)[number];
+
+export function isCollectionOperationName(name: string): name is CollectionOperationName {
+  return (COLLECTION_OPERATIONS as readonly string[]).includes(name);
+}
+
 export function isOperationName(name: string): name is OperationName {
   return (OPERATIONS as readonly string[]).includes(name);
 }

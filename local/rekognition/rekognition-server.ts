@@ -11,7 +11,9 @@ import { BodyTooLargeError, finishUnread, gateRefusal, readLimitedBody, type Gat
 import { RekognitionError, toRekognitionError } from './errors';
 import type { FaultInjector } from './faults';
 import { decodeForOperation, resolveImageBytes, type ReadS3Object } from './image-source';
-import { isOperationName, type OperationName } from './operation-names';
+import type { CollectionOperations } from './collections/collection-operations';
+import type { DetectFacesParams, FacesWithEmbeddings } from './operations/detect-faces';
+import { isCollectionOperationName, isOperationName, type OperationName } from './operation-names';
 import type { TpsQuota } from './tps-quota';
 import { parseDetectFacesParams } from './operations/detect-faces';
 import { parseDetectLabelsParams } from './operations/detect-labels';
@@ -37,6 +39,8 @@ export interface RekognitionHandlerDeps {
   /** The account's per-operation TPS quota, when one is set. */
   quota?: TpsQuota;
   readS3Object?: ReadS3Object;
+  /** The face-collection operations (CreateCollection, IndexFaces, SearchUsers, ...). */
+  collections?: CollectionOperations;
   onRequest?: (entry: RequestLogEntry) => void;
 }
 
@@ -92,7 +96,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   if (refusal) throw refusalError(refusal);
   const target = String(req.headers['x-amz-target'] ?? '');
   const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-  if (req.method !== 'POST' || !isOperationName(op)) {
+  if (req.method !== 'POST' || !(isOperationName(op) || (deps.collections && isCollectionOperationName(op)))) {
     throw new RekognitionError('UnknownOperationException', `Unsupported operation: ${req.method} ${target || '(no X-Amz-Target)'}`);
   }
   const raw = await readImageRequest(req);
@@ -105,6 +109,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new RekognitionError('InvalidParameterException', 'Request body must be a JSON object.');
   }
+  if (isCollectionOperationName(op)) return { op, body: await deps.collections!.run(op, body as Record<string, unknown>) };
   const params = PARSERS[op](body as Record<string, unknown>);
   deps.faults.check(op);
   deps.quota?.check(op);
@@ -113,6 +118,16 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   const bytes = await resolveImageBytes((body as Record<string, unknown>).Image, deps.readS3Object);
   const image = await decodeForOperation(op, bytes);
   return { op, body: await deps.pool.run(op, image, params) };
+}
+
+/** DetectFaces with descriptors on an Image field, for the collection operations (same queue, same decoding). */
+export function facesAnalyzer(deps: Pick<RekognitionHandlerDeps, 'pool' | 'readS3Object'>) {
+  return async (image: unknown, params: DetectFacesParams): Promise<FacesWithEmbeddings> => {
+    if (!deps.pool.hasCapacity()) throw new RekognitionError('ThrottlingException', 'Rate exceeded: the local analyzer queue is full.');
+    const bytes = await resolveImageBytes(image, deps.readS3Object);
+    const decoded = await decodeForOperation('DetectFaces', bytes);
+    return (await deps.pool.run('DetectFaces', decoded, params)) as FacesWithEmbeddings;
+  };
 }
 
 /** The request listener of the endpoint. */

@@ -90,6 +90,7 @@ export async function startLocalServers(options: LocalServerOptions, opened: Ope
         maxQueue: options.concurrency * 4,
         faults: options.faults,
         tps: options.tps,
+        collectionsDir: join(dataDir, 'rekognition', 'collections'),
         readS3Object: async (bucket, key, version) => {
           const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
           return Buffer.from(await object.Body!.transformToByteArray());

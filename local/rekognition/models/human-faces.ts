@@ -24,6 +24,8 @@ export interface FaceObservation {
   gaze?: { bearing: number; strength: number };
   /** FaceMesh points as [x, y] ratios of the image size (478 with iris refinement, else 468). */
   mesh: [number, number][];
+  /** The "description" (faceres) model's face descriptor: 1024 floats, compared by cosine similarity. */
+  embedding?: number[];
 }
 
 interface HumanFace {
@@ -36,6 +38,7 @@ interface HumanFace {
   emotion?: { score: number; emotion: string }[];
   rotation?: { angle: { roll: number; yaw: number; pitch: number }; gaze: { bearing: number; strength: number } } | null;
   mesh: number[][];
+  embedding?: number[];
 }
 
 interface HumanInstance {
@@ -113,6 +116,7 @@ export class FaceModel {
         angle: f.rotation?.angle,
         gaze: f.rotation?.gaze,
         mesh: f.mesh.map((p) => [p[0] / width, p[1] / height] as [number, number]),
+        embedding: f.embedding && f.embedding.length > 0 ? Array.from(f.embedding) : undefined,
       }));
   }
 }

@@ -28,6 +28,13 @@ type Attribute = (typeof ATTRIBUTES)[number];
 
 export interface DetectFacesParams {
   attributes: Set<Attribute>;
+  /** Internal (collection operations): also return each face's descriptor. Never set from a DetectFaces request. */
+  withEmbeddings?: boolean;
+}
+
+/** What the worker answers for the collection operations: the DetectFaces body plus one descriptor per face. */
+export interface FacesWithEmbeddings extends DetectFacesResponse {
+  Embeddings: (number[] | undefined)[];
 }
 
 /** Rekognition returns at most the 100 largest faces. */
@@ -46,6 +53,11 @@ export function parseDetectFacesParams(body: Record<string, unknown>): DetectFac
   const attributes = new Set(list as Attribute[]);
   if (attributes.has('ALL')) for (const a of ATTRIBUTES) attributes.add(a);
   return { attributes };
+}
+
+/** DetectionAttributes of IndexFaces / SearchUsersByImage: the same values and meaning as DetectFaces' Attributes. */
+export function parseDetectionAttributes(value: unknown): DetectFacesParams {
+  return { ...parseDetectFacesParams({ Attributes: value }), withEmbeddings: true };
 }
 
 /** Human's emotion classes → Rekognition's. Rekognition also has CONFUSED, which no model here predicts (reported 0). */
@@ -205,7 +217,8 @@ export function buildDetectFacesResponse(
   params: DetectFacesParams,
   imageWidth: number,
   imageHeight: number,
-): DetectFacesResponse {
+): DetectFacesResponse | FacesWithEmbeddings {
   const largest = [...faces].sort((x, y) => y.box[2] * y.box[3] - x.box[2] * x.box[3]).slice(0, MAX_FACES);
-  return { FaceDetails: largest.map((f) => faceDetail(f, params, imageWidth, imageHeight)) };
+  const FaceDetails = largest.map((f) => faceDetail(f, params, imageWidth, imageHeight));
+  return params.withEmbeddings ? { FaceDetails, Embeddings: largest.map((f) => f.embedding) } : { FaceDetails };
 }

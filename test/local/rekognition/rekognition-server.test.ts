@@ -344,7 +344,7 @@ describe('errors', () => {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'RekognitionService.IndexFaces',
+        'X-Amz-Target': 'RekognitionService.RecognizeCelebrities',
         ...signedHeaders('rekognition'),
       },
       body: '{}',
