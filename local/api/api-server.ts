@@ -10,41 +10,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiDeps } from '../../api/shared/api-config';
-import type { ApiResponse } from '../../api/shared/http';
-import { BodyTooLargeError, finishUnread, readLimitedBody } from '../http/endpoint-gate';
+import { finishUnread } from '../http/endpoint-gate';
 import { crossSiteRefusal, hostRefusal, isLoopbackName } from '../http/loopback-guard';
-import { matchRoute, v2Event } from './v2-event';
+import { apiDispatcher, apiFailure, sendApiResponse } from './api-dispatch';
 
-/**
- * Lambda takes request payloads up to 6 MB (API Gateway passes more, Lambda refuses): the most a body
- * can be on AWS. POST /images refuses images over its own smaller limit (MAX_INLINE_BYTES) itself.
- */
-export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
-
-type Handler = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<ApiResponse>;
-
-/**
- * Which handler serves a route: the route groups of the Lambda functions. Required when the server
- * starts, as the stack loads the tasks (local/stack/task-handlers.ts): the handlers' logger reads its
- * level when first loaded, after the stack has set it (imported with picflow dev, it logged every INFO line).
- */
-function loadHandlers(): Record<string, Handler> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const uploads = (require('../../api/uploads/handler') as { run: Handler }).run;
-  const search = (require('../../api/search/handler') as { run: Handler }).run;
-  const images = (require('../../api/images/handler') as { run: Handler }).run;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return {
-    'POST /uploads': uploads,
-    'POST /images': uploads,
-    'GET /images': search,
-    'GET /images/{imageId+}': images,
-    'DELETE /images/{imageId+}': images,
-  };
-}
+export { MAX_REQUEST_BYTES } from './api-dispatch';
 
 export interface ApiServerOptions {
   /** What the handlers run with: the stack's task configuration and clients, and its bucket. */
@@ -75,21 +46,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackName(host)) throw new Error(`the local API listens on a loopback address only (no authentication), not ${host}`);
   const allowed = new Set(options.allowedOrigins ?? []);
-  const handlers = loadHandlers();
+  const dispatch = apiDispatcher(options.deps);
   let port = 0;
 
   const server = createServer((req, res) => {
-    serve(req, res).catch((error: Error) => {
-      // The handlers answer their own errors; this is the server itself failing (a socket gone).
-      if (!res.headersSent)
-        send(
-          res,
-          error instanceof BodyTooLargeError
-            ? tooLarge()
-            : failure(500, 'InternalError', "The local API failed; see picflow dev's output."),
-        );
-      finishUnread(req, res);
-    });
+    void serve(req, res);
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,9 +60,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const refusal = hostRefusal(req.headers, port) ?? (originAllowed ? undefined : crossSiteRefusal(req.headers));
     if (refusal) {
       const allowedNote = allowed.size > 0 ? ` (allowed origins: ${[...allowed].join(', ')})` : '';
-      send(
+      sendApiResponse(
         res,
-        failure(
+        apiFailure(
           403,
           'Forbidden',
           `The local API refused this request: ${refusal}. Call it from the same machine without a foreign Origin, or list the origin ` +
@@ -113,7 +74,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const cors: Record<string, string> = originAllowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
     if (req.method === 'OPTIONS' && originAllowed) {
-      send(res, {
+      sendApiResponse(res, {
         statusCode: 204,
         headers: {
           ...cors,
@@ -125,24 +86,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       });
       return;
     }
-    // Origin-form only ("/path?query"), as API Gateway receives it.
-    const queryAt = raw.indexOf('?');
-    const route = raw.startsWith('/') ? matchRoute(req.method ?? 'GET', queryAt < 0 ? raw : raw.slice(0, queryAt)) : undefined;
-    if (!route) {
-      send(
-        res,
-        failure(404, 'NoSuchRoute', `There is no route ${req.method} ${raw.slice(0, 200)}; see api/openapi.json for the routes.`),
-        cors,
-      );
-      finishUnread(req, res);
-      return;
-    }
-    const body = await readLimitedBody(req, MAX_REQUEST_BYTES);
-    const event = v2Event(
-      { method: req.method ?? 'GET', url: raw, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
-      route,
-    );
-    send(res, await handlers[route.routeKey](event, options.deps), cors);
+    await dispatch(req, res, raw, cors);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -162,21 +106,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeAllConnections();
       }),
   };
-}
-
-function send(res: ServerResponse, response: ApiResponse, extraHeaders: Record<string, string> = {}): void {
-  const body = response.isBase64Encoded ? Buffer.from(response.body, 'base64') : Buffer.from(response.body ?? '', 'utf8');
-  res.writeHead(response.statusCode, { ...response.headers, ...extraHeaders, 'content-length': String(body.length) });
-  res.end(body);
-}
-
-/** The API's error shape (api/shared/http.ts) for what the server refuses before any handler runs. */
-function failure(statusCode: number, code: string, message: string): ApiResponse {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, message, requestId: randomUUID() }) };
-}
-
-const LARGE_UPLOADS = 'upload large images with POST /uploads (presigned, straight to S3).';
-
-function tooLarge(): ApiResponse {
-  return failure(413, 'TooLarge', `The request body is over ${MAX_REQUEST_BYTES} bytes, the most Lambda accepts; ${LARGE_UPLOADS}`);
 }

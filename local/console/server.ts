@@ -13,8 +13,10 @@
  *   GET  /api/objects?key=KEY           an upload or a thumbnail from the local S3 (images only)
  *   GET  /api/dead-letters              the DLQ's messages (received briefly, then released)
  *   POST /api/dead-letters/replay       {messageIds?}: replayDeadLetters(), one at a time
- *   POST /api/uploads?name=FILE         body = the image: PutObject under the upload prefix, so the
- *                                       normal S3 event starts the execution
+ *   /api/v1/...                         the HTTP API (local/api, api/openapi.json), same-origin: the
+ *                                       same handlers as `picflow dev`'s API port, under this prefix
+ *   GET|POST /api/s3/BUCKET/KEY?...     a presigned GET or form POST the API handed out, forwarded
+ *                                       to the local S3 (s3-passthrough.ts)
  *
  * No login: it listens on a loopback address only, and refuses requests whose Host is not a
  * loopback name (DNS rebinding), and API calls and writes from another site (an Origin other than its
@@ -27,6 +29,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { apiDispatcher } from '../api/api-dispatch';
 import { finishUnread } from '../http/endpoint-gate';
 import { crossSiteRefusal, hostRefusal, isLoopbackName } from '../http/loopback-guard';
 import type { LocalStack } from '../stack/local-stack';
@@ -38,8 +41,11 @@ import { failureRoutes, QueueTurns } from './routes/failures';
 import { infoRoutes } from './routes/info';
 import { objectRoutes } from './routes/objects';
 import { findRoute, type ConsoleContext, type Route } from './routes/route';
-import { uploadRoutes } from './routes/uploads';
+import { forwardToS3, S3_PASSTHROUGH_PREFIX } from './s3-passthrough';
 import { sendStatic } from './static-files';
+
+/** Where the console mounts the HTTP API: `/api/v1/images` is the API's `/images`. */
+export const API_PREFIX = '/api/v1';
 
 export interface ConsoleServerOptions {
   stack: LocalStack;
@@ -68,13 +74,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const events = new EventStream(stack.runner);
   const turns = new QueueTurns();
   const context: ConsoleContext = { stack, events, readablePrefixes };
-  const routes: Route[] = [
-    ...infoRoutes(context),
-    ...executionRoutes(context),
-    ...objectRoutes(context),
-    ...failureRoutes(context, turns),
-    ...uploadRoutes(context),
-  ];
+  const routes: Route[] = [...infoRoutes(context), ...executionRoutes(context), ...objectRoutes(context), ...failureRoutes(context, turns)];
+
+  // The HTTP API's own handlers (no second implementation), behind this server's guards.
+  const dispatchApi = apiDispatcher({ ...stack.tasks, bucket: stack.bucket });
+  const s3Passage = { endpoint: stack.endpoints.s3, bucket: stack.bucket, readablePrefixes };
 
   const server = createServer((req, res) => {
     const raw = req.url ?? '/';
@@ -90,6 +94,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         const isPage = (method === 'GET' || method === 'HEAD') && !path.startsWith('/api/');
         const siteProblem = isPage ? undefined : crossSiteRefusal(req.headers, port);
         if (siteProblem) throw new HttpError(403, siteProblem);
+        if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return dispatchApi(req, res, raw.slice(API_PREFIX.length) || '/');
+        if (path.startsWith(S3_PASSTHROUGH_PREFIX)) return forwardToS3(s3Passage, req, res, raw);
         const found = findRoute(routes, method, path);
         if (found) return found.route.handle({ req, res, url, params: found.params });
         if (path.startsWith('/api/'))

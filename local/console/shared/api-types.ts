@@ -187,13 +187,6 @@ export interface ReplayResponse {
   outcomes: ReplayOutcomeSummary[];
 }
 
-export interface UploadResponse {
-  key: string;
-  imageId: string;
-  etag?: string;
-  uploadedAt: string;
-}
-
 /** Messages of the server-sent event stream (`GET /api/events`), JSON in each `data:` line. */
 export type StreamMessage =
   /** An execution started, changed its retry count, or finished. */

@@ -8,7 +8,6 @@ import type {
   ReplayRequest,
   ReplayResponse,
   StreamMessage,
-  UploadResponse,
 } from '../shared/api-types';
 
 export class ApiError extends Error {
@@ -48,13 +47,67 @@ export const api = {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify((messageIds ? { messageIds } : {}) satisfies ReplayRequest),
     }),
-  upload: (file: File, name: string) =>
-    request<UploadResponse>(`/api/uploads?name=${encodeURIComponent(name)}`, {
-      method: 'POST',
-      headers: { 'Content-Type': file.type || 'application/octet-stream' },
-      body: file,
-    }),
 };
+
+/** The image types the pipeline reads (api/shared/image-types.ts): anything else is refused before sending. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff', 'image/avif', 'image/heif', 'image/heic'];
+/** POST /images takes bodies up to this (api/uploads/store-upload.ts); larger files go the presigned way. */
+const MAX_INLINE_BYTES = 4.5 * 1024 * 1024;
+
+/** What the HTTP API answers on an error (api/shared/http.ts). */
+interface ApiFailure {
+  code?: string;
+  message?: string;
+}
+
+/** A fetch to the console; a network failure becomes a sentence a user understands. */
+async function reach(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'The console server is not answering: is picflow dev still running?');
+  }
+}
+
+async function apiAnswer<T>(response: Response): Promise<T> {
+  const body = (await response.json().catch(() => undefined)) as T | ApiFailure | undefined;
+  if (!response.ok)
+    throw new ApiError(response.status, (body as ApiFailure | undefined)?.message ?? `${response.status} ${response.statusText}`);
+  return body as T;
+}
+
+/** A presigned URL of the local S3, as the page may fetch it: through the console (local/console/s3-passthrough.ts). */
+export function viaConsole(url: string): string {
+  const presigned = new URL(url);
+  return `/api/s3${presigned.pathname}${presigned.search}`;
+}
+
+/**
+ * Uploads one image through the HTTP API (mounted at /api/v1): small files in one POST /images, larger ones
+ * with POST /uploads and the presigned form. Answers the image's id; throws the API's own error message.
+ */
+export async function uploadImage(file: File): Promise<{ imageId: string }> {
+  if (file.size <= MAX_INLINE_BYTES) {
+    const stored = await reach('/api/v1/images', { method: 'POST', headers: { 'Content-Type': file.type }, body: file });
+    return apiAnswer<{ imageId: string }>(stored);
+  }
+  const created = await apiAnswer<{ url: string; fields: Record<string, string>; imageId: string }>(
+    await reach('/api/v1/uploads', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ contentType: file.type }),
+    }),
+  );
+  const form = new FormData();
+  for (const [name, value] of Object.entries(created.fields)) form.append(name, value);
+  form.append('file', file);
+  const posted = await reach(viaConsole(created.url), { method: 'POST', body: form });
+  if (!posted.ok) {
+    const text = await posted.text();
+    throw new ApiError(posted.status, /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `the upload was refused (${posted.status})`);
+  }
+  return { imageId: created.imageId };
+}
 
 export function objectUrl(key: string): string {
   return `/api/objects?key=${encodeURIComponent(key)}`;

@@ -1,7 +1,7 @@
-/** The upload page: a drop zone, and this session's uploads followed to their executions. */
+/** The upload page: a drop zone and a Choose images button, uploads through the HTTP API, each followed to its execution. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ExecutionSummary } from '../../shared/api-types';
-import { api } from '../api';
+import { api, IMAGE_TYPES, uploadImage } from '../api';
 import { StatusBadge } from '../components/badges';
 import { useFeed } from '../feed';
 import { formatBytes } from '../format';
@@ -12,7 +12,8 @@ interface Upload {
   name: string;
   size: number;
   preview?: string;
-  state: 'uploading' | 'uploaded' | 'failed';
+  /** refused: never sent (not an image type the pipeline reads). */
+  state: 'uploading' | 'uploaded' | 'failed' | 'refused';
   error?: string;
   imageId?: string;
   uploadedAt?: string;
@@ -23,14 +24,14 @@ let nextId = 1;
 /** Kept across page changes, so going to a graph and back still shows this session's uploads. */
 let remembered: Upload[] = [];
 
-/** Drop images (or pick them): each is put in the local S3 under the upload prefix and starts an execution. */
+/** Drop images (or choose them): each goes through the HTTP API (POST /images) to the local S3 and starts an execution. */
 export function UploadPage() {
   const { uploads, start } = useUploads();
   return (
     <section class="page">
       <div class="page-head">
         <h1>Upload</h1>
-        <span class="muted">each image goes to the local S3 and starts an execution, as on AWS</span>
+        <span class="muted">each image goes through the HTTP API to the local S3 and starts an execution, as on AWS</span>
       </div>
       <Dropzone onFiles={start} />
       {uploads.length > 0 && <UploadsTable uploads={uploads} />}
@@ -47,19 +48,26 @@ function useUploads(): { uploads: Upload[]; start(files: File[]): void } {
     setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
 
   const start = (files: File[]): void => {
-    const added = files.map(
-      (file): Upload => ({
+    const added = files.map((file): Upload => {
+      const isImage = IMAGE_TYPES.includes(file.type);
+      return {
         id: nextId++,
-        name: safeName(file.name),
+        name: file.name,
         size: file.size,
-        preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined,
-        state: 'uploading',
-      }),
-    );
+        // Only types a browser draws: a TIFF or HEIC preview would be a broken image.
+        preview: PREVIEWABLE.includes(file.type) ? URL.createObjectURL(file) : undefined,
+        state: isImage ? 'uploading' : 'refused',
+        error: isImage
+          ? undefined
+          : `Not an image the pipeline reads (${file.type || 'unknown type'}): choose JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIF.`,
+      };
+    });
     setUploads((list) => [...added, ...list]);
     added.forEach((upload, i) => {
-      api.upload(files[i], upload.name).then(
-        (r) => update(upload.id, { state: 'uploaded', imageId: r.imageId, uploadedAt: r.uploadedAt }),
+      if (upload.state === 'refused') return;
+      const uploadedAt = new Date(Date.now() - 1000).toISOString();
+      uploadImage(files[i]).then(
+        (r) => update(upload.id, { state: 'uploaded', imageId: r.imageId, uploadedAt }),
         (e: Error) => update(upload.id, { state: 'failed', error: e.message }),
       );
     });
@@ -84,7 +92,9 @@ function useUploads(): { uploads: Upload[]; start(files: File[]): void } {
   return { uploads, start };
 }
 
-/** Where images are dropped, or clicked to pick them. */
+const PREVIEWABLE = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
+
+/** Where images are dropped, or chosen with its button. */
 function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -106,16 +116,18 @@ function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
       }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
-      onClick={() => input.current?.click()}
     >
       <div class="dropzone-icon">⇪</div>
       <div class="dropzone-title">Drop images here</div>
-      <div class="muted">or click to choose files (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF)</div>
+      <button type="button" class="button primary" data-testid="choose-images" onClick={() => input.current?.click()}>
+        Choose images
+      </button>
+      <div class="muted">JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF</div>
       <input
         ref={input}
         type="file"
         multiple
-        accept="image/*"
+        accept={IMAGE_TYPES.join(',')}
         hidden
         data-testid="file-input"
         onChange={(e) => {
@@ -154,12 +166,27 @@ function UploadsTable({ uploads }: { uploads: Upload[] }) {
 function UploadRow({ upload: u }: { upload: Upload }) {
   return (
     <tr data-upload={u.name} data-status={u.execution?.status ?? u.state}>
-      <td class="preview">{u.preview ? <img src={u.preview} alt="" /> : null}</td>
+      <td class="preview">
+        {u.preview ? (
+          <img
+            src={u.preview}
+            alt=""
+            onError={(e) => {
+              // A file that says it is an image but does not decode: no broken-image icon.
+              (e.currentTarget as HTMLImageElement).hidden = true;
+            }}
+          />
+        ) : null}
+      </td>
       <td>{u.name}</td>
       <td class="num">{formatBytes(u.size)}</td>
       <td>
         {u.state === 'uploading' && <span class="muted">Uploading…</span>}
-        {u.state === 'failed' && <span class="text-failed">Upload failed: {u.error}</span>}
+        {(u.state === 'failed' || u.state === 'refused') && (
+          <span class="text-failed" data-testid="upload-error">
+            {u.state === 'refused' ? 'Not sent' : 'Upload failed'}: {u.error}
+          </span>
+        )}
         {u.state === 'uploaded' && (u.execution ? <StatusBadge status={u.execution.status} /> : <span class="muted">Starting…</span>)}
       </td>
       <td class="actions">
@@ -176,14 +203,4 @@ function UploadRow({ upload: u }: { upload: Upload }) {
       </td>
     </tr>
   );
-}
-
-/** What the server accepts as a file name: letters, digits, space and . _ - ( ), no path. */
-function safeName(name: string): string {
-  let safe = name
-    .replace(/[^A-Za-z0-9 ._()-]+/g, '-')
-    .replace(/\.\.+/g, '.')
-    .slice(-200);
-  if (!/^[A-Za-z0-9]/.test(safe)) safe = `image-${safe}`.slice(0, 200);
-  return safe;
 }
