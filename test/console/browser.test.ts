@@ -128,7 +128,8 @@ describe('Console in Chromium', () => {
     // The fault is gone (as after a fix): replay the message from the Failures page.
     running.stack.faults.configure({});
     await page.click('[data-testid=nav-failures]');
-    const message = page.locator('[data-testid=dead-letters] tr[data-key="uploads/chelsea.png"]');
+    // The API chose the key (uploads/<uuid>.png): the only dead letter is this upload's.
+    const message = page.locator('[data-testid=dead-letters] tr[data-key^="uploads/"][data-key$=".png"]');
     await message.waitFor();
     await expect(message.textContent()).resolves.toContain('AccessDeniedException');
     await page.screenshot({ path: artifactPath('04-failures.png'), fullPage: true });
