@@ -1,10 +1,14 @@
-/** DetectLabelsAndText's work: DetectLabels and DetectText at once, each raw response to S3, compact labels and lines to the state. */
+/**
+ * DetectLabelsAndText's work: DetectLabels and DetectText at once, each raw response to S3, compact labels
+ * and lines to the state. One half failing for good keeps the other's result (half-failure.ts decides).
+ */
 import { DetectLabelsCommand, DetectTextCommand } from '@aws-sdk/client-rekognition';
 import type { TaskDeps } from '../shared/aws-clients';
 import { callRekognition, elapsedMs, isEnabled, rekognitionImage, saveRawResponse } from '../shared/rekognition';
 import type { AnalysisInput, Label, LabelsAndTextBranchResult, TextLine } from '../shared/types';
 import { compactLabels } from './compact-labels';
 import { compactText } from './compact-text';
+import { describePartFailure, errorToThrow, keepsOtherHalf } from './half-failure';
 
 export async function detectLabelsAndText(input: AnalysisInput, deps: TaskDeps): Promise<LabelsAndTextBranchResult> {
   const { config } = deps;
@@ -15,10 +19,22 @@ export async function detectLabelsAndText(input: AnalysisInput, deps: TaskDeps):
   const image = rekognitionImage(input);
 
   // Concurrently: the two calls are independent, and the branch takes as long as the slower one.
-  const [labels, text] = await Promise.all([
+  // allSettled, not all: a failed half must not throw away the other's answer (nor leave it unawaited).
+  const [labelsOutcome, textOutcome] = await Promise.allSettled([
     wantLabels ? detectLabels(input, deps, image) : undefined,
     wantText ? detectText(input, deps, image) : undefined,
   ]);
+  const labels = labelsOutcome.status === 'fulfilled' ? labelsOutcome.value : undefined;
+  const text = textOutcome.status === 'fulfilled' ? textOutcome.value : undefined;
+  const failed = [
+    ...(labelsOutcome.status === 'rejected' ? [{ operation: 'DetectLabels' as const, error: labelsOutcome.reason }] : []),
+    ...(textOutcome.status === 'rejected' ? [{ operation: 'DetectText' as const, error: textOutcome.reason }] : []),
+  ];
+  // Nothing kept (the only half that ran, or both, failed), or a failure a retry may cure or that is
+  // about the image: the task fails as before, so the definition's Retry and Catch apply.
+  if (failed.length > 0 && (!(labels || text) || !keepsOtherHalf(failed[0].error))) {
+    throw errorToThrow(failed.map((f) => f.error));
+  }
   return {
     branch: 'labelsAndText',
     status: 'SUCCEEDED',
@@ -26,6 +42,7 @@ export async function detectLabelsAndText(input: AnalysisInput, deps: TaskDeps):
     ...(labels ? { labels: labels.labels } : {}),
     ...(text ? { text: text.lines } : {}),
     rawRefs: { ...(labels ? { labels: labels.rawRef } : {}), ...(text ? { text: text.rawRef } : {}) },
+    ...(failed.length > 0 ? { failedPart: describePartFailure(failed[0].operation, failed[0].error) } : {}),
   };
 }
 

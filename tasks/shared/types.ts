@@ -196,10 +196,20 @@ export interface FacesBranchResult extends BranchOutcome<'faces'> {
   rawRef?: string;
 }
 
+/** The half of DetectLabelsAndText that failed while the other's result was kept. */
+export interface LabelsAndTextPartFailure {
+  operation: 'DetectLabels' | 'DetectText';
+  /** The error name the Catch would have seen, e.g. `Rekognition.AccessDeniedException`. */
+  error: string;
+  cause: string;
+}
+
 export interface LabelsAndTextBranchResult extends BranchOutcome<'labelsAndText'> {
   labels?: Label[];
   text?: TextLine[];
   rawRefs?: { labels?: string; text?: string };
+  /** Status SUCCEEDED with one half failed (permanently, not about the image): StoreResult makes the item PARTIAL. */
+  failedPart?: LabelsAndTextPartFailure;
 }
 
 export interface ModerationBranchResult extends BranchOutcome<'moderation'> {

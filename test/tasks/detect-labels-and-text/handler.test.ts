@@ -128,16 +128,85 @@ describe('Function: handler', () => {
     });
   });
 
+  it('keeps the labels when DetectText fails for good, and says which half failed and why', async () => {
+    // Prepare: DetectText is refused (a permanent error: retrying the task would not help)
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform DetectText'));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(result).toEqual({
+      branch: 'labelsAndText',
+      status: 'SUCCEEDED',
+      durationMs: expect.any(Number),
+      labels: [expect.objectContaining({ name: 'Cat' }), expect.objectContaining({ name: 'Animal' })],
+      rawRefs: { labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json` },
+      failedPart: {
+        operation: 'DetectText',
+        error: 'Rekognition.AccessDeniedException',
+        cause: 'AccessDeniedException: not authorized to perform DetectText',
+      },
+    });
+    expect(rawWritten(`${RAW_PREFIX}/labels.json`)).toEqual(labelsResponse());
+  });
+
+  it('keeps the text when DetectLabels fails for good', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('InvalidParameterException', 400));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(result.labels).toBeUndefined();
+    expect(result.text).toEqual([expect.objectContaining({ text: 'The quick brown fox' })]);
+    expect(result.failedPart).toMatchObject({ operation: 'DetectLabels', error: 'Rekognition.InvalidParameterException' });
+  });
+
+  it('fails when both halves fail, with the transient error first so the definition retries', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('AccessDeniedException', 400));
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('ThrottlingException', 400));
+
+    // Act & Assess
+    await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.ThrottlingException' });
+  });
+
+  it('fails when both halves fail for good', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('AccessDeniedException', 400));
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('InvalidParameterException', 400));
+
+    // Act & Assess
+    await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.AccessDeniedException' });
+  });
+
+  describe('with ANALYSES=text and DetectText refused', () => {
+    useEnv({ ANALYSES: 'text' });
+
+    it('fails when its only half fails for good: there is nothing to keep', async () => {
+      // Prepare
+      rekognitionMock.on(DetectTextCommand).rejects(awsError('AccessDeniedException', 400));
+
+      // Act & Assess
+      await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.AccessDeniedException' });
+    });
+  });
+
   it.each([
     ['DetectLabels', 'ThrottlingException', 400, 'Rekognition.ThrottlingException', DetectLabelsCommand],
     ['DetectText', 'InternalServerError', 500, 'Rekognition.ServiceUnavailable', DetectTextCommand],
     ['DetectText', 'InvalidImageFormatException', 400, 'Rekognition.InvalidImageFormatException', DetectTextCommand],
     ['DetectLabels', 'ImageTooLargeException', 400, 'Rekognition.ImageTooLargeException', DetectLabelsCommand],
-  ] as const)('fails when %s fails with %s (%i), renamed %s', async (_operation, name, status, expected, command) => {
-    // Prepare
-    rekognitionMock.on(command).rejects(awsError(name, status));
+  ] as const)(
+    'fails (transient, or about the image) when %s fails with %s (%i), renamed %s',
+    async (_operation, name, status, expected, command) => {
+      // Prepare
+      rekognitionMock.on(command).rejects(awsError(name, status));
 
-    // Act & Assess
-    await expect(handler(analysisInput())).rejects.toMatchObject({ name: expected });
-  });
+      // Act & Assess
+      await expect(handler(analysisInput())).rejects.toMatchObject({ name: expected });
+    },
+  );
 });
