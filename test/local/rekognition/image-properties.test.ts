@@ -1,26 +1,26 @@
 // DetectLabels' IMAGE_PROPERTIES on synthetic images made with sharp: dominant colours named as CSS
 // and simplified colours with their share, brightness, sharpness and contrast, foreground and background.
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { imageProperties } from '../../../local/rekognition/image-properties';
 import { buildDetectLabelsResponse, parseDetectLabelsParams } from '../../../local/rekognition/operations/detect-labels';
 
-async function pixels(image: sharp.Sharp): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function pixels(image: Sharp): Promise<{ data: Uint8Array; width: number; height: number }> {
   const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }
 
-function solid(color: string, width = 200, height = 150): sharp.Sharp {
+function solid(color: string, width = 200, height = 150): Sharp {
   return sharp({ create: { width, height, channels: 3, background: color } });
 }
 
 /** Deterministic fine-grained noise: lots of detail, for sharpness. */
-function noise(size: number): sharp.Sharp {
+function noise(size: number): Sharp {
   const data = Buffer.alloc(size * size * 3);
   for (let i = 0; i < data.length; i++) data[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
   return sharp(data, { raw: { width: size, height: size, channels: 3 } });
 }
 
-async function propertiesOf(image: sharp.Sharp, maxColors = 10) {
+async function propertiesOf(image: Sharp, maxColors = 10) {
   const { data, width, height } = await pixels(image);
   return imageProperties(data, width, height, maxColors);
 }
