@@ -5,7 +5,8 @@
 import { DetectLabelsCommand, DetectTextCommand } from '@aws-sdk/client-rekognition';
 import type { TaskDeps } from '../shared/aws-clients';
 import { callRekognition, elapsedMs, isEnabled, rekognitionImage, saveRawResponse } from '../shared/rekognition';
-import type { AnalysisInput, Label, LabelsAndTextBranchResult, TextLine } from '../shared/types';
+import type { AnalysisInput, DominantColor, ImageQuality, Label, LabelsAndTextBranchResult, TextLine } from '../shared/types';
+import { compactColors, compactQuality, MAX_DOMINANT_COLORS } from './compact-image-properties';
 import { compactLabels } from './compact-labels';
 import { compactText } from './compact-text';
 import { describePartFailure, errorToThrow, keepsOtherHalf } from './half-failure';
@@ -40,6 +41,8 @@ export async function detectLabelsAndText(input: AnalysisInput, deps: TaskDeps):
     status: 'SUCCEEDED',
     durationMs: elapsedMs(start),
     ...(labels ? { labels: labels.labels } : {}),
+    ...(labels?.colors ? { colors: labels.colors } : {}),
+    ...(labels?.imageQuality ? { imageQuality: labels.imageQuality } : {}),
     ...(text ? { text: text.lines } : {}),
     rawRefs: { ...(labels ? { labels: labels.rawRef } : {}), ...(text ? { text: text.rawRef } : {}) },
     ...(failed.length > 0 ? { failedPart: describePartFailure(failed[0].operation, failed[0].error) } : {}),
@@ -50,12 +53,34 @@ async function detectLabels(
   input: AnalysisInput,
   { config, clients }: TaskDeps,
   image: ReturnType<typeof rekognitionImage>,
-): Promise<{ labels: Label[]; rawRef: string }> {
+): Promise<{ labels: Label[]; colors?: DominantColor[]; imageQuality?: ImageQuality; rawRef: string }> {
   const response = await callRekognition(clients.rekognition, (client) =>
-    client.send(new DetectLabelsCommand({ Image: image, MinConfidence: config.minLabelConfidence, MaxLabels: config.maxLabels })),
+    client.send(new DetectLabelsCommand({ Image: image, ...labelsRequest(config) })),
   );
   const rawRef = await saveRawResponse(clients.s3, input, 'labels.json', response, config);
-  return { labels: compactLabels(response.Labels ?? []), rawRef };
+  return {
+    labels: compactLabels(response.Labels ?? []),
+    colors: compactColors(response.ImageProperties),
+    imageQuality: compactQuality(response.ImageProperties),
+    rawRef,
+  };
+}
+
+/**
+ * DetectLabels' parameters. IMAGE_PROPERTIES (priced separately) only when the setting asks for it;
+ * without it the request is the plain GENERAL_LABELS one Rekognition defaults to.
+ */
+export function labelsRequest(config: TaskDeps['config']) {
+  return {
+    MinConfidence: config.minLabelConfidence,
+    MaxLabels: config.maxLabels,
+    ...(config.imageProperties
+      ? {
+          Features: ['GENERAL_LABELS' as const, 'IMAGE_PROPERTIES' as const],
+          Settings: { ImageProperties: { MaxDominantColors: MAX_DOMINANT_COLORS } },
+        }
+      : {}),
+  };
 }
 
 async function detectText(

@@ -91,6 +91,8 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
     faces: faces?.faces,
     faceCount,
     labels: labelsAndText?.labels,
+    colors: labelsAndText?.colors,
+    imageQuality: labelsAndText?.imageQuality,
     text: labelsAndText?.text,
     moderation: { verdict, labels: moderation?.labels ?? [] },
     rawResults: Object.keys(rawResults).length > 0 ? rawResults : undefined,

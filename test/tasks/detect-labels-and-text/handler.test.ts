@@ -4,7 +4,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../tasks/detect-labels-and-text/handler';
 import { analysisInput, awsError, BUCKET, ETAG, putBody, useEnv } from '../shared/image-task-helpers';
-import { labelsResponse, textResponse } from './responses';
+import { labelsResponse, labelsWithPropertiesResponse, textResponse } from './responses';
 
 const s3Mock = mockClient(S3Client);
 const rekognitionMock = mockClient(RekognitionClient);
@@ -44,6 +44,39 @@ describe('Function: handler', () => {
       labels: [expect.objectContaining({ name: 'Cat', parents: ['Pet', 'Mammal', 'Animal'] }), expect.objectContaining({ name: 'Animal' })],
       text: [expect.objectContaining({ text: 'The quick brown fox' })],
       rawRefs: { labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json`, text: `s3://${BUCKET}/${RAW_PREFIX}/text.json` },
+    });
+  });
+
+  it('asks DetectLabels for IMAGE_PROPERTIES too and returns the dominant colours and quality, compact', async () => {
+    // Prepare: Rekognition answers 8 colours; the item keeps the first 5
+    rekognitionMock.on(DetectLabelsCommand).resolves(labelsWithPropertiesResponse(8));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(rekognitionMock).toHaveReceivedCommandWith(DetectLabelsCommand, {
+      Features: ['GENERAL_LABELS', 'IMAGE_PROPERTIES'],
+      Settings: { ImageProperties: { MaxDominantColors: 5 } },
+    });
+    expect(result.colors).toHaveLength(5);
+    expect(result.colors?.[0]).toEqual({ hex: '#2f4f4f', css: 'darkslategrey', simplified: 'grey', percent: 39.45 });
+    expect(result.imageQuality).toEqual({ brightness: 59.9, sharpness: 81, contrast: 80.4 });
+    expect(rawWritten(`${RAW_PREFIX}/labels.json`)).toEqual(labelsWithPropertiesResponse(8));
+  });
+
+  describe('with IMAGE_PROPERTIES=false', () => {
+    useEnv({ IMAGE_PROPERTIES: 'false' });
+
+    it('asks for the labels alone, as Rekognition defaults to', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      const request = rekognitionMock.commandCalls(DetectLabelsCommand)[0]!.args[0].input;
+      expect(request).not.toHaveProperty('Features');
+      expect(request).not.toHaveProperty('Settings');
+      expect(result).not.toHaveProperty('colors');
     });
   });
 

@@ -150,6 +150,23 @@ describe('Module: build-item', () => {
     });
   });
 
+  it('stores the dominant colours and image quality of DetectLabels on the item', () => {
+    // Prepare
+    const colors = [
+      { hex: '#ff0000', css: 'red', simplified: 'red', percent: 74.5 },
+      { hex: '#0000ff', css: 'blue', simplified: 'blue', percent: 25.5 },
+    ];
+    const imageQuality = { brightness: 40, sharpness: 80, contrast: 60 };
+    const branches = [thumbnailsOk(), facesOk(), { ...labelsAndTextOk(), colors, imageQuality }, moderationOk()];
+
+    // Act
+    const built = buildItem(storeInput({ branches }), OPTIONS);
+
+    // Assess
+    expect(built.item.colors).toEqual(colors);
+    expect(built.item.imageQuality).toEqual(imageQuality);
+  });
+
   it('makes the item PARTIAL when DetectLabelsAndText kept its labels and lost DetectText, naming the operation', () => {
     // Prepare: labels kept, DetectText failed for good
     const { text: _lost, ...labelsOnly } = labelsAndTextOk();
