@@ -22,6 +22,12 @@ export const PRICES = {
   xrayPerTrace: 5 / 1_000_000,
   /** DetectFaces, DetectLabels, DetectText, DetectModerationLabels: "Group 2" APIs, first 1M images a month. */
   rekognitionPerImageCall: 0.001,
+  /**
+   * DetectLabels' IMAGE_PROPERTIES feature (setting IMAGE_PROPERTIES, on by default), billed per image on
+   * top of the DetectLabels call, first 1M images a month. NOT re-read from the pricing page while writing
+   * this (no stored copy had the table): the value is the list price as remembered; check it.
+   */
+  rekognitionImagePropertiesPerImage: 0.00075,
   dynamoPerWriteUnit: 0.625 / 1_000_000,
   dynamoPerReadUnit: 0.125 / 1_000_000,
   s3PerPut: 0.005 / 1000,
@@ -186,6 +192,8 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   const logBytes = invocations * ASSUMPTIONS.lambdaLogBytesPerInvocation + images * ASSUMPTIONS.stateMachineLogBytesPerImage;
   const logMb = logBytes / 1024 ** 2;
   const traces = images * ASSUMPTIONS.tracesPerImage;
+  // Requested with every DetectLabels call under the default settings (tasks/shared/settings.ts).
+  const imagePropertiesImages = lambdaStates.filter((state) => state === 'DetectLabelsAndText').length * images;
   const lines: CostLine[] = [
     {
       item: 'Step Functions state transitions',
@@ -206,6 +214,12 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
       quantity: sum((p) => p.rekognition),
       unit: 'calls',
       usd: sum((p) => p.rekognition) * PRICES.rekognitionPerImageCall,
+    },
+    {
+      item: 'Rekognition IMAGE_PROPERTIES (with DetectLabels)',
+      quantity: imagePropertiesImages,
+      unit: 'images',
+      usd: imagePropertiesImages * PRICES.rekognitionImagePropertiesPerImage,
     },
     {
       item: 'DynamoDB on-demand writes',

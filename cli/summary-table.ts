@@ -33,10 +33,12 @@ export const MARKS = { none: 'none', skipped: 'skipped', failed: 'failed', notRu
 
 export function summaryRow(result: AnalyzedImage): Record<(typeof COLUMNS)[number], string> {
   const item = result.item;
-  const mark = (branch: BranchName, found: string[]): string => {
+  const mark = (branch: BranchName, found: string[], operation?: string): string => {
     const status = item?.branches?.[branch]?.status;
     if (!item?.branches) return MARKS.notRun;
     if (status === 'FAILED') return MARKS.failed;
+    // DetectLabelsAndText kept one half: the lost one is "failed", not "none" (its error starts with the operation).
+    if (operation && item.branches[branch]?.error?.startsWith(`${operation}:`)) return MARKS.failed;
     if (status === 'SKIPPED') return MARKS.skipped;
     return found.length ? found.join(', ') : MARKS.none;
   };
@@ -54,8 +56,9 @@ export function summaryRow(result: AnalyzedImage): Record<(typeof COLUMNS)[numbe
     labels: mark(
       'labelsAndText',
       (item?.labels ?? []).slice(0, 3).map((l) => l.name),
+      'DetectLabels',
     ),
-    text: mark('labelsAndText', [(item?.text ?? []).map((t) => t.text).join(' / ')].filter(Boolean)),
+    text: mark('labelsAndText', [(item?.text ?? []).map((t) => t.text).join(' / ')].filter(Boolean), 'DetectText'),
     moderation: moderationVerdict(item),
     time: `${(result.elapsedMs / 1000).toFixed(1)}s`,
   };

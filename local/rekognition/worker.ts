@@ -14,6 +14,7 @@ import { buildDetectLabelsResponse, type DetectLabelsParams } from './operations
 import { buildDetectModerationLabelsResponse, type DetectModerationLabelsParams } from './operations/detect-moderation-labels';
 import { buildDetectTextResponse, type DetectTextParams } from './operations/detect-text';
 import type { OperationName } from './operation-names';
+import { imageProperties } from './image-properties';
 import { regionQuality } from './pixel-stats';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
 
@@ -63,8 +64,8 @@ async function run(op: OperationName, image: DecodedImage, params: unknown): Pro
       const img = rgb(image);
       const p = withSets<DetectLabelsParams>(params, ['include', 'exclude', 'includeCategories', 'excludeCategories']);
       const found = p.generalLabels ? await objects.detect(img.data, img.width, img.height) : [];
-      const quality = p.imageProperties ? regionQuality(img.data, img.width, img.height, [0, 0, 1, 1]) : undefined;
-      return buildDetectLabelsResponse(found, p, quality);
+      const properties = p.imageProperties ? imageProperties(img.data, img.width, img.height, p.maxDominantColors) : undefined;
+      return buildDetectLabelsResponse(found, p, properties);
     }
     case 'DetectModerationLabels': {
       const img = rgb(image);

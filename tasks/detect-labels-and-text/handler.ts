@@ -18,6 +18,7 @@ export async function run(input: AnalysisInput, deps: TaskDeps): Promise<LabelsA
     labels: result.labels?.length,
     lines: result.text?.length,
     durationMs: result.durationMs,
+    ...(result.failedPart ? { failedPart: result.failedPart } : {}),
   });
   return result;
 }

@@ -53,6 +53,8 @@ export const RESULT_ATTRIBUTES = [
   'faces',
   'faceCount',
   'labels',
+  'colors',
+  'imageQuality',
   'text',
   'moderation',
   'rawResults',

@@ -207,6 +207,18 @@ export const SETTINGS = {
     doc: 'DetectLabels `MinConfidence` (0-100]',
   },
   maxLabels: { env: 'MAX_LABELS', context: 'maxLabels', default: '25', ...wholeNumber(1, 1000), doc: 'DetectLabels `MaxLabels`' },
+  imageProperties: {
+    env: 'IMAGE_PROPERTIES',
+    context: 'imageProperties',
+    default: 'true',
+    parse(raw: string): boolean {
+      if (raw !== 'true' && raw !== 'false') throw new SettingError(`"${raw}" is not true or false`);
+      return raw === 'true';
+    },
+    doc:
+      'DetectLabels also asks for `IMAGE_PROPERTIES` (dominant colours, brightness, sharpness, contrast), stored as `colors` and ' +
+      '`imageQuality`; priced separately from the labels',
+  },
   minTextConfidence: {
     env: 'MIN_TEXT_CONFIDENCE',
     context: 'minTextConfidence',

@@ -160,6 +160,25 @@ export interface Label {
   instances: { box: BoundingBox; confidence: number }[];
 }
 
+/** A dominant colour of the image (DetectLabels IMAGE_PROPERTIES), compact: the raw response has the rest. */
+export interface DominantColor {
+  /** `#rrggbb`, lower case. */
+  hex: string;
+  /** The CSS colour name, e.g. `darkslategrey`. */
+  css: string;
+  /** One of Rekognition's 12 simplified colours, e.g. `grey`. */
+  simplified: string;
+  /** Share of the image's pixels, 0-100. */
+  percent: number;
+}
+
+/** The whole image's quality (DetectLabels IMAGE_PROPERTIES), each 0-100. */
+export interface ImageQuality {
+  brightness: number;
+  sharpness: number;
+  contrast: number;
+}
+
 export interface TextLine {
   text: string;
   confidence: number;
@@ -196,10 +215,23 @@ export interface FacesBranchResult extends BranchOutcome<'faces'> {
   rawRef?: string;
 }
 
+/** The half of DetectLabelsAndText that failed while the other's result was kept. */
+export interface LabelsAndTextPartFailure {
+  operation: 'DetectLabels' | 'DetectText';
+  /** The error name the Catch would have seen, e.g. `Rekognition.AccessDeniedException`. */
+  error: string;
+  cause: string;
+}
+
 export interface LabelsAndTextBranchResult extends BranchOutcome<'labelsAndText'> {
   labels?: Label[];
   text?: TextLine[];
   rawRefs?: { labels?: string; text?: string };
+  /** Present when IMAGE_PROPERTIES was asked for and DetectLabels succeeded. */
+  colors?: DominantColor[];
+  imageQuality?: ImageQuality;
+  /** Status SUCCEEDED with one half failed (permanently, not about the image): StoreResult makes the item PARTIAL. */
+  failedPart?: LabelsAndTextPartFailure;
 }
 
 export interface ModerationBranchResult extends BranchOutcome<'moderation'> {
@@ -298,6 +330,9 @@ export interface ImageItem {
   faces?: Face[];
   faceCount?: number;
   labels?: Label[];
+  /** Dominant colours, largest share first (at most 5; DetectLabels IMAGE_PROPERTIES). */
+  colors?: DominantColor[];
+  imageQuality?: ImageQuality;
   text?: TextLine[];
   moderation?: { verdict: ModerationVerdict; labels: ModerationLabel[] };
   /** s3:// URIs of the full, unabridged analysis responses. */

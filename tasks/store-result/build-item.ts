@@ -44,7 +44,9 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
 
   const failures = BRANCH_ORDER.flatMap((name) => {
     const result = results.get(name)!;
-    return result.status === 'FAILED' ? [describeFailure(STATE_OF_BRANCH[name], result.failure)] : [];
+    if (result.status === 'FAILED') return [describeFailure(STATE_OF_BRANCH[name], result.failure)];
+    const part = halfFailure(result);
+    return part ? [part] : [];
   });
   const anySucceeded = BRANCH_ORDER.some((name) => results.get(name)!.status === 'SUCCEEDED');
   // FAILED when nothing that ran worked (all four failed, or the only ones that ran failed).
@@ -89,6 +91,8 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
     faces: faces?.faces,
     faceCount,
     labels: labelsAndText?.labels,
+    colors: labelsAndText?.colors,
+    imageQuality: labelsAndText?.imageQuality,
     text: labelsAndText?.text,
     moderation: { verdict, labels: moderation?.labels ?? [] },
     rawResults: Object.keys(rawResults).length > 0 ? rawResults : undefined,
@@ -117,11 +121,31 @@ function findBranch(branches: BranchResult[] | undefined, name: BranchName): Bra
   );
 }
 
+/**
+ * DetectLabelsAndText kept one half and lost the other: a failure of the item (PARTIAL, dead-lettered
+ * for replay) although the branch succeeded. The state names the operation: `DetectLabelsAndText (DetectText)`.
+ */
+function halfFailure(result: BranchResult): FailureEntry | undefined {
+  if (result.branch !== 'labelsAndText' || result.status !== 'SUCCEEDED' || !result.failedPart) return undefined;
+  const { operation, error, cause } = result.failedPart;
+  return describeFailure(`${STATE_OF_BRANCH.labelsAndText} (${operation})`, { Error: error, Cause: cause });
+}
+
 function succeeded(result: BranchResult | undefined): BranchResult | undefined {
   return result?.status === 'SUCCEEDED' ? result : undefined;
 }
 
 function branchSummary(result: BranchResult): BranchSummary {
+  const part = halfFailure(result);
+  // The lost half shows on the branch, its status still SUCCEEDED: the other half's results are on the item.
+  if (part && result.branch === 'labelsAndText') {
+    return {
+      status: result.status,
+      durationMs: result.durationMs,
+      error: `${result.failedPart?.operation}: ${part.error}`,
+      cause: part.cause,
+    };
+  }
   if (result.status !== 'FAILED') return compact({ status: result.status, durationMs: result.durationMs });
   const failure = describeFailure(STATE_OF_BRANCH[result.branch], result.failure);
   return compact({ status: result.status, durationMs: result.durationMs, error: failure.error, cause: failure.cause });

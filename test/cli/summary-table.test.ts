@@ -57,6 +57,23 @@ describe('Summary table', () => {
     expect(table).toMatch(/rejected\.png\s+FAILED\s+0\s+n\/a\s+n\/a\s+n\/a\s+unavailable/);
   });
 
+  it('marks the lost half of labels and text "failed" and keeps the other', () => {
+    // Prepare: DetectText failed for good, the labels were kept
+    const halfFailed = {
+      ...branches('SUCCEEDED'),
+      labelsAndText: { status: 'SUCCEEDED', error: 'DetectText: Rekognition.AccessDeniedException', cause: 'denied' },
+    } as ImageItem['branches'];
+    const labels = [{ name: 'Cat', confidence: 90, parents: [], instances: [] }];
+
+    // Act
+    const table = summaryTable([
+      { file: 'half.png', item: item({ status: 'PARTIAL', labels, text: undefined, branches: halfFailed }), elapsedMs: 0 },
+    ]);
+
+    // Assess
+    expect(table).toMatch(/half\.png\s+PARTIAL\s+0\s+none\s+Cat\s+failed\s+safe/);
+  });
+
   it('gives --json the moderation verdict the table shows for a FAILED image', () => {
     expect(reportedItem({ file: 'x.png', error: 'CORRUPT', elapsedMs: 0 })).toMatchObject({
       status: 'FAILED',

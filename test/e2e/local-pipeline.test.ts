@@ -152,6 +152,33 @@ describe('Local pipeline: retries and replay', () => {
     }
   });
 
+  it('keeps the labels and colours when only DetectText fails for good: PARTIAL, the reason names DetectText', async () => {
+    // Prepare: the local Rekognition refuses every DetectText call with a permanent error
+    const data = tempDir('e2e-half');
+    process.env.PICFLOW_FAULTS = JSON.stringify({ DetectText: { fail: 'InvalidParameterException' } });
+    let results: AnalyzedImage[];
+    try {
+      // Act
+      results = await analyze([fixturePath('chelsea.png')], data.path, { workers: 1 });
+    } finally {
+      delete process.env.PICFLOW_FAULTS;
+      data.remove();
+    }
+
+    // Assess
+    const item = results[0].item!;
+    expect(item.status).toBe('PARTIAL');
+    expect(item.labels?.map((l) => l.name)).toContain('Cat');
+    expect(item.text).toBeUndefined();
+    expect(item.statusReason).toMatch(/^PARTIAL: DetectLabelsAndText \(DetectText\) failed: Rekognition\.InvalidParameterException/);
+    expect(item.branches?.labelsAndText).toMatchObject({ status: 'SUCCEEDED', error: 'DetectText: Rekognition.InvalidParameterException' });
+    expect(item.rawResults?.labels).toBeDefined();
+    // DetectLabels' IMAGE_PROPERTIES (on by default) came with the kept half: chelsea is a brown cat
+    expect(item.colors?.length).toBeGreaterThan(0);
+    expect(item.colors?.map((c) => c.simplified)).toContain('brown');
+    expect(item.imageQuality?.brightness).toBeGreaterThan(0);
+  });
+
   it('picflow replay turns a dead letter into a SUCCEEDED item and deletes the message', async () => {
     // Prepare: a permanent analyzer fault makes the image PARTIAL and dead-lettered
     const data = tempDir('e2e-replay');

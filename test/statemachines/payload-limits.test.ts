@@ -23,6 +23,7 @@ import { buildItem } from '../../tasks/store-result/build-item';
 import type { StoreResultInput } from '../../tasks/shared/types';
 import { objectCreatedEvent } from '../support/events';
 import { pipelineStubs } from './support/pipeline-stubs';
+import { colorsResponse } from '../tasks/detect-labels-and-text/responses';
 
 const rekognition = mockClient(RekognitionClient);
 const s3 = mockClient(S3Client);
@@ -98,7 +99,16 @@ describe('Definition execution: worst-case payload sizes', () => {
     rekognition.reset();
     s3.reset();
     rekognition.on(DetectFacesCommand).resolves({ FaceDetails: Array.from({ length: 100 }, (_, i) => worstCaseFace(i)) });
-    rekognition.on(DetectLabelsCommand).resolves({ Labels: Array.from({ length: 25 }, (_, i) => worstCaseLabel(i)) });
+    rekognition.on(DetectLabelsCommand).resolves({
+      Labels: Array.from({ length: 25 }, (_, i) => worstCaseLabel(i)),
+      // IMAGE_PROPERTIES at Rekognition's maximum of 20 colours per region, whatever was asked
+      ImageProperties: {
+        Quality: { Brightness: 50.123456, Sharpness: 50.123456, Contrast: 50.123456 },
+        DominantColors: colorsResponse(20),
+        Foreground: { DominantColors: colorsResponse(20) },
+        Background: { DominantColors: colorsResponse(20) },
+      },
+    });
     rekognition.on(DetectTextCommand).resolves({ TextDetections: worstCaseText() });
     rekognition.on(DetectModerationLabelsCommand).resolves({
       ModerationLabels: Array.from({ length: 40 }, (_, i) => ({
@@ -151,5 +161,6 @@ describe('Definition execution: worst-case payload sizes', () => {
     expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
     const { item } = buildItem(storedInput!, { analyzerName: 'amazon-rekognition', now: new Date() });
     expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(ITEM_LIMIT_BYTES / 2);
+    expect(item.colors).toHaveLength(5);
   });
 });

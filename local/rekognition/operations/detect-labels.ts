@@ -3,9 +3,9 @@
  * Each detected object becomes a label with Instances (boxes); its ancestors (Animal, Mammal, Pet, ...)
  * become labels too, without Instances, as Rekognition does.
  */
-import type { DetectLabelsResponse, Label } from '@aws-sdk/client-rekognition';
+import type { DetectLabelsImageProperties, DetectLabelsResponse, Label } from '@aws-sdk/client-rekognition';
+import { DEFAULT_MAX_DOMINANT_COLORS, MAX_DOMINANT_COLORS } from '../image-properties';
 import type { ObjectObservation } from '../models/centernet-objects';
-import type { RegionQuality } from '../pixel-stats';
 import { ancestors, COCO_TO_LABEL } from './label-taxonomy';
 import { boundingBox, invalid, optionalInteger, optionalNumber, optionalObject, optionalStringArray, pct } from './request-params';
 
@@ -16,6 +16,8 @@ export interface DetectLabelsParams {
   minConfidence: number;
   generalLabels: boolean;
   imageProperties: boolean;
+  /** Settings.ImageProperties.MaxDominantColors (0-20, default 10). */
+  maxDominantColors: number;
   include?: Set<string>;
   exclude?: Set<string>;
   includeCategories?: Set<string>;
@@ -34,11 +36,13 @@ export function parseDetectLabelsParams(body: Record<string, unknown>): DetectLa
     if (!FEATURES.includes(f)) throw invalid(`Features: unknown value ${f}; expected one of ${FEATURES.join(', ')}`);
   const settings = optionalObject(body.Settings, 'Settings');
   const general = optionalObject(settings?.GeneralLabels, 'Settings.GeneralLabels');
+  const properties = optionalObject(settings?.ImageProperties, 'Settings.ImageProperties') ?? {};
   return {
     maxLabels: optionalInteger(body, 'MaxLabels', 0, Number.MAX_SAFE_INTEGER, 1000),
     minConfidence: optionalNumber(body, 'MinConfidence', 0, 100, 55),
     generalLabels: features.includes('GENERAL_LABELS'),
     imageProperties: features.includes('IMAGE_PROPERTIES'),
+    maxDominantColors: optionalInteger(properties, 'MaxDominantColors', 0, MAX_DOMINANT_COLORS, DEFAULT_MAX_DOMINANT_COLORS),
     include: lowerSet(optionalStringArray(general?.LabelInclusionFilters, 'LabelInclusionFilters')),
     exclude: lowerSet(optionalStringArray(general?.LabelExclusionFilters, 'LabelExclusionFilters')),
     includeCategories: lowerSet(optionalStringArray(general?.LabelCategoryInclusionFilters, 'LabelCategoryInclusionFilters')),
@@ -65,7 +69,7 @@ interface LabelAcc {
 export function buildDetectLabelsResponse(
   objects: ObjectObservation[],
   params: DetectLabelsParams,
-  imageQuality?: RegionQuality,
+  imageProperties?: DetectLabelsImageProperties,
 ): DetectLabelsResponse {
   const labels = new Map<string, LabelAcc>();
   const acc = (name: string): LabelAcc => {
@@ -117,14 +121,7 @@ export function buildDetectLabelsResponse(
     }));
   const response: DetectLabelsResponse = { LabelModelVersion: LABEL_MODEL_VERSION };
   if (params.generalLabels) response.Labels = out;
-  if (params.imageProperties && imageQuality) {
-    response.ImageProperties = {
-      Quality: {
-        Brightness: pct(imageQuality.brightness),
-        Sharpness: pct(imageQuality.sharpness),
-        Contrast: pct(imageQuality.contrast),
-      },
-    };
-  }
+  // Computed by the caller (image-properties.ts) only when Features asks for IMAGE_PROPERTIES.
+  if (params.imageProperties && imageProperties) response.ImageProperties = imageProperties;
   return response;
 }

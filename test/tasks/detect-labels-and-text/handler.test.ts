@@ -4,7 +4,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../tasks/detect-labels-and-text/handler';
 import { analysisInput, awsError, BUCKET, ETAG, putBody, useEnv } from '../shared/image-task-helpers';
-import { labelsResponse, textResponse } from './responses';
+import { labelsResponse, labelsWithPropertiesResponse, textResponse } from './responses';
 
 const s3Mock = mockClient(S3Client);
 const rekognitionMock = mockClient(RekognitionClient);
@@ -44,6 +44,39 @@ describe('Function: handler', () => {
       labels: [expect.objectContaining({ name: 'Cat', parents: ['Pet', 'Mammal', 'Animal'] }), expect.objectContaining({ name: 'Animal' })],
       text: [expect.objectContaining({ text: 'The quick brown fox' })],
       rawRefs: { labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json`, text: `s3://${BUCKET}/${RAW_PREFIX}/text.json` },
+    });
+  });
+
+  it('asks DetectLabels for IMAGE_PROPERTIES too and returns the dominant colours and quality, compact', async () => {
+    // Prepare: Rekognition answers 8 colours; the item keeps the first 5
+    rekognitionMock.on(DetectLabelsCommand).resolves(labelsWithPropertiesResponse(8));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(rekognitionMock).toHaveReceivedCommandWith(DetectLabelsCommand, {
+      Features: ['GENERAL_LABELS', 'IMAGE_PROPERTIES'],
+      Settings: { ImageProperties: { MaxDominantColors: 5 } },
+    });
+    expect(result.colors).toHaveLength(5);
+    expect(result.colors?.[0]).toEqual({ hex: '#2f4f4f', css: 'darkslategrey', simplified: 'grey', percent: 39.45 });
+    expect(result.imageQuality).toEqual({ brightness: 59.9, sharpness: 81, contrast: 80.4 });
+    expect(rawWritten(`${RAW_PREFIX}/labels.json`)).toEqual(labelsWithPropertiesResponse(8));
+  });
+
+  describe('with IMAGE_PROPERTIES=false', () => {
+    useEnv({ IMAGE_PROPERTIES: 'false' });
+
+    it('asks for the labels alone, as Rekognition defaults to', async () => {
+      // Act
+      const result = await handler(analysisInput());
+
+      // Assess
+      const request = rekognitionMock.commandCalls(DetectLabelsCommand)[0]!.args[0].input;
+      expect(request).not.toHaveProperty('Features');
+      expect(request).not.toHaveProperty('Settings');
+      expect(result).not.toHaveProperty('colors');
     });
   });
 
@@ -128,16 +161,85 @@ describe('Function: handler', () => {
     });
   });
 
+  it('keeps the labels when DetectText fails for good, and says which half failed and why', async () => {
+    // Prepare: DetectText is refused (a permanent error: retrying the task would not help)
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform DetectText'));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(result).toEqual({
+      branch: 'labelsAndText',
+      status: 'SUCCEEDED',
+      durationMs: expect.any(Number),
+      labels: [expect.objectContaining({ name: 'Cat' }), expect.objectContaining({ name: 'Animal' })],
+      rawRefs: { labels: `s3://${BUCKET}/${RAW_PREFIX}/labels.json` },
+      failedPart: {
+        operation: 'DetectText',
+        error: 'Rekognition.AccessDeniedException',
+        cause: 'AccessDeniedException: not authorized to perform DetectText',
+      },
+    });
+    expect(rawWritten(`${RAW_PREFIX}/labels.json`)).toEqual(labelsResponse());
+  });
+
+  it('keeps the text when DetectLabels fails for good', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('InvalidParameterException', 400));
+
+    // Act
+    const result = await handler(analysisInput());
+
+    // Assess
+    expect(result.labels).toBeUndefined();
+    expect(result.text).toEqual([expect.objectContaining({ text: 'The quick brown fox' })]);
+    expect(result.failedPart).toMatchObject({ operation: 'DetectLabels', error: 'Rekognition.InvalidParameterException' });
+  });
+
+  it('fails when both halves fail, with the transient error first so the definition retries', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('AccessDeniedException', 400));
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('ThrottlingException', 400));
+
+    // Act & Assess
+    await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.ThrottlingException' });
+  });
+
+  it('fails when both halves fail for good', async () => {
+    // Prepare
+    rekognitionMock.on(DetectLabelsCommand).rejects(awsError('AccessDeniedException', 400));
+    rekognitionMock.on(DetectTextCommand).rejects(awsError('InvalidParameterException', 400));
+
+    // Act & Assess
+    await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.AccessDeniedException' });
+  });
+
+  describe('with ANALYSES=text and DetectText refused', () => {
+    useEnv({ ANALYSES: 'text' });
+
+    it('fails when its only half fails for good: there is nothing to keep', async () => {
+      // Prepare
+      rekognitionMock.on(DetectTextCommand).rejects(awsError('AccessDeniedException', 400));
+
+      // Act & Assess
+      await expect(handler(analysisInput())).rejects.toMatchObject({ name: 'Rekognition.AccessDeniedException' });
+    });
+  });
+
   it.each([
     ['DetectLabels', 'ThrottlingException', 400, 'Rekognition.ThrottlingException', DetectLabelsCommand],
     ['DetectText', 'InternalServerError', 500, 'Rekognition.ServiceUnavailable', DetectTextCommand],
     ['DetectText', 'InvalidImageFormatException', 400, 'Rekognition.InvalidImageFormatException', DetectTextCommand],
     ['DetectLabels', 'ImageTooLargeException', 400, 'Rekognition.ImageTooLargeException', DetectLabelsCommand],
-  ] as const)('fails when %s fails with %s (%i), renamed %s', async (_operation, name, status, expected, command) => {
-    // Prepare
-    rekognitionMock.on(command).rejects(awsError(name, status));
+  ] as const)(
+    'fails (transient, or about the image) when %s fails with %s (%i), renamed %s',
+    async (_operation, name, status, expected, command) => {
+      // Prepare
+      rekognitionMock.on(command).rejects(awsError(name, status));
 
-    // Act & Assess
-    await expect(handler(analysisInput())).rejects.toMatchObject({ name: expected });
-  });
+      // Act & Assess
+      await expect(handler(analysisInput())).rejects.toMatchObject({ name: expected });
+    },
+  );
 });

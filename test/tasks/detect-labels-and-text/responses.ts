@@ -1,5 +1,5 @@
 /** DetectLabels and DetectText responses shaped like Rekognition's (fresh objects every call). */
-import type { DetectLabelsResponse, DetectTextResponse } from '@aws-sdk/client-rekognition';
+import type { DetectLabelsImageProperties, DetectLabelsResponse, DetectTextResponse } from '@aws-sdk/client-rekognition';
 
 export function labelsResponse(): DetectLabelsResponse {
   return {
@@ -17,6 +17,33 @@ export function labelsResponse(): DetectLabelsResponse {
       { Name: 'Animal', Confidence: 99.41234, Instances: [], Parents: [], Aliases: [], Categories: [{ Name: 'Animals and Pets' }] },
     ],
     LabelModelVersion: '3.0',
+  };
+}
+
+/** Colours as Rekognition reports them: the named colour's RGB and hex, largest share first. */
+export function colorsResponse(count: number): DetectLabelsImageProperties['DominantColors'] {
+  return Array.from({ length: count }, (_, i) => ({
+    Red: 47,
+    Green: 79,
+    Blue: 79,
+    HexCode: '#2F4F4F',
+    CSSColor: i === 0 ? 'darkslategrey' : `lightgoldenrodyellow${i}`,
+    SimplifiedColor: 'grey',
+    PixelPercent: 39.453125 - i,
+  }));
+}
+
+/** DetectLabels with Features GENERAL_LABELS and IMAGE_PROPERTIES. */
+export function labelsWithPropertiesResponse(colors = 2): DetectLabelsResponse {
+  const quality = { Brightness: 63.690631866, Sharpness: 80.798202514 };
+  return {
+    ...labelsResponse(),
+    ImageProperties: {
+      Quality: { Brightness: 59.910984039, Contrast: 80.382614135, Sharpness: 81.023109436 },
+      DominantColors: colorsResponse(colors),
+      Foreground: { Quality: quality, DominantColors: colorsResponse(colors) },
+      Background: { Quality: quality, DominantColors: colorsResponse(colors) },
+    },
   };
 }
 

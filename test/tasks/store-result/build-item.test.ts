@@ -150,6 +150,63 @@ describe('Module: build-item', () => {
     });
   });
 
+  it('stores the dominant colours and image quality of DetectLabels on the item', () => {
+    // Prepare
+    const colors = [
+      { hex: '#ff0000', css: 'red', simplified: 'red', percent: 74.5 },
+      { hex: '#0000ff', css: 'blue', simplified: 'blue', percent: 25.5 },
+    ];
+    const imageQuality = { brightness: 40, sharpness: 80, contrast: 60 };
+    const branches = [thumbnailsOk(), facesOk(), { ...labelsAndTextOk(), colors, imageQuality }, moderationOk()];
+
+    // Act
+    const built = buildItem(storeInput({ branches }), OPTIONS);
+
+    // Assess
+    expect(built.item.colors).toEqual(colors);
+    expect(built.item.imageQuality).toEqual(imageQuality);
+  });
+
+  it('makes the item PARTIAL when DetectLabelsAndText kept its labels and lost DetectText, naming the operation', () => {
+    // Prepare: labels kept, DetectText failed for good
+    const { text: _lost, ...labelsOnly } = labelsAndTextOk();
+    const halfFailed = {
+      ...labelsOnly,
+      rawRefs: { labels: labelsOnly.rawRefs!.labels },
+      failedPart: {
+        operation: 'DetectText' as const,
+        error: 'Rekognition.AccessDeniedException',
+        cause: 'AccessDeniedException: not authorized to perform rekognition:DetectText',
+      },
+    };
+
+    // Act
+    const built = buildItem(storeInput({ branches: [thumbnailsOk(), facesOk(), halfFailed, moderationOk()] }), OPTIONS);
+
+    // Assess
+    expect(built.status).toBe('PARTIAL');
+    expect(built.reason).toBe(
+      'PARTIAL: DetectLabelsAndText (DetectText) failed: Rekognition.AccessDeniedException: AccessDeniedException: not authorized ' +
+        'to perform rekognition:DetectText; kept 2 thumbnails, 1 face (HAPPY), 12 labels, moderation safe',
+    );
+    expect(built.failures).toEqual([
+      {
+        state: 'DetectLabelsAndText (DetectText)',
+        error: 'Rekognition.AccessDeniedException',
+        cause: 'AccessDeniedException: not authorized to perform rekognition:DetectText',
+      },
+    ]);
+    expect(built.item.labels).toHaveLength(12);
+    expect(built.item).not.toHaveProperty('text');
+    expect(built.item.listedStatus).toBe('PARTIAL');
+    expect(built.item.branches!.labelsAndText).toEqual({
+      status: 'SUCCEEDED',
+      durationMs: 250,
+      error: 'DetectText: Rekognition.AccessDeniedException',
+      cause: 'AccessDeniedException: not authorized to perform rekognition:DetectText',
+    });
+  });
+
   it('names every failed branch by its state, in branch order', () => {
     // Prepare
     const branches = [

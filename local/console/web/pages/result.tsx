@@ -61,6 +61,7 @@ export function ResultPage({ imageId }: { imageId: string }) {
         <div class="side">
           <FacesCard item={item} />
           <LabelsCard item={item} />
+          <ColorsCard item={item} />
           <TextCard item={item} />
           <ModerationCard item={item} />
           <BranchesCard item={item} />
@@ -246,6 +247,43 @@ function ModerationCard({ item }: { item: ImageItem }) {
             </span>
           ))}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** The dominant colours (DetectLabels IMAGE_PROPERTIES) as swatches with their CSS name and share. */
+function ColorsCard({ item }: { item: ImageItem }) {
+  const colors = item.colors ?? [];
+  if (colors.length === 0) return null;
+  return (
+    <div class="card">
+      <h2>Dominant colours</h2>
+      <div class="chips">
+        {colors.map((c) => (
+          <span key={c.hex} class="chip" title={`${c.hex}, ${c.simplified}`} data-testid="color-swatch">
+            {/* Inline style: the colour is data, and the swatch needs no rule of its own in the shared stylesheet. */}
+            <span
+              style={{
+                display: 'inline-block',
+                width: '0.9em',
+                height: '0.9em',
+                marginRight: '0.35em',
+                verticalAlign: '-0.1em',
+                borderRadius: '2px',
+                border: '1px solid rgba(0, 0, 0, 0.25)',
+                background: c.hex,
+              }}
+            />
+            {c.css} <span class="muted">{percent(c.percent)}</span>
+          </span>
+        ))}
+      </div>
+      {item.imageQuality && (
+        <p class="muted small">
+          brightness {Math.round(item.imageQuality.brightness)}, sharpness {Math.round(item.imageQuality.sharpness)}, contrast{' '}
+          {Math.round(item.imageQuality.contrast)} (of 100)
+        </p>
       )}
     </div>
   );
