@@ -24,8 +24,8 @@ export const PRICES = {
   rekognitionPerImageCall: 0.001,
   /**
    * DetectLabels' IMAGE_PROPERTIES feature (setting IMAGE_PROPERTIES, on by default), billed per image on
-   * top of the DetectLabels call, first 1M images a month. NOT re-read from the pricing page while writing
-   * this (no stored copy had the table): the value is the list price as remembered; check it.
+   * top of the DetectLabels call, first 1M images a month (aws.amazon.com/rekognition/pricing: "Image
+   * Properties, first 1 million images, $0.00075 per image"; no free tier; $0.0006 for the next 1.5 million).
    */
   rekognitionImagePropertiesPerImage: 0.00075,
   dynamoPerWriteUnit: 0.625 / 1_000_000,
