@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
 import { parseDetectLabelsParams } from '../../../local/rekognition/operations/detect-labels';
-import { withImageLevelLabels } from '../../../local/rekognition/operations/image-level-labels';
+import { provenImageLabels, withImageLevelLabels } from '../../../local/rekognition/operations/image-level-labels';
 
 const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
 const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
@@ -161,5 +161,28 @@ describe('image-level labels', () => {
     ]);
     expect(limited.Labels!.map((l) => l.Name)).toEqual(['Person']);
     expect(already.Labels!.map((l) => [l.Name, l.Confidence])).toEqual([['Person', 70]]);
+  });
+
+  it('proves Person from faces, Text from one line and Document from three, nothing from neither', () => {
+    // Prepare
+    const face = { Confidence: 97.5 };
+    const line = (Confidence: number) => ({ Type: 'LINE' as const, Confidence });
+    const word = { Type: 'WORD' as const, Confidence: 10 };
+
+    // Act
+    const none = provenImageLabels({ FaceDetails: [] }, { TextDetections: [word] });
+    const faceAndLine = provenImageLabels({ FaceDetails: [face, { Confidence: 80 }] }, { TextDetections: [line(90), word] });
+    const page = provenImageLabels({}, { TextDetections: [line(90), line(80), line(70)] });
+
+    // Assess
+    expect(none).toEqual([]);
+    expect(faceAndLine.map((l) => [l.name, l.confidence, l.categories])).toEqual([
+      ['Person', 97.5, ['Person Description']],
+      ['Text', 90, ['Text and Documents']],
+    ]);
+    expect(page.map((l) => [l.name, l.confidence, l.parents])).toEqual([
+      ['Text', 80, []],
+      ['Document', 80, ['Text']],
+    ]);
   });
 });
