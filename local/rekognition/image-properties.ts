@@ -173,3 +173,17 @@ function maskQuality(s: Samples, mask: Uint8Array): { Brightness: number; Sharpn
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/**
+ * The same properties with at most `max` colours per list. Lists are sorted largest share first and cut
+ * last, so cutting a result computed with the largest `max` equals computing with `max`: the shared
+ * per-image analysis (image-analyses.ts) computes once and each request takes its own count.
+ */
+export function limitDominantColors(properties: DetectLabelsImageProperties, max: number): DetectLabelsImageProperties {
+  return {
+    ...properties,
+    DominantColors: properties.DominantColors?.slice(0, max),
+    Foreground: { ...properties.Foreground, DominantColors: properties.Foreground?.DominantColors?.slice(0, max) },
+    Background: { ...properties.Background, DominantColors: properties.Background?.DominantColors?.slice(0, max) },
+  };
+}

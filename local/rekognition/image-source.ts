@@ -113,6 +113,59 @@ function invalidFormat(err: unknown): RekognitionError {
   );
 }
 
+/** The size an operation's profile scales an image of `width` x `height` to (before any encoding). */
+export function profileSize(op: OperationName, width: number, height: number): { width: number; height: number } {
+  const profile = PROFILES[op];
+  if (profile.exact) return { width: profile.exact, height: profile.exact };
+  const longest = Math.max(width, height);
+  let scale = 1;
+  if (profile.maxSide && longest > profile.maxSide) scale = profile.maxSide / longest;
+  if (profile.minSide && longest < profile.minSide) scale = Math.min(2, profile.minSide / longest);
+  if (scale === 1) return { width, height };
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/**
+ * Decodes the image once, orientation applied, at full size: every operation's input is then resized from
+ * these pixels (no second JPEG/PNG decode). Used by the shared per-image analyses (image-analyses.ts).
+ */
+export async function decodeOriented(bytes: Buffer): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(bytes, { failOn: 'truncated' })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { kind: 'rgb', data, width: info.width, height: info.height, originalWidth: info.width, originalHeight: info.height };
+  } catch (err) {
+    throw invalidFormat(err);
+  }
+}
+
+/** An operation's RGB input resized from already decoded pixels (same profile as decodeForOperation). */
+export async function rgbForOperation(op: Exclude<OperationName, 'DetectText'>, image: RgbImage): Promise<RgbImage> {
+  return resizeRgb(image, profileSize(op, image.width, image.height));
+}
+
+/** The pixels stretched to `size` (the image itself when it already has that size). */
+export async function resizeRgb(image: RgbImage, size: { width: number; height: number }): Promise<RgbImage> {
+  if (size.width === image.width && size.height === image.height) return image;
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(size.width, size.height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    kind: 'rgb',
+    data,
+    width: info.width,
+    height: info.height,
+    originalWidth: image.originalWidth,
+    originalHeight: image.originalHeight,
+  };
+}
+
 export async function decodeForOperation(op: OperationName, bytes: Buffer): Promise<DecodedImage> {
   const profile = PROFILES[op];
   let meta: Metadata;

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import { FaultInjector, parseFaultConfig, type FaultConfig } from './faults';
 import type { ReadS3Object } from './image-source';
+import { ImageAnalyses, type ImageAnalysesStats } from './image-analyses';
 import { DEFAULT_MIN_FACE_DETECTOR_SCORE } from './models/human-faces';
 import { OPERATIONS, type OperationName } from './operation-names';
 import { CollectionOperations } from './collections/collection-operations';
@@ -49,8 +50,25 @@ export interface RekognitionServerOptions {
   minFaceDetectorScore?: number;
   /** Where face collections persist (a LevelDB directory); absent = in memory, gone at close. */
   collectionsDir?: string;
+  /**
+   * `v2` (default): the image is decoded once and each model analysis runs once per image, shared by the
+   * operations (image-analyses.ts); OCR is skipped where there is no text; DetectLabels adds Person/Text.
+   * `v1`: the previous release's analyzer (each call decodes and analyses alone), kept so `npm run bench`
+   * can compare both on one machine. When absent, env PICFLOW_LOCAL_ANALYZER (`v1` or `v2`).
+   */
+  analyzer?: AnalyzerGeneration;
+  /** v2 only: whether OCR may be skipped where a look at the image's own size finds no text (default true). */
+  ocrGate?: boolean;
   /** Called after every request (for logs and tests). */
   onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export type AnalyzerGeneration = 'v1' | 'v2';
+
+export function parseAnalyzerGeneration(value: string | undefined): AnalyzerGeneration {
+  if (value === undefined || value === '' || value === 'v2') return 'v2';
+  if (value === 'v1') return 'v1';
+  throw new Error(`PICFLOW_LOCAL_ANALYZER must be v1 or v2, got "${value}"`);
 }
 
 export interface RekognitionServer {
@@ -62,6 +80,8 @@ export interface RekognitionServer {
   /** The TPS quota in force (none unless configured); per-operation calls and refusals in quota.stats(). */
   quota: TpsQuota;
   stats(): PoolStats;
+  /** v2: decodes, analyses run and reused, and what the OCR gate decided; undefined under v1. */
+  analysisStats(): ImageAnalysesStats | undefined;
   close(): Promise<void>;
 }
 
@@ -77,6 +97,8 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
     workerInit: { minFaceDetectorScore: options.minFaceDetectorScore ?? DEFAULT_MIN_FACE_DETECTOR_SCORE },
   });
 
+  const analyzer = options.analyzer ?? parseAnalyzerGeneration(process.env.PICFLOW_LOCAL_ANALYZER);
+  const analyses = analyzer === 'v2' ? new ImageAnalyses(pool, { ocrGate: options.ocrGate }) : undefined;
   let store: CollectionStore;
   try {
     store = await CollectionStore.open(options.collectionsDir);
@@ -86,7 +108,15 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
   }
   const collections = new CollectionOperations(store, facesAnalyzer({ pool, readS3Object: options.readS3Object }));
   const server = http.createServer(
-    createRekognitionHandler({ pool, faults, quota, readS3Object: options.readS3Object, collections, onRequest: options.onRequest }),
+    createRekognitionHandler({
+      pool,
+      faults,
+      quota,
+      readS3Object: options.readS3Object,
+      analyses,
+      collections,
+      onRequest: options.onRequest,
+    }),
   );
   server.keepAliveTimeout = 5000;
   try {
@@ -111,6 +141,7 @@ export async function startRekognitionServer(options: RekognitionServerOptions =
     faults,
     quota,
     stats: () => pool.stats(),
+    analysisStats: () => analyses?.stats(),
     close: () => {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import { BodyTooLargeError, finishUnread, gateRefusal, readLimitedBody, type GateRefusal } from '../http/endpoint-gate';
 import { RekognitionError, toRekognitionError } from './errors';
+import { respondFromAnalyses } from './analysis-responses';
 import type { FaultInjector } from './faults';
+import type { ImageAnalyses } from './image-analyses';
 import { decodeForOperation, resolveImageBytes, type ReadS3Object } from './image-source';
 import type { CollectionOperations } from './collections/collection-operations';
 import type { DetectFacesParams, FacesWithEmbeddings } from './operations/detect-faces';
@@ -41,6 +43,8 @@ export interface RekognitionHandlerDeps {
   readS3Object?: ReadS3Object;
   /** The face-collection operations (CreateCollection, IndexFaces, SearchUsers, ...). */
   collections?: CollectionOperations;
+  /** Shared per-image decode and analyses (analyzer v2); without it each call decodes and analyses alone (v1). */
+  analyses?: ImageAnalyses;
   onRequest?: (entry: RequestLogEntry) => void;
 }
 
@@ -116,6 +120,7 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   // Fail fast before reading and decoding the image when nothing could take the job anyway.
   if (!deps.pool.hasCapacity()) throw new RekognitionError('ThrottlingException', 'Rate exceeded: the local analyzer queue is full.');
   const bytes = await resolveImageBytes((body as Record<string, unknown>).Image, deps.readS3Object);
+  if (deps.analyses) return { op, body: await respondFromAnalyses(deps.analyses, op, bytes, params) };
   const image = await decodeForOperation(op, bytes);
   return { op, body: await deps.pool.run(op, image, params) };
 }

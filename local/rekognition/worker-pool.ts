@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { RekognitionError } from './errors';
 import type { DecodedImage } from './image-source';
 import type { OperationName } from './operation-names';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
+import type { AnalysisTask, FromWorker, ToWorker, WorkerInit } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -22,9 +22,11 @@ export interface WorkerPoolOptions {
 }
 
 interface Job {
-  op: OperationName;
   image: DecodedImage;
-  params: unknown;
+  /** The task message for the worker, given its id. */
+  message: (id: number) => ToWorker;
+  /** Whether the image's buffer may be moved to the worker (not when other analyses still read it). */
+  transfer: boolean;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
 }
@@ -75,9 +77,18 @@ export class WorkerPool {
   }
 
   run(op: OperationName, image: DecodedImage, params: unknown): Promise<unknown> {
+    return this.enqueue(image, true, (id) => ({ type: 'task', id, op, image, params }));
+  }
+
+  /** One shared model analysis (worker-protocol.ts); the image is copied, not moved: it stays shared. */
+  analyze(task: Omit<AnalysisTask, 'type' | 'id'>): Promise<unknown> {
+    return this.enqueue(task.image, false, (id) => ({ type: 'analysis', id, ...task }));
+  }
+
+  private enqueue(image: DecodedImage, transfer: boolean, message: (id: number) => ToWorker): Promise<unknown> {
     if (this.closing) return Promise.reject(new RekognitionError('InternalServerError', 'The analyzer is shutting down.'));
     return new Promise((resolve, reject) => {
-      const job: Job = { op, image, params, resolve, reject };
+      const job: Job = { image, message, transfer, resolve, reject };
       const idle = this.slots.find((s) => !s.busy);
       if (idle) {
         this.dispatch(idle, job);
@@ -171,10 +182,10 @@ export class WorkerPool {
     const id = this.nextId++;
     slot.busy = { id, job };
     const transfer =
-      job.image.data.byteOffset === 0 && job.image.data.byteLength === job.image.data.buffer.byteLength
+      job.transfer && job.image.data.byteOffset === 0 && job.image.data.byteLength === job.image.data.buffer.byteLength
         ? [job.image.data.buffer as ArrayBuffer]
         : [];
-    const message = { type: 'task', id, op: job.op, image: job.image, params: job.params } satisfies ToWorker;
+    const message = job.message(id);
     try {
       try {
         slot.worker.postMessage(message, transfer);

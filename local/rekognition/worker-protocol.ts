@@ -1,5 +1,5 @@
 /** Messages between the worker pool (main thread) and an analyzer worker thread. */
-import type { DecodedImage } from './image-source';
+import type { DecodedImage, RgbImage } from './image-source';
 import type { OperationName } from './operation-names';
 
 export interface AnalyzeTask {
@@ -11,7 +11,23 @@ export interface AnalyzeTask {
   params: unknown;
 }
 
-export type ToWorker = AnalyzeTask | { type: 'preload'; ops: OperationName[] } | { type: 'shutdown' };
+/**
+ * One model analysis of one image, shared by every operation that needs it (image-analyses.ts); the
+ * worker answers with the model's output, and the main thread builds each operation's response from it.
+ */
+export type AnalysisName = 'faces' | 'objects' | 'moderation' | 'text';
+
+export interface AnalysisTask {
+  type: 'analysis';
+  id: number;
+  analysis: AnalysisName;
+  image: RgbImage;
+  /** For `text`: the size DetectText's profile reads at; `ocrGate`: whether text-analysis.ts may skip it. */
+  textTarget?: { width: number; height: number };
+  ocrGate?: boolean;
+}
+
+export type ToWorker = AnalyzeTask | AnalysisTask | { type: 'preload'; ops: OperationName[] } | { type: 'shutdown' };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -14,9 +14,10 @@ import { buildDetectLabelsResponse, type DetectLabelsParams } from './operations
 import { buildDetectModerationLabelsResponse, type DetectModerationLabelsParams } from './operations/detect-moderation-labels';
 import { buildDetectTextResponse, type DetectTextParams } from './operations/detect-text';
 import type { OperationName } from './operation-names';
-import { imageProperties } from './image-properties';
+import { imageProperties, MAX_DOMINANT_COLORS } from './image-properties';
 import { regionQuality } from './pixel-stats';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
+import { readText } from './text-analysis';
+import type { AnalysisTask, FromWorker, ToWorker, WorkerInit } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -80,14 +81,37 @@ async function run(op: OperationName, image: DecodedImage, params: unknown): Pro
   }
 }
 
+/** A shared analysis: the models' output, from which the main thread builds every operation's response. */
+async function analyze(task: AnalysisTask): Promise<unknown> {
+  const img = task.image;
+  switch (task.analysis) {
+    case 'faces': {
+      const found = await faces.detect(img.data, img.width, img.height);
+      const withQuality = found.map((f) => ({ ...f, quality: regionQuality(img.data, img.width, img.height, f.box) }));
+      return { faces: withQuality, width: img.width, height: img.height };
+    }
+    case 'objects':
+      return {
+        objects: await objects.detect(img.data, img.width, img.height),
+        quality: regionQuality(img.data, img.width, img.height, [0, 0, 1, 1]),
+        // Cheap (a sampled grid): computed with every analysis so any DetectLabels request can cut its own count.
+        properties: imageProperties(img.data, img.width, img.height, MAX_DOMINANT_COLORS),
+      };
+    case 'moderation':
+      return nsfw.classify(img.data, img.width, img.height);
+    case 'text':
+      return readText(ocr, img, task.textTarget ?? { width: img.width, height: img.height }, task.ocrGate !== false);
+  }
+}
+
 const send = (msg: FromWorker): void => port.postMessage(msg);
 
 port.on('message', (msg: ToWorker) => {
   void (async () => {
-    if (msg.type === 'task') {
+    if (msg.type === 'task' || msg.type === 'analysis') {
       const started = performance.now();
       try {
-        const value = await run(msg.op, msg.image, msg.params);
+        const value = msg.type === 'task' ? await run(msg.op, msg.image, msg.params) : await analyze(msg);
         send({ type: 'result', id: msg.id, ok: true, value, ms: performance.now() - started });
       } catch (err) {
         const e = toRekognitionError(err);
@@ -107,7 +131,8 @@ port.on('message', (msg: ToWorker) => {
     }
   })().catch((err) => {
     const e = toRekognitionError(err);
-    if (msg.type === 'task') send({ type: 'result', id: msg.id, ok: false, error: { name: e.name, message: e.message } });
+    if (msg.type === 'task' || msg.type === 'analysis')
+      send({ type: 'result', id: msg.id, ok: false, error: { name: e.name, message: e.message } });
     else if (msg.type === 'preload') send({ type: 'preloaded', ms: 0, error: e.message });
     else send({ type: 'closed' });
   });

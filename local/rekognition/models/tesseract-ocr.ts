@@ -24,6 +24,8 @@ type Bbox = { x0: number; y0: number; x1: number; y1: number };
 export class OcrModel {
   private worker?: Tesseract.Worker;
   private loading?: Promise<void>;
+  /** tesseract.js starts every worker in SINGLE_BLOCK page segmentation. */
+  private mode: Tesseract.PSM = Tesseract.PSM.SINGLE_BLOCK;
 
   load(): Promise<void> {
     this.loading ??= (async () => {
@@ -43,9 +45,18 @@ export class OcrModel {
     return this.loading;
   }
 
-  /** Lines and their words from an encoded (PNG) image of the given size. */
-  async recognize(png: Uint8Array, width: number, height: number): Promise<OcrLine[]> {
+  /**
+   * Lines and their words from an encoded (PNG) image of the given size. `pageLayout`: segment the page
+   * first (tesseract's PSM AUTO), which finds no text line in the image regions of a photo, instead of
+   * reading the whole image as one block of text (tesseract.js's default, SINGLE_BLOCK, used otherwise).
+   */
+  async recognize(png: Uint8Array, width: number, height: number, pageLayout = false): Promise<OcrLine[]> {
     await this.load();
+    const mode = pageLayout ? Tesseract.PSM.AUTO : Tesseract.PSM.SINGLE_BLOCK;
+    if (mode !== this.mode) {
+      await this.worker!.setParameters({ tessedit_pageseg_mode: mode });
+      this.mode = mode;
+    }
     const { data } = await this.worker!.recognize(
       Buffer.from(png.buffer, png.byteOffset, png.byteLength),
       {},
@@ -72,6 +83,7 @@ export class OcrModel {
     const worker = this.worker;
     this.worker = undefined;
     this.loading = undefined;
+    this.mode = Tesseract.PSM.SINGLE_BLOCK;
     if (worker) await worker.terminate();
   }
 }

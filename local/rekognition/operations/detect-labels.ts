@@ -66,6 +66,18 @@ interface LabelAcc {
   categories: Set<string>;
 }
 
+/** Settings.GeneralLabels: whether a label of this name and these categories passes the inclusion/exclusion filters. */
+export function labelPassesFilters(labelName: string, categories: string[], params: DetectLabelsParams): boolean {
+  const name = labelName.toLowerCase();
+  const cats = categories.map((c) => c.toLowerCase());
+  if (params.include && !params.include.has(name) && !(params.includeCategories && cats.some((c) => params.includeCategories!.has(c))))
+    return false;
+  if (!params.include && params.includeCategories && !cats.some((c) => params.includeCategories!.has(c))) return false;
+  if (params.exclude?.has(name)) return false;
+  if (params.excludeCategories && cats.some((c) => params.excludeCategories!.has(c))) return false;
+  return true;
+}
+
 export function buildDetectLabelsResponse(
   objects: ObjectObservation[],
   params: DetectLabelsParams,
@@ -97,16 +109,7 @@ export function buildDetectLabelsResponse(
       }
     }
   }
-  const keep = (l: LabelAcc): boolean => {
-    const name = l.name.toLowerCase();
-    const cats = [...l.categories].map((c) => c.toLowerCase());
-    if (params.include && !params.include.has(name) && !(params.includeCategories && cats.some((c) => params.includeCategories!.has(c))))
-      return false;
-    if (!params.include && params.includeCategories && !cats.some((c) => params.includeCategories!.has(c))) return false;
-    if (params.exclude?.has(name)) return false;
-    if (params.excludeCategories && cats.some((c) => params.excludeCategories!.has(c))) return false;
-    return true;
-  };
+  const keep = (l: LabelAcc): boolean => labelPassesFilters(l.name, [...l.categories], params);
   const out: Label[] = [...labels.values()]
     .filter(keep)
     .sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name))
