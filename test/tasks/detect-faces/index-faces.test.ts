@@ -149,9 +149,8 @@ describe('Function: handler, face indexing on', () => {
   it('indexes a long unicode key under a hashed id and stores the way back', async () => {
     // Prepare
     rekognitionMock.on(IndexFacesCommand).resolves(indexed(0));
-    const input = analysisInput({
-      image: { key: `uploads/${'写真フォルダ/'.repeat(20)}photo.jpg`, imageId: `${BUCKET}/uploads/${'写真フォルダ/'.repeat(20)}photo.jpg` },
-    });
+    const key = `uploads/${'写真フォルダ/'.repeat(20)}photo.jpg`;
+    const input = analysisInput({ image: { key, imageId: `${BUCKET}/${key}` } });
 
     // Act
     await handler(input);
