@@ -214,7 +214,10 @@ export async function deleteImageFaces(
   const ids = faceIdsOf(item);
   if (ids.length > 0) {
     if (!clients.rekognition || !collectionId) {
-      throw new Error(`${item.imageId} has ${ids.length} indexed faces but no face collection is configured to delete them from`);
+      throw new Error(
+        `${item.imageId} has ${ids.length} indexed faces but no face collection is configured to delete them from: ` +
+          'delete it through the HTTP API (or a running picflow dev), which reaches the collection',
+      );
     }
     await deleteCollectionFaces(clients.rekognition, collectionId, ids);
   }

@@ -1,5 +1,6 @@
 // The worst case a photo can produce (100 faces with every attribute, each indexed with its FaceId and
-// recognised as a named person, 64 celebrities, dense text, many labels and instances) run through THE definition with the real analysis tasks (Rekognition and S3 mocked):
+// recognised as a named person, 64 celebrities, dense text, many labels and instances) run through THE
+// definition with the real analysis tasks (Rekognition, S3 and DynamoDB mocked):
 // no state's input or output may approach Step Functions' 256 KB limit, and the item must fit
 // DynamoDB's 400 KB.
 import 'aws-sdk-client-mock-jest';
