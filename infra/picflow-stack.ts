@@ -75,9 +75,12 @@ export class PicflowStack extends Stack {
     if (regionProblem) throw new Error(`PicflowStack ${id}: ${regionProblem}`);
 
     this.storage = new PicflowStorage(this, 'Storage', { removalPolicy });
+    // Ref of an AWS::Rekognition::Collection is its CollectionId.
+    const faceCollection = { collectionId: this.storage.faceCollection.ref, arn: this.storage.faceCollection.attrArn };
     this.pipeline = new PicflowPipeline(this, 'Pipeline', {
       bucket: this.storage.bucket,
       table: this.storage.table,
+      faceCollection,
       prefixes: props.prefixes,
       taskSettings: props.taskSettings,
       architecture: props.architecture,
@@ -96,6 +99,7 @@ export class PicflowStack extends Stack {
       this.api = new PicflowApi(this, 'Api', {
         bucket: this.storage.bucket,
         table: this.storage.table,
+        faceCollection,
         prefixes,
         settings: { ...DEFAULT_TASK_SETTINGS, ...props.taskSettings },
         api: props.api,

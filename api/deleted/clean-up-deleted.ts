@@ -3,6 +3,7 @@
  * when the deleted object is the one the image's item describes: a delete of an older version, or a
  * delete event that arrives after the key was uploaded again, must not remove the newer upload's results.
  */
+import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { imageKey } from '../../tasks/shared/image-table';
@@ -45,7 +46,8 @@ export type CleanUpOutcome =
 export async function cleanUpDeletedObject(
   event: S3ObjectDeletedEvent,
   tableName: string,
-  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client },
+  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client; rekognition?: RekognitionClient },
+  faceCollectionId?: string,
 ): Promise<{ imageId: string; outcome: CleanUpOutcome }> {
   const bucket = event.detail.bucket.name;
   const { key } = event.detail.object;
@@ -54,7 +56,7 @@ export async function cleanUpDeletedObject(
   if (!Item) return { imageId, outcome: 'NO_ITEM' };
   const outcome = deletedVersionIsCurrent(Item as ImageItem, event.detail);
   if (outcome !== 'CLEANED_UP') return { imageId, outcome };
-  await deleteImage({ imageId, bucket, key }, tableName, clients, { deleteOriginal: false });
+  await deleteImage({ imageId, bucket, key }, tableName, clients, { deleteOriginal: false, faceCollectionId });
   return { imageId, outcome };
 }
 

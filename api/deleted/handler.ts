@@ -7,7 +7,7 @@ export async function run(
   event: S3ObjectDeletedEvent,
   { config, clients }: TaskDeps,
 ): Promise<{ imageId: string; outcome: CleanUpOutcome }> {
-  const result = await cleanUpDeletedObject(event, config.tableName, clients);
+  const result = await cleanUpDeletedObject(event, config.tableName, clients, config.faceCollectionId);
   // One line per event: which image, and whether its results went (or why they stayed).
   console.log(
     JSON.stringify({

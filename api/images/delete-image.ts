@@ -1,10 +1,12 @@
 /**
  * DELETE /images/{imageId}: the original, its thumbnails, normalized copy and raw results, its label
- * entries, then the item (last, so a delete that fails halfway can be repeated and finds everything
- * again). Idempotent: deleting what is gone is a success.
+ * entries, its faces in the face collection (biometric data does not outlive its photo), then the item
+ * (last, so a delete that fails halfway can be repeated and finds everything again). Idempotent: deleting what is gone is a success.
  */
+import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteImageFaces } from '../../tasks/shared/faces';
 import { imageKey } from '../../tasks/shared/image-table';
 import { deleteLabelEntries } from '../../tasks/shared/label-index';
 import { parseS3Uri } from '../../tasks/shared/s3-objects';
@@ -18,13 +20,15 @@ export interface DeleteOptions {
    * (or, in a versioned bucket, add another delete marker and another event).
    */
   deleteOriginal?: boolean;
+  /** The face collection the item's FaceIds are in (an item with faces and none configured is not deleted). */
+  faceCollectionId?: string;
 }
 
 export async function deleteImage(
   image: ImageLocation,
   tableName: string,
-  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client },
-  { deleteOriginal = true }: DeleteOptions = {},
+  clients: { dynamo: DynamoDBDocumentClient; s3: S3Client; rekognition?: RekognitionClient },
+  { deleteOriginal = true, faceCollectionId }: DeleteOptions = {},
 ): Promise<void> {
   const { Item } = await clients.dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(image.imageId), ConsistentRead: true }));
   const item = Item as ImageItem | undefined;
@@ -33,6 +37,7 @@ export async function deleteImage(
   await Promise.all([...objects].map((Key) => clients.s3.send(new DeleteObjectCommand({ Bucket: image.bucket, Key }))));
   if (!item) return;
   await deleteLabelEntries(clients.dynamo, tableName, image.imageId, item.labelIndex ?? []);
+  await deleteImageFaces(clients, tableName, faceCollectionId, item);
   // The item goes with its status and verdict index entries (they are its own attributes).
   await clients.dynamo.send(new DeleteCommand({ TableName: tableName, Key: imageKey(image.imageId) }));
 }

@@ -15,7 +15,7 @@ export async function run(event: APIGatewayProxyEventV2, deps: ApiDeps): Promise
       case 'GET /images/{imageId+}':
         return json(200, await getImage(image(), deps.config.tableName, deps.clients));
       case 'DELETE /images/{imageId+}':
-        await deleteImage(image(), deps.config.tableName, deps.clients);
+        await deleteImage(image(), deps.config.tableName, deps.clients, { faceCollectionId: deps.config.faceCollectionId });
         return noContent();
       default:
         throw unknownRoute(event);

@@ -25,7 +25,7 @@ import { QUERY_INDEXES } from '../../tasks/shared/image-indexes';
 import { DEFAULT_API_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { toCdkEventPattern } from './pipeline';
-import { bundlingFor, REPO_ROOT, taskEnvironment } from './task-functions';
+import { bundlingFor, DELETE_FACES_ACTIONS, type FaceCollectionRef, REPO_ROOT, taskEnvironment } from './task-functions';
 
 type ObjectArea = keyof PicflowPrefixes;
 
@@ -38,6 +38,8 @@ export interface ApiFunctionProfile {
   readonly tableActions?: readonly string[];
   /** dynamodb:Query on the query indexes (never on the table itself: no scan, no base-table query). */
   readonly queryIndexes?: boolean;
+  /** Rekognition actions on the face collection's ARN (deleting an image deletes its faces). */
+  readonly collection?: readonly string[];
   /** S3 object actions, by prefix. */
   readonly objects?: readonly { actions: readonly string[]; areas: readonly ObjectArea[] }[];
 }
@@ -54,6 +56,7 @@ export const API_FUNCTIONS = {
     folder: 'images',
     description: 'GET and DELETE /images/{imageId+}',
     tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
+    collection: DELETE_FACES_ACTIONS,
     objects: [
       { actions: ['s3:GetObject'], areas: ['upload', 'thumbnail'] },
       { actions: ['s3:DeleteObject'], areas: ['upload', 'thumbnail', 'normalized', 'analysis'] },
@@ -67,6 +70,7 @@ export const API_FUNCTIONS = {
     folder: 'deleted',
     description: 'clean-up after an upload is deleted directly in S3',
     tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
+    collection: DELETE_FACES_ACTIONS,
     objects: [{ actions: ['s3:DeleteObject'], areas: ['thumbnail', 'normalized', 'analysis'] }],
   },
 } as const satisfies Record<string, ApiFunctionProfile>;
@@ -105,6 +109,8 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 export interface PicflowApiProps {
   readonly bucket: s3.IBucket;
   readonly table: dynamodb.ITable;
+  /** The face collection the images' faces are deleted from. */
+  readonly faceCollection?: FaceCollectionRef;
   readonly prefixes: PicflowPrefixes;
   readonly settings: PicflowTaskSettings;
   /** @default DEFAULT_API_SETTINGS (IAM auth, no CORS origin, 50 rps / 100 burst) */
@@ -258,6 +264,9 @@ function indexArns(table: dynamodb.ITable): string[] {
 function grantApiAccess(profile: ApiFunctionProfile, role: iam.Role, props: PicflowApiProps): void {
   if (profile.tableActions?.length) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...profile.tableActions], resources: [props.table.tableArn] }));
+  }
+  if (profile.collection?.length && props.faceCollection) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...profile.collection], resources: [props.faceCollection.arn] }));
   }
   if (profile.queryIndexes) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns(props.table) }));

@@ -28,7 +28,7 @@ import {
 } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
 import { PicflowExecutionNet } from './execution-net';
-import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type PicflowTaskFunction } from './task-functions';
+import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type FaceCollectionRef, type PicflowTaskFunction } from './task-functions';
 
 export interface PicflowPipelineProps {
   /** The bucket uploads arrive in; it must send its events to EventBridge. */
@@ -36,6 +36,9 @@ export interface PicflowPipelineProps {
 
   /** The table holding one item per image (partition key `imageId`). */
   readonly table: dynamodb.ITable;
+
+  /** The face collection the faces task indexes into (faceIndexing); absent: DetectFaces only. */
+  readonly faceCollection?: FaceCollectionRef;
 
   /**
    * Key prefixes; each one left out keeps its default. Objects under the upload prefix start the
@@ -140,6 +143,7 @@ export class PicflowPipeline extends Construct {
       logRetention,
       removalPolicy,
       tasksDir: props.tasksDir ?? DEFAULT_TASKS_DIR,
+      faceCollection: props.faceCollection,
     };
     const tasks = new PicflowTaskFunctions(this, 'Tasks', { ...functionSettings, bucket: props.bucket });
     this.taskFunctions = tasks.functions;

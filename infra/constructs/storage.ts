@@ -4,8 +4,9 @@
  * table holding one item per image. Nothing here knows about the pipeline; the pipeline is handed
  * these resources and grants itself exactly what each task needs.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as rekognition from 'aws-cdk-lib/aws-rekognition';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
@@ -37,11 +38,21 @@ export class PicflowStorage extends Construct {
   readonly accessLogsBucket: s3.Bucket;
   /** One item per image: partition key `imageId`, sparse GSI `byStatus` (`listedStatus` + `updatedAt`). */
   readonly table: dynamodb.Table;
+  /**
+   * The Rekognition face collection: the face vectors of indexed photos (biometric data; each is deleted
+   * with its photo or its photo's next version). Named after the stack: ids are unique per account and region.
+   */
+  readonly faceCollection: rekognition.CfnCollection;
 
   constructor(scope: Construct, id: string, props: PicflowStorageProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
+
+    this.faceCollection = new rekognition.CfnCollection(this, 'FaceCollection', {
+      collectionId: Fn.join('', [Aws.STACK_NAME, '-faces']),
+    });
+    this.faceCollection.applyRemovalPolicy(removalPolicy);
 
     // Server access logs record who read or wrote which image: the audit trail for a bucket holding
     // user uploads. Access-log targets must use SSE-S3 (S3 cannot write logs into SSE-KMS buckets).

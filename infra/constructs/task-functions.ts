@@ -47,7 +47,15 @@ export interface TaskProfile {
   readonly listBucket?: boolean;
   /** Rekognition actions, each kept only while its analysis is enabled. */
   readonly rekognition?: readonly { action: string; analysis: Analysis }[];
+  /**
+   * Rekognition actions on the face collection: granted on the collection's ARN only (the service
+   * authorization reference lists `collection*` as their resource), and only while `when` holds.
+   */
+  readonly collection?: readonly { action: string; when: 'faceIndexing' | 'always' }[];
 }
+
+/** What deleting an image's faces calls (tasks/shared/faces.ts deleteCollectionFaces). */
+export const DELETE_FACES_ACTIONS = ['rekognition:DeleteFaces', 'rekognition:DisassociateFaces'] as const;
 
 /** Keyed by state name. A TASKS entry without a profile fails the synth (see profileFor). */
 export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
@@ -60,7 +68,19 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
     // Rekognition reads the image from S3 with the caller's credentials, so the caller needs GetObject.
     reads: ['upload', 'normalized'],
     writes: ['analysis'],
-    rekognition: [{ action: 'rekognition:DetectFaces', analysis: 'faces' }],
+    rekognition: [
+      { action: 'rekognition:DetectFaces', analysis: 'faces' },
+      // No resource type: "*" only, like DetectFaces. Added only while the celebrities setting is on.
+      { action: 'rekognition:RecognizeCelebrities', analysis: 'faces' },
+    ],
+    // IndexFaces + the people search; DeleteFaces when a newer version took the item meanwhile.
+    // rememberExternalImageId (PutItem), recordFaceIds (UpdateItem), personNames (BatchGetItem).
+    tableActions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+    collection: [
+      { action: 'rekognition:IndexFaces', when: 'faceIndexing' },
+      { action: 'rekognition:SearchUsers', when: 'faceIndexing' },
+      ...DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'faceIndexing' as const })),
+    ],
   },
   DetectLabelsAndText: {
     memorySize: 256,
@@ -81,8 +101,20 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
   },
   // The bookkeeping tasks only ever write with a conditional UpdateItem (tasks/store-result/write-item.ts,
   // tasks/record-failure/mark-failed.ts); ClaimImage also reads the item to say why it skips.
-  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
-  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
+  // Both delete the faces a stored result no longer lists (tasks/shared/faces.ts syncFaceIndex), even with
+  // face indexing now off: faces indexed while it was on must still go with their photo's next version.
+  StoreResult: {
+    memorySize: 256,
+    usesSharp: false,
+    tableActions: ['dynamodb:UpdateItem'],
+    collection: DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'always' as const })),
+  },
+  RecordFailure: {
+    memorySize: 256,
+    usesSharp: false,
+    tableActions: ['dynamodb:UpdateItem'],
+    collection: DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'always' as const })),
+  },
 };
 
 export function profileFor(state: string): TaskProfile {
@@ -125,6 +157,14 @@ export interface PicflowTaskFunctionsProps {
   readonly removalPolicy: RemovalPolicy;
   /** Folder holding `<task folder>/handler.ts`; its parent holds package.json and package-lock.json. */
   readonly tasksDir: string;
+  /** The face collection (PicflowStorage); absent: face indexing off and nothing to delete faces from. */
+  readonly faceCollection?: FaceCollectionRef;
+}
+
+/** The face collection as the functions need it: its id (environment) and ARN (IAM). */
+export interface FaceCollectionRef {
+  readonly collectionId: string;
+  readonly arn: string;
 }
 
 /** One task's function and what belongs to it alone. */
@@ -222,11 +262,25 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
   }
   const rekognitionActions = (profile.rekognition ?? [])
     .filter(({ analysis }) => settings.analyses.includes(analysis))
+    .filter(({ action }) => keepsImageAction(action, settings, props.faceCollection !== undefined))
     .map(({ action }) => action);
+  const collectionActions = (profile.collection ?? [])
+    .filter(({ when }) => when === 'always' || (settings.faceIndexing && settings.analyses.includes('faces')))
+    .map(({ action }) => action);
+  if (collectionActions.length > 0 && props.faceCollection) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: collectionActions, resources: [props.faceCollection.arn] }));
+  }
   if (rekognitionActions.length > 0) {
     // Rekognition's Detect* image APIs have no resource type: "*" is the only resource they accept.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: rekognitionActions, resources: ['*'] }));
   }
+}
+
+/** RecognizeCelebrities only with the setting on; DetectFaces only when IndexFaces does not replace it. */
+function keepsImageAction(action: string, settings: PicflowTaskSettings, hasCollection: boolean): boolean {
+  if (action === 'rekognition:RecognizeCelebrities') return settings.celebrities;
+  if (action === 'rekognition:DetectFaces') return !(settings.faceIndexing && hasCollection);
+  return true;
 }
 
 export function bundlingFor(profile: TaskProfile, architecture: lambda.Architecture): BundlingOptions {
@@ -253,13 +307,16 @@ export function bundlingFor(profile: TaskProfile, architecture: lambda.Architect
 }
 
 /** The environment every task reads (tasks/shared/settings.ts: one variable per setting), identical for all of them. */
-export function taskEnvironment(props: Pick<PicflowTaskFunctionsProps, 'table' | 'prefixes' | 'settings'>): Record<string, string> {
+export function taskEnvironment(
+  props: Pick<PicflowTaskFunctionsProps, 'table' | 'prefixes' | 'settings' | 'faceCollection'>,
+): Record<string, string> {
   const { table, prefixes, settings } = props;
   return {
     ...settingsEnvironment({
       ...settings,
       ...Object.fromEntries(Object.entries(PREFIX_SETTINGS).map(([area, name]) => [name, prefixes[area as keyof PicflowPrefixes]])),
       tableName: table.tableName,
+      faceCollectionId: props.faceCollection?.collectionId,
     }),
     POWERTOOLS_SERVICE_NAME: 'picflow',
     // Stack traces point at the TypeScript sources instead of the minified bundle.

@@ -3,6 +3,7 @@
  * configuration and own clients, the state machine with the task handlers in-process, the execution
  * store, and the runner with the execution-status net.
  */
+import { CreateCollectionCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
 import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTaskClients, type TaskDeps } from '../../tasks/shared/aws-clients';
 import { loadConfig, type PicflowConfig } from '../../tasks/shared/config';
@@ -13,7 +14,7 @@ import { ExecutionStore } from '../engine/execution-store';
 import { LocalStateMachine } from '../engine/local-state-machine';
 import { ANALYZER_NAME } from '../rekognition';
 import type { LocalServers } from './local-servers';
-import { LOCAL_CREDENTIALS, LOCAL_QUEUE, LOCAL_REGION, LOCAL_TABLE } from './local-names';
+import { LOCAL_CREDENTIALS, LOCAL_FACE_COLLECTION, LOCAL_QUEUE, LOCAL_REGION, LOCAL_TABLE } from './local-names';
 import { step, type OpenedParts } from './start-parts';
 import { loadExecutionNetHandler, loadTaskHandlers } from './task-handlers';
 
@@ -47,6 +48,7 @@ export async function wireTasks(servers: LocalServers, options: TaskWiringOption
   // The tasks' own clients, on this stack's servers (never the SDK's environment: another stack may share the process).
   const taskClients = createTaskClients(config, { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: servers.endpoints });
   opened.add({ close: async () => taskClients.destroy() });
+  await step(`the face collection ${LOCAL_FACE_COLLECTION}`, () => ensureFaceCollection(taskClients.rekognition, LOCAL_FACE_COLLECTION));
   const tasks: TaskDeps = { config, clients: taskClients };
   // Handlers log like in Lambda; locally only warnings and errors, on stderr, keep stdout for results.
   // (Powertools' log level is the process's: set only when the process owner has not chosen one.)
@@ -90,8 +92,18 @@ export function localTaskConfig(sources: TaskSettingSources, fixed: Record<strin
     TABLE_NAME: LOCAL_TABLE,
     ANALYZER_NAME,
     S3_FORCE_PATH_STYLE: 'true',
+    FACE_COLLECTION_ID: LOCAL_FACE_COLLECTION,
     ...fixed,
   });
+}
+
+/** Creates the face collection unless it exists (it persists under the data directory): what CloudFormation does on AWS. */
+export async function ensureFaceCollection(rekognition: RekognitionClient, collectionId: string): Promise<void> {
+  try {
+    await rekognition.send(new CreateCollectionCommand({ CollectionId: collectionId }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceAlreadyExistsException') throw error;
+  }
 }
 
 /** The definition's `sqs:sendMessage` service integration (RecordFailure's dead letter), on the stack's SQS. */

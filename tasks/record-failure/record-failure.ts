@@ -3,6 +3,7 @@ import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
 import { imageIdentity } from '../shared/image-table';
+import { syncFaceIndex } from '../shared/faces';
 import { syncLabelEntries } from '../shared/label-index';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { logger } from '../shared/logger';
@@ -16,8 +17,9 @@ export async function recordFailure(
     config,
     clients,
   }: {
-    config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'>;
-    clients: Pick<TaskClients, 'dynamo'>;
+    config: Pick<PicflowConfig, 'tableName' | 'uploadPrefix' | 'analyzerName' | 'claimTimeoutSeconds'> &
+      Partial<Pick<PicflowConfig, 'faceCollectionId'>>;
+    clients: Pick<TaskClients, 'dynamo'> & Partial<Pick<TaskClients, 'rekognition'>>;
   },
   now: Date = new Date(),
   // The invocation's logger, so these lines carry its image key and execution id like the handler's.
@@ -40,8 +42,19 @@ export async function recordFailure(
       now,
     });
     // A FAILED image has no labels: the previous attempt's label entries go.
-    if (outcome === 'MARKED')
+    if (outcome === 'MARKED') {
       await syncLabelEntries(clients.dynamo, config.tableName, { imageId: image.imageId, ...imageIdentity(image), labels: [] });
+      // Nor faces: any this execution indexed before failing, and the previous version's, leave the collection.
+      if (config.faceCollectionId && clients.rekognition) {
+        await syncFaceIndex(
+          { dynamo: clients.dynamo, rekognition: clients.rekognition },
+          config.tableName,
+          config.faceCollectionId,
+          { imageId: image.imageId, ...imageIdentity(image) },
+          [],
+        );
+      }
+    }
     if (outcome === 'NOT_MARKED') {
       log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
     }

@@ -1,13 +1,16 @@
 /**
- * The one way to scan the images table for images. The query index's label entries share the table
- * (`#label/<name>/<imageId>` items, image-indexes.ts); this scan has DynamoDB drop them, so no caller
+ * The one way to scan the images table for images. Reserved entries share the table: the query
+ * index's label entries (`#label/<name>/<imageId>`, image-indexes.ts) and the face collection's
+ * `#person/` and `#external/` entries (faces.ts), all starting with `#`; this scan has DynamoDB drop them, so no caller
  * (the CLI's list, local recovery, tests) can mistake one for an image or has to filter them itself.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { LABEL_ENTRY_PREFIX } from './image-indexes';
 import { PARTITION_KEY } from './image-table';
 import type { ImageItem } from './types';
+
+/** What every reserved entry's key starts with and no image's does (bucket names start with a letter or digit). */
+export const RESERVED_ENTRY_PREFIX = '#';
 
 export interface ImageScanOptions {
   /** The caller's own condition on the images, ANDed with the one that drops label entries. */
@@ -32,7 +35,7 @@ export async function* scanImages(
         TableName: tableName,
         FilterExpression: filter ? `${notLabelEntry} AND (${filter.expression})` : notLabelEntry,
         ExpressionAttributeNames: { '#picflowImageId': PARTITION_KEY, ...filter?.names },
-        ExpressionAttributeValues: { ':picflowLabelEntry': { S: LABEL_ENTRY_PREFIX }, ...filter?.values },
+        ExpressionAttributeValues: { ':picflowLabelEntry': { S: RESERVED_ENTRY_PREFIX }, ...filter?.values },
         ...(options.consistentRead ? { ConsistentRead: true } : {}),
         ...(options.limit ? { Limit: options.limit } : {}),
         ExclusiveStartKey: start,

@@ -52,6 +52,8 @@ export const RESULT_ATTRIBUTES = [
   'thumbnails',
   'faces',
   'faceCount',
+  'people',
+  'celebrities',
   'labels',
   'colors',
   'imageQuality',

@@ -127,6 +127,15 @@ const percentage = {
   },
 };
 
+/** `true` or `false`, nothing else: a typo must not silently switch face indexing off or on. */
+const flag = {
+  blankIsUnset: true,
+  parse(raw: string): boolean {
+    if (raw !== 'true' && raw !== 'false') throw new SettingError(`"${raw}" is not true or false`);
+    return raw === 'true';
+  },
+};
+
 /** The table. Its keys are the fields of PicflowConfig (tasks/shared/config.ts). */
 export const SETTINGS = {
   tableName: {
@@ -232,6 +241,39 @@ export const SETTINGS = {
     default: '60',
     ...percentage,
     doc: 'DetectModerationLabels `MinConfidence` (0-100]',
+  },
+  faceIndexing: {
+    env: 'FACE_INDEXING',
+    context: 'faceIndexing',
+    default: 'true',
+    ...flag,
+    doc:
+      "index the faces found in each photo in the stack's Rekognition face collection (IndexFaces), so people can be searched and " +
+      'tagged. Privacy: face vectors are biometric data; they are kept until their photo is deleted or replaced, then deleted from ' +
+      'the collection. `false`: DetectFaces only, nothing is stored in the collection',
+  },
+  faceCollectionId: {
+    env: 'FACE_COLLECTION_ID',
+    blankIsUnset: true,
+    parse: (raw: string): string | undefined => raw,
+    doc: 'the Rekognition face collection (the CDK app creates it; the local stack creates `picflow-faces`)',
+    docDefault: '(set by the app)',
+  },
+  personMatchThreshold: {
+    env: 'PERSON_MATCH_THRESHOLD',
+    context: 'personMatchThreshold',
+    default: '80',
+    ...percentage,
+    doc:
+      "SearchUsers `UserMatchThreshold` (0-100] for tagging named people on upload; 80 is Rekognition's own default (locally: " +
+      '100 % true and 1.4 % false matches on the calibration set, local/rekognition/README.md)',
+  },
+  celebrities: {
+    env: 'CELEBRITIES',
+    context: 'celebrities',
+    default: 'false',
+    ...flag,
+    doc: 'RecognizeCelebrities in the faces branch (AWS only: locally the item reads `celebrities.status` `unavailable`)',
   },
   claimTimeoutSeconds: {
     env: 'CLAIM_TIMEOUT_SECONDS',

@@ -140,6 +140,8 @@ export interface BooleanAttribute {
 
 export interface Face {
   box: BoundingBox;
+  /** The face's id in the face collection, when face indexing is on and Rekognition indexed it. */
+  faceId?: string;
   confidence: number;
   /** Sorted by confidence, highest first. */
   emotions: Emotion[];
@@ -208,11 +210,35 @@ export interface ThumbnailsBranchResult extends BranchOutcome<'thumbnails'> {
   thumbnails?: Thumbnail[];
 }
 
+/** A named person recognised on one of the image's faces (SearchUsers against the collection's users). */
+export interface RecognisedPerson {
+  userId: string;
+  /** From the `#person/` entry; absent for a user nobody has named yet. */
+  name?: string;
+  similarity: number;
+  faceId: string;
+}
+
+export interface Celebrity {
+  name: string;
+  id?: string;
+  urls: string[];
+  matchConfidence: number;
+  box: BoundingBox;
+}
+
+/** RecognizeCelebrities' outcome: `unavailable` says why (off, or an endpoint without it), never an empty success. */
+export type CelebritiesResult = { status: 'SUCCEEDED'; celebrities: Celebrity[] } | { status: 'unavailable'; reason: string };
+
 export interface FacesBranchResult extends BranchOutcome<'faces'> {
   faces?: Face[];
   /** Faces Rekognition found; `faces` may hold fewer when capped. */
   faceCount?: number;
   rawRef?: string;
+  /** The ExternalImageId the faces were indexed under (tasks/shared/faces.ts), when indexed. */
+  externalImageId?: string;
+  people?: RecognisedPerson[];
+  celebrities?: CelebritiesResult;
 }
 
 /** The half of DetectLabelsAndText that failed while the other's result was kept. */
@@ -329,6 +355,14 @@ export interface ImageItem {
   thumbnails?: Thumbnail[];
   faces?: Face[];
   faceCount?: number;
+  /** Named people recognised on the faces. */
+  people?: RecognisedPerson[];
+  /** Present when the `celebrities` setting is on. */
+  celebrities?: CelebritiesResult;
+  /** Every FaceId of this image that may be in the face collection; survives claims so old faces are found and deleted. */
+  faceIndex?: Set<string>;
+  /** The faces' ExternalImageId in the collection (tasks/shared/faces.ts). */
+  externalImageId?: string;
   labels?: Label[];
   /** Dominant colours, largest share first (at most 5; DetectLabels IMAGE_PROPERTIES). */
   colors?: DominantColor[];

@@ -2,6 +2,7 @@
 import type { TaskClients } from '../shared/aws-clients';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
+import { syncFaceIndex } from '../shared/faces';
 import { syncLabelEntries } from '../shared/label-index';
 import type { StoreResultInput, RecordedResult } from '../shared/types';
 import { buildItem } from './build-item';
@@ -9,7 +10,13 @@ import { writeItem } from './write-item';
 
 export async function storeResult(
   input: StoreResultInput,
-  { config, clients }: { config: Pick<PicflowConfig, 'tableName' | 'analyzerName'>; clients: Pick<TaskClients, 'dynamo'> },
+  {
+    config,
+    clients,
+  }: {
+    config: Pick<PicflowConfig, 'tableName' | 'analyzerName' | 'faceCollectionId'>;
+    clients: Pick<TaskClients, 'dynamo' | 'rekognition'>;
+  },
   now: Date = new Date(),
 ): Promise<RecordedResult> {
   const built = buildItem(input, { analyzerName: config.analyzerName, now });
@@ -26,6 +33,11 @@ export async function storeResult(
   }
   // The label index (the HTTP API's find by label): entries for these labels, none for the previous version's.
   await syncLabelEntries(clients.dynamo, config.tableName, built.item);
+  // The face collection: the faces this item lists stay, the previous version's (or a failed attempt's) go.
+  if (config.faceCollectionId) {
+    const keep = (built.item.faces ?? []).flatMap((f) => (f.faceId ? [f.faceId] : []));
+    await syncFaceIndex(clients, config.tableName, config.faceCollectionId, built.item, keep);
+  }
   if (built.status === 'SUCCEEDED') return { imageId: input.image.imageId, status: built.status, reason: built.reason };
   return {
     imageId: input.image.imageId,

@@ -1,5 +1,6 @@
 // The API's handlers with mocked AWS clients: every route, every documented 4xx, and every response
 // checked against api/openapi.json.
+import { DeleteFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -244,6 +245,54 @@ describe('Function: images handler', () => {
     // The item goes last, so a delete that fails halfway can be repeated and still finds its objects
     const order = ddb.calls().map((c) => c.args[0].constructor.name);
     expect(order.at(-1)).toBe('DeleteCommand');
+  });
+
+  describe('with a face collection', () => {
+    const rekognition = mockClient(RekognitionClient);
+    beforeEach(() => {
+      rekognition.reset();
+      process.env.FACE_COLLECTION_ID = 'picflow-faces';
+    });
+    afterAll(() => delete process.env.FACE_COLLECTION_ID);
+
+    it("DELETE deletes the image's faces from the collection before the item: biometric data does not outlive its photo", async () => {
+      // Prepare
+      const withFaces = {
+        ...storedItem,
+        faceIndex: new Set(['face-1', 'face-2']),
+        faces: [{ faceId: 'face-1', box: { left: 0, top: 0, width: 1, height: 1 }, confidence: 99, emotions: [] }],
+      };
+      ddb.on(GetCommand).resolves({ Item: withFaces });
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(DeleteCommand).resolves({});
+      s3.on(DeleteObjectCommand).resolves({});
+      rekognition.on(DeleteFacesCommand).resolves({ DeletedFaces: ['face-1', 'face-2'] });
+
+      // Act
+      const response = await imagesHandler(imageEvent('DELETE', IMAGE_ID));
+
+      // Assess
+      expect(response.statusCode).toBe(204);
+      expect(rekognition).toHaveReceivedCommandWith(DeleteFacesCommand, { CollectionId: 'picflow-faces', FaceIds: ['face-1', 'face-2'] });
+      expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: { imageId: IMAGE_ID } });
+    });
+
+    it('DELETE keeps the item when the faces cannot be deleted, so a repeat finds them again', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({ Item: { ...storedItem, faceIndex: new Set(['face-1']) } });
+      ddb.on(BatchWriteCommand).resolves({});
+      s3.on(DeleteObjectCommand).resolves({});
+      rekognition
+        .on(DeleteFacesCommand)
+        .rejects(Object.assign(new Error('down'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+
+      // Act
+      const response = await imagesHandler(imageEvent('DELETE', IMAGE_ID));
+
+      // Assess
+      expect(response.statusCode).toBeGreaterThanOrEqual(500);
+      expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
+    });
   });
 
   it('DELETE of an image that is already gone is a 204 that deletes only the original key', async () => {

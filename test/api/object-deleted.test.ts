@@ -1,5 +1,6 @@
 // The clean-up after an upload is deleted directly in S3 (api/deleted), with mocked clients: it runs the
 // API's delete for the item's own version only, never deletes the original again, and is idempotent.
+import { DeleteFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -136,6 +137,23 @@ describe('Function: object-deleted clean-up', () => {
     expect(result.outcome).toBe('CLEANED_UP');
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: { imageId: IMAGE_ID } });
     expect(deletedKeys()).not.toContain('uploads/cat.jpg');
+  });
+
+  it("a delete of the item's upload deletes its faces from the face collection", async () => {
+    // Prepare
+    const rekognition = mockClient(RekognitionClient);
+    rekognition.on(DeleteFacesCommand).resolves({ DeletedFaces: ['face-1'] });
+    ddb.on(GetCommand).resolves({ Item: { ...item, faceIndex: new Set(['face-1']) } });
+    process.env.FACE_COLLECTION_ID = 'picflow-faces';
+
+    // Act
+    const result = await handler(deletedEvent({ sequencer: '0055AED6DCD90281F0' }));
+
+    // Assess
+    delete process.env.FACE_COLLECTION_ID;
+    rekognition.restore();
+    expect(result.outcome).toBe('CLEANED_UP');
+    expect(rekognition).toHaveReceivedCommandWith(DeleteFacesCommand, { CollectionId: 'picflow-faces', FaceIds: ['face-1'] });
   });
 
   it('without an item (never analysed, or cleaned up by an earlier delivery) does nothing', async () => {

@@ -16,7 +16,8 @@ describe('CLI: analyze through a running picflow dev', () => {
 
   beforeAll(async () => {
     // The server throttles DetectFaces twice per call sequence: every image has retries to report
-    dev = await startDev(data.path, { PICFLOW_FAULTS: JSON.stringify({ DetectFaces: { throttle: 2 } }) });
+    // (face indexing off: the faces branch then calls DetectFaces; local faults do not cover IndexFaces)
+    dev = await startDev(data.path, { PICFLOW_FAULTS: JSON.stringify({ DetectFaces: { throttle: 2 } }), FACE_INDEXING: 'false' });
   });
 
   afterAll(async () => {

@@ -134,7 +134,13 @@ describe('Local pipeline, end to end', () => {
 describe('Local pipeline: retries and replay', () => {
   it('retries injected throttling and succeeds', async () => {
     const data = tempDir('e2e-throttle');
-    const stack = await startLocalStack({ dataDir: data.path, rekognitionWorkers: 1, faults: { DetectFaces: { throttle: 2 } } });
+    // Face indexing off: the faces branch calls DetectFaces, the operation the faults throttle (IndexFaces has none locally).
+    const stack = await startLocalStack({
+      dataDir: data.path,
+      rekognitionWorkers: 1,
+      faults: { DetectFaces: { throttle: 2 } },
+      taskEnvironment: { FACE_INDEXING: 'false' },
+    });
     try {
       const finished = new Promise<ExecutionRecord>((resolve) => stack.runner.once('finished', resolve));
       await stack.clients.s3.send(

@@ -67,13 +67,16 @@ describe('HTTP API (default: IAM auth)', () => {
     ['Uploads', (o: (p: string) => string) => [`s3:PutObject ${o('uploads/')}`]],
     [
       'Images',
-      (o: (p: string) => string, table: string) => [
+      (o: (p: string) => string, table: string, collection: string) => [
         `dynamodb:BatchWriteItem ${table}`,
         `dynamodb:DeleteItem ${table}`,
         `dynamodb:GetItem ${table}`,
         `s3:GetObject ${o('uploads/')}`,
         `s3:GetObject ${o('thumbnails/')}`,
         ...['uploads/', 'thumbnails/', 'normalized/', 'analysis/'].map((p) => `s3:DeleteObject ${o(p)}`),
+        // Deleting an image deletes its faces (tasks/shared/faces.ts), on the collection's ARN only.
+        `rekognition:DeleteFaces ${collection}`,
+        `rekognition:DisassociateFaces ${collection}`,
       ],
     ],
     [
@@ -83,14 +86,16 @@ describe('HTTP API (default: IAM auth)', () => {
     ['OpenApi', () => []],
     [
       'ObjectDeleted',
-      (o: (p: string) => string, table: string) => [
+      (o: (p: string) => string, table: string, collection: string) => [
         `dynamodb:BatchWriteItem ${table}`,
         `dynamodb:DeleteItem ${table}`,
         `dynamodb:GetItem ${table}`,
         ...['thumbnails/', 'normalized/', 'analysis/'].map((p) => `s3:DeleteObject ${o(p)}`),
+        `rekognition:DeleteFaces ${collection}`,
+        `rekognition:DisassociateFaces ${collection}`,
       ],
     ],
-  ] as [keyof typeof API_FUNCTIONS, (o: (p: string) => string, table: string) => string[]][])(
+  ] as [keyof typeof API_FUNCTIONS, (o: (p: string) => string, table: string, collection: string) => string[]][])(
     '%s has exactly the grants its code uses',
     (name, expected) => {
       // Prepare
@@ -109,7 +114,8 @@ describe('HTTP API (default: IAM auth)', () => {
       const actual = grants(roleStatements(synth.template, logicalIdOf(synth.stack, fn.role)));
 
       // Assess
-      expect(actual).toEqual([...base, ...expected((p) => `<${bucket}.Arn>/${p}*`, table)].sort());
+      const collection = `<${logicalIdOf(synth.stack, synth.stack.storage.faceCollection)}.Arn>`;
+      expect(actual).toEqual([...base, ...expected((p) => `<${bucket}.Arn>/${p}*`, table, collection)].sort());
     },
   );
 

@@ -9,6 +9,7 @@ import { grants, logicalIdOf, logicalIdsOfType, roleStatements, synthPicflow, ty
 /** Actions whose service supports no resource-level permission: "*" is their only valid resource. */
 const RESOURCELESS_ACTIONS = new Set([
   'rekognition:DetectFaces',
+  'rekognition:RecognizeCelebrities',
   'rekognition:DetectLabels',
   'rekognition:DetectText',
   'rekognition:DetectModerationLabels',
@@ -29,7 +30,7 @@ const RESOURCELESS_ACTIONS = new Set([
 
 describe('IAM', () => {
   let synth: SynthesizedStack;
-  let ids: { bucket: string; table: string; queue: string; stateMachine: string };
+  let ids: { bucket: string; table: string; queue: string; stateMachine: string; faceCollection: string };
   beforeAll(() => {
     synth = synthPicflow();
     ids = {
@@ -37,6 +38,7 @@ describe('IAM', () => {
       table: logicalIdOf(synth.stack, synth.stack.storage.table),
       queue: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue),
       stateMachine: logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine),
+      faceCollection: logicalIdOf(synth.stack, synth.stack.storage.faceCollection),
     };
   });
 
@@ -68,6 +70,8 @@ describe('IAM', () => {
     const fn = synth.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
     const logGroup = `<${logicalIdOf(synth.stack, fn.logGroup)}.Arn>`;
     const table = `<${ids.table}.Arn>`;
+    const collection = `<${ids.faceCollection}.Arn>`;
+    const deleteFaces = [`rekognition:DeleteFaces ${collection}`, `rekognition:DisassociateFaces ${collection}`];
     const objects = (prefix: string) => `<${ids.bucket}.Arn>/${prefix}*`;
     const read = (...prefixes: string[]) => prefixes.flatMap((p) => [`s3:GetObject ${objects(p)}`, `s3:GetObjectVersion ${objects(p)}`]);
     const base = [
@@ -80,7 +84,17 @@ describe('IAM', () => {
       ClaimImage: [`dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
       ValidateImage: [...read('uploads/'), `s3:PutObject ${objects('normalized/')}`, `s3:ListBucket <${ids.bucket}.Arn>`],
       CreateThumbnails: [...read('uploads/', 'normalized/'), `s3:PutObject ${objects('thumbnails/')}`],
-      DetectFaces: ['rekognition:DetectFaces *', ...read('uploads/', 'normalized/'), `s3:PutObject ${objects('analysis/')}`],
+      // Face indexing on (the default): IndexFaces replaces DetectFaces, every collection action on the collection's ARN.
+      DetectFaces: [
+        `rekognition:IndexFaces ${collection}`,
+        `rekognition:SearchUsers ${collection}`,
+        ...deleteFaces,
+        `dynamodb:PutItem ${table}`,
+        `dynamodb:UpdateItem ${table}`,
+        `dynamodb:BatchGetItem ${table}`,
+        ...read('uploads/', 'normalized/'),
+        `s3:PutObject ${objects('analysis/')}`,
+      ],
       DetectLabelsAndText: [
         'rekognition:DetectLabels *',
         'rekognition:DetectText *',
@@ -93,8 +107,9 @@ describe('IAM', () => {
         `s3:PutObject ${objects('analysis/')}`,
       ],
       // Both write with one conditional UpdateItem and never read: no GetItem, no PutItem.
-      StoreResult: [`dynamodb:UpdateItem ${table}`],
-      RecordFailure: [`dynamodb:UpdateItem ${table}`],
+      // ... and delete the faces the stored result no longer lists (tasks/shared/faces.ts syncFaceIndex).
+      StoreResult: [`dynamodb:UpdateItem ${table}`, ...deleteFaces],
+      RecordFailure: [`dynamodb:UpdateItem ${table}`, ...deleteFaces],
     };
 
     // Act
@@ -144,6 +159,30 @@ describe('IAM', () => {
     expect(actual).toEqual([`states:StartExecution <${ids.stateMachine}>`]);
   });
 
+  it('grants DetectFaces on "*" and no collection action to the faces task with faceIndexing off; clean-up keeps DeleteFaces', () => {
+    // Prepare / Act
+    const off = synthPicflow({ taskSettings: { faceIndexing: false } });
+    const grantsOf = (state: string) => {
+      const fn = off.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
+      return grants(roleStatements(off.template, logicalIdOf(off.stack, fn.role))).filter((g) => g.startsWith('rekognition:'));
+    };
+    const collection = `<${logicalIdOf(off.stack, off.stack.storage.faceCollection)}.Arn>`;
+
+    // Assess
+    expect(grantsOf('DetectFaces')).toEqual(['rekognition:DetectFaces *']);
+    // Faces indexed while it was on must still go with their photo's next version.
+    expect(grantsOf('StoreResult')).toEqual([`rekognition:DeleteFaces ${collection}`, `rekognition:DisassociateFaces ${collection}`]);
+  });
+
+  it('grants RecognizeCelebrities (resource "*": it has no resource type) only with celebrities on', () => {
+    // Prepare / Act
+    const on = synthPicflow({ taskSettings: { celebrities: true } });
+    const fn = on.stack.pipeline.taskFunctions.find((f) => f.task.state === 'DetectFaces')!;
+
+    // Assess
+    expect(grants(roleStatements(on.template, logicalIdOf(on.stack, fn.role)))).toContain('rekognition:RecognizeCelebrities *');
+  });
+
   it('drops the Rekognition permission of analyses that are switched off', () => {
     // Prepare / Act
     const facesOnly = synthPicflow({ taskSettings: { analyses: ['faces'] } });
@@ -153,7 +192,9 @@ describe('IAM', () => {
     };
 
     // Assess
-    expect(grantsOf('DetectFaces')).toContain('rekognition:DetectFaces *');
+    expect(grantsOf('DetectFaces')).toContain(
+      `rekognition:IndexFaces <${logicalIdOf(facesOnly.stack, facesOnly.stack.storage.faceCollection)}.Arn>`,
+    );
     expect(grantsOf('DetectLabelsAndText').filter((g) => g.startsWith('rekognition:'))).toEqual([]);
     expect(grantsOf('DetectModerationLabels').filter((g) => g.startsWith('rekognition:'))).toEqual([]);
   });

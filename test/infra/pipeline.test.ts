@@ -237,6 +237,8 @@ describe('task functions', () => {
     const expected = {
       ...Object.fromEntries(settingEntries().flatMap(([, setting]) => (setting.context ? [[setting.env, setting.default]] : []))),
       TABLE_NAME: { Ref: tableId },
+      // The face collection's id (its Ref), also the app's own.
+      FACE_COLLECTION_ID: { Ref: logicalIdOf(synth.stack, synth.stack.storage.faceCollection) },
       POWERTOOLS_SERVICE_NAME: 'picflow',
       NODE_OPTIONS: '--enable-source-maps',
     };

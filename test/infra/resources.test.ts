@@ -89,6 +89,33 @@ describe('default stack resources', () => {
     });
   });
 
+  it('face collection: one AWS::Rekognition::Collection named after the stack, retained, its id and ARN reaching the functions', () => {
+    // Prepare
+    const collection = logicalIdOf(synth.stack, synth.stack.storage.faceCollection);
+    const functions = Object.values(
+      synth.template.toJSON().Resources as Record<
+        string,
+        { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+      >,
+    ).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.TABLE_NAME);
+
+    // Act / Assess
+    synth.template.resourceCountIs('AWS::Rekognition::Collection', 1);
+    synth.template.hasResource('AWS::Rekognition::Collection', {
+      DeletionPolicy: 'Retain',
+      Properties: { CollectionId: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-faces']] } },
+    });
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment?.Variables).toMatchObject({
+        FACE_COLLECTION_ID: { Ref: collection },
+        FACE_INDEXING: 'true',
+        PERSON_MATCH_THRESHOLD: '80',
+        CELEBRITIES: 'false',
+      });
+    }
+  });
+
   it('dead-letter queue: SQS-managed SSE, 14 days retention, TLS only', () => {
     // Prepare
     const queueId = logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue);

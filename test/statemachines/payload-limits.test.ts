@@ -1,11 +1,14 @@
-// The worst case a photo can produce (100 faces with every attribute, dense text, many labels and
-// instances) run through THE definition with the real analysis tasks (Rekognition and S3 mocked):
+// The worst case a photo can produce (100 faces with every attribute, each indexed with its FaceId and
+// recognised as a named person, 64 celebrities, dense text, many labels and instances) run through THE
+// definition with the real analysis tasks (Rekognition, S3 and DynamoDB mocked):
 // no state's input or output may approach Step Functions' 256 KB limit, and the item must fit
 // DynamoDB's 400 KB.
 import 'aws-sdk-client-mock-jest';
 import {
-  DetectFacesCommand,
   DetectLabelsCommand,
+  IndexFacesCommand,
+  RecognizeCelebritiesCommand,
+  SearchUsersCommand,
   DetectModerationLabelsCommand,
   DetectTextCommand,
   RekognitionClient,
@@ -14,19 +17,24 @@ import {
   type TextDetection,
 } from '@aws-sdk/client-rekognition';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { PEOPLE_BUDGET_BYTES } from '../../tasks/detect-faces/budget';
 import { LocalStateMachine, STATE_PAYLOAD_LIMIT_BYTES } from '../../local/engine/local-state-machine';
 import { handler as detectFaces } from '../../tasks/detect-faces/handler';
 import { handler as detectLabelsAndText } from '../../tasks/detect-labels-and-text/handler';
 import { handler as detectModerationLabels } from '../../tasks/detect-moderation-labels/handler';
 import { buildItem } from '../../tasks/store-result/build-item';
-import type { StoreResultInput } from '../../tasks/shared/types';
+import type { FacesBranchResult, StoreResultInput } from '../../tasks/shared/types';
 import { objectCreatedEvent } from '../support/events';
 import { pipelineStubs } from './support/pipeline-stubs';
 import { colorsResponse } from '../tasks/detect-labels-and-text/responses';
 
 const rekognition = mockClient(RekognitionClient);
 const s3 = mockClient(S3Client);
+const ddb = mockClient(DynamoDBDocumentClient);
+/** Rekognition's longest UserId; names are people's own, 200 characters is generous. */
+const USER_ID = 'u'.repeat(128);
 
 /** DynamoDB's item size limit. */
 const ITEM_LIMIT_BYTES = 400 * 1024;
@@ -98,7 +106,26 @@ describe('Definition execution: worst-case payload sizes', () => {
   beforeEach(() => {
     rekognition.reset();
     s3.reset();
-    rekognition.on(DetectFacesCommand).resolves({ FaceDetails: Array.from({ length: 100 }, (_, i) => worstCaseFace(i)) });
+    ddb.reset();
+    rekognition.on(IndexFacesCommand).resolves({
+      FaceRecords: Array.from({ length: 100 }, (_, i) => ({
+        Face: { FaceId: `${String(i).padStart(8, '0')}-1111-2222-3333-444444444444` },
+        FaceDetail: worstCaseFace(i),
+      })),
+    });
+    rekognition.on(SearchUsersCommand).resolves({ UserMatches: [{ Similarity: 99.123456, User: { UserId: USER_ID } }] });
+    rekognition.on(RecognizeCelebritiesCommand).resolves({
+      CelebrityFaces: Array.from({ length: 64 }, (_, i) => ({
+        Name: `A celebrity with a rather long name number ${i}`,
+        Id: `celebrity-${i}`,
+        Urls: ['www.wikidata.org/wiki/Q123456789', 'www.imdb.com/name/nm123456789', 'www.example.com/a/long/url/path'],
+        MatchConfidence: 99.123456,
+        Face: { BoundingBox: box(i) },
+      })),
+    });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { unused: [{ userId: USER_ID, personName: 'N'.repeat(200) }] } });
     rekognition.on(DetectLabelsCommand).resolves({
       Labels: Array.from({ length: 25 }, (_, i) => worstCaseLabel(i)),
       // IMAGE_PROPERTIES at Rekognition's maximum of 20 colours per region, whatever was asked
@@ -120,9 +147,15 @@ describe('Definition execution: worst-case payload sizes', () => {
     });
     s3.on(PutObjectCommand).resolves({});
     process.env.TABLE_NAME = 'unused';
+    process.env.FACE_COLLECTION_ID = 'picflow-faces';
+    process.env.CELEBRITIES = 'true';
   });
 
-  afterAll(() => delete process.env.TABLE_NAME);
+  afterAll(() => {
+    delete process.env.TABLE_NAME;
+    delete process.env.FACE_COLLECTION_ID;
+    delete process.env.CELEBRITIES;
+  });
 
   it('keeps every state input and output far below 256 KB, with the full responses in S3', async () => {
     // Prepare
@@ -157,10 +190,18 @@ describe('Definition execution: worst-case payload sizes', () => {
     // Half the limit: room for keys longer than this one and for responses growing over time.
     expect(largest.bytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES / 2);
     expect(storedInput?.branches[1]).toMatchObject({ branch: 'faces', status: 'SUCCEEDED', faceCount: 100 });
-    expect(rekognition).toHaveReceivedCommandTimes(DetectFacesCommand, 1);
+    expect(rekognition).toHaveReceivedCommandTimes(IndexFacesCommand, 1);
+    const faces = storedInput?.branches[1] as FacesBranchResult;
+    expect(faces.faces?.filter((f) => f.faceId)).toHaveLength(100);
+    // Named people and celebrities are capped by their own budgets (tasks/detect-faces/budget.ts), the surest kept.
+    expect(faces.people!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(faces.people).length).toBeLessThanOrEqual(PEOPLE_BUDGET_BYTES);
+    expect(faces.celebrities).toMatchObject({ status: 'SUCCEEDED', celebrities: expect.arrayContaining([expect.anything()]) });
     expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
     const { item } = buildItem(storedInput!, { analyzerName: 'amazon-rekognition', now: new Date() });
-    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(ITEM_LIMIT_BYTES / 2);
+    // faceIndex (a string set of the 100 FaceIds) is added by the faces task's own update: 3.7 KB more.
+    const faceIndexBytes = faces.faces!.reduce((sum, f) => sum + Buffer.byteLength(f.faceId ?? ''), 0);
+    expect(Buffer.byteLength(JSON.stringify(item)) + faceIndexBytes).toBeLessThan(ITEM_LIMIT_BYTES / 2);
     expect(item.colors).toHaveLength(5);
   });
 });

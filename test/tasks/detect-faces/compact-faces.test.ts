@@ -1,4 +1,5 @@
 import { compactFace, compactFaces, FACES_BUDGET_BYTES } from '../../../tasks/detect-faces/compact-faces';
+import { withinBudget } from '../../../tasks/detect-faces/budget';
 import { crowd, smilingFace } from './face-details';
 
 describe('Function: compactFace', () => {
@@ -116,5 +117,24 @@ describe('Function: compactFaces', () => {
 
   it('compacts no faces to an empty list', () => {
     expect(compactFaces([])).toEqual({ faces: [], faceCount: 0 });
+  });
+});
+
+describe('withinBudget', () => {
+  it('keeps the best-scored entries that fit, in their original order', () => {
+    // Prepare
+    const entries = [
+      { id: 'a', score: 1 },
+      { id: 'b', score: 3 },
+      { id: 'c', score: 2 },
+    ];
+    const one = JSON.stringify(entries[0]).length;
+
+    // Act
+    const kept = withinBudget(entries, 2 + one * 2 + 1, (e) => e.score);
+
+    // Assess
+    expect(kept.map((e) => e.id)).toEqual(['b', 'c']);
+    expect(withinBudget(entries, 10_000, (e) => e.score)).toEqual(entries);
   });
 });

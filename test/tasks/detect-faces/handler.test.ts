@@ -15,8 +15,9 @@ beforeEach(() => {
   s3Mock.on(PutObjectCommand).resolves({});
 });
 
+// Face indexing off: DetectFaces as before the face collection (IndexFaces: index-faces.test.ts).
 describe('Function: handler', () => {
-  useEnv();
+  useEnv({ FACE_INDEXING: 'false' });
 
   it('calls DetectFaces on the analysis object with all attributes, archives the raw response and returns compact faces', async () => {
     // Prepare
