@@ -79,10 +79,11 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
     writes: ['analysis'],
     rekognition: [{ action: 'rekognition:DetectModerationLabels', analysis: 'moderation' }],
   },
-  // The bookkeeping tasks only ever write with a conditional UpdateItem (tasks/store-result/write-item.ts,
-  // tasks/record-failure/mark-failed.ts); ClaimImage also reads the item to say why it skips.
-  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
-  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:UpdateItem'] },
+  // The bookkeeping tasks write the item with a conditional UpdateItem (tasks/store-result/write-item.ts,
+  // tasks/record-failure/mark-failed.ts), then the label entries with BatchWriteItem (tasks/shared/label-index.ts:
+  // puts of this version's entries, deletes of stale ones); ClaimImage also reads the item to say why it skips.
+  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
+  RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
 };
 
 export function profileFor(state: string): TaskProfile {

@@ -92,9 +92,10 @@ describe('IAM', () => {
         ...read('uploads/', 'normalized/'),
         `s3:PutObject ${objects('analysis/')}`,
       ],
-      // Both write with one conditional UpdateItem and never read: no GetItem, no PutItem.
-      StoreResult: [`dynamodb:UpdateItem ${table}`],
-      RecordFailure: [`dynamodb:UpdateItem ${table}`],
+      // Both write the item with a conditional UpdateItem and the label entries with BatchWriteItem (syncLabelEntries),
+      // and never read: no GetItem, no PutItem.
+      StoreResult: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      RecordFailure: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`],
     };
 
     // Act
