@@ -51,7 +51,8 @@ export interface TaskProfile {
 
 /** Keyed by state name. A TASKS entry without a profile fails the synth (see profileFor). */
 export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
-  ClaimImage: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  // BatchWriteItem: a re-claim deletes the previous attempt's label entries (tasks/shared/label-index.ts clearLabelEntries).
+  ClaimImage: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
   ValidateImage: { memorySize: 1769, usesSharp: true, reads: ['upload'], writes: ['normalized'], listBucket: true },
   CreateThumbnails: { memorySize: 1769, usesSharp: true, reads: ['upload', 'normalized'], writes: ['thumbnail'] },
   DetectFaces: {

@@ -77,7 +77,7 @@ describe('IAM', () => {
       'xray:PutTraceSegments *',
     ];
     const expected: Record<string, string[]> = {
-      ClaimImage: [`dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      ClaimImage: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
       ValidateImage: [...read('uploads/'), `s3:PutObject ${objects('normalized/')}`, `s3:ListBucket <${ids.bucket}.Arn>`],
       CreateThumbnails: [...read('uploads/', 'normalized/'), `s3:PutObject ${objects('thumbnails/')}`],
       DetectFaces: ['rekognition:DetectFaces *', ...read('uploads/', 'normalized/'), `s3:PutObject ${objects('analysis/')}`],
