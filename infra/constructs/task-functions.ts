@@ -40,6 +40,8 @@ export interface TaskProfile {
   readonly reads?: readonly ObjectArea[];
   /** Prefixes it writes objects to. */
   readonly writes?: readonly ObjectArea[];
+  /** Prefixes it deletes objects from. */
+  readonly deletes?: readonly ObjectArea[];
   /**
    * s3:ListBucket on the bucket. Without it S3 answers 403 instead of 404 for an object deleted since
    * its event, and the task could not tell "superseded" (StaleEventError) from "forbidden".
@@ -83,7 +85,14 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
   // The bookkeeping tasks write the item with a conditional UpdateItem (tasks/store-result/write-item.ts,
   // tasks/record-failure/mark-failed.ts), then the label entries with BatchWriteItem (tasks/shared/label-index.ts:
   // puts of this version's entries, deletes of stale ones); ClaimImage also reads the item to say why it skips.
-  StoreResult: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
+  // StoreResult reads the item when its write is refused (superseded, or deleted during the analysis), and in
+  // the latter case deletes its own derived objects (tasks/store-result/store-result.ts).
+  StoreResult: {
+    memorySize: 256,
+    usesSharp: false,
+    tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    deletes: ['thumbnail', 'normalized', 'analysis'],
+  },
   RecordFailure: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
 };
 
@@ -219,6 +228,14 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
       }),
     );
   }
+  if (profile.deletes?.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: profile.deletes.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+      }),
+    );
+  }
   if (profile.listBucket) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   }
@@ -291,7 +308,7 @@ function acknowledgeTaskFindings(
           `permissions, so their only valid resource is "*"; the actions themselves are listed one by one.`
       : `${task.state}: ${XRAY_WILDCARD}`,
   );
-  const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? [])])];
+  const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? []), ...(profile.deletes ?? [])])];
   if (areas.length > 0) {
     const prefixList = areas.map((a) => props.prefixes[a]).join(', ');
     acknowledgeWildcardResources(

@@ -92,9 +92,17 @@ describe('IAM', () => {
         ...read('uploads/', 'normalized/'),
         `s3:PutObject ${objects('analysis/')}`,
       ],
-      // Both write the item with a conditional UpdateItem and the label entries with BatchWriteItem (syncLabelEntries),
-      // and never read: no GetItem, no PutItem.
-      StoreResult: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      // Both write the item with a conditional UpdateItem and the label entries with BatchWriteItem (syncLabelEntries);
+      // no PutItem. StoreResult reads the item when its write is refused, and removes its own objects when the
+      // image was deleted during the analysis.
+      StoreResult: [
+        `dynamodb:BatchWriteItem ${table}`,
+        `dynamodb:GetItem ${table}`,
+        `dynamodb:UpdateItem ${table}`,
+        `s3:DeleteObject ${objects('analysis/')}`,
+        `s3:DeleteObject ${objects('normalized/')}`,
+        `s3:DeleteObject ${objects('thumbnails/')}`,
+      ],
       RecordFailure: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`],
     };
 
