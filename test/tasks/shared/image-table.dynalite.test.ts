@@ -2,7 +2,7 @@
  * The condition expressions of ClaimImage, StoreResult and RecordFailure, run by a real
  * DynamoDB-compatible engine (dynalite): the mocks prove what we send, this proves what it means.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { markExecutionFailed } from '../../../tasks/record-failed-execution/mark-execution-failed';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
@@ -211,6 +211,20 @@ describe('Module: image-table conditions on a real engine', () => {
     for (const attribute of ['faces', 'faceCount', 'labels', 'text', 'moderation', 'thumbnails', 'statusReason', 'completedAt']) {
       expect(item).not.toHaveProperty(attribute);
     }
+  });
+
+  it('does not bring back an item deleted during the analysis when the analysis then fails (its claim made the item)', async () => {
+    // Prepare: claimed, then deleted (DELETE /images) while the analysis runs
+    await claimImage(executionInput(), deps, at(1));
+    await deps.clients.dynamo.send(new DeleteCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID } }));
+
+    // Act: the analysis fails (its original is gone)
+    const result = await recordFailure(recordFailureInput(), deps, at(2));
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(await readItem()).toBeUndefined();
+    expect(await itemCount()).toBe(0);
   });
 
   it('PROCESSes a replay of a FAILED attempt', async () => {
