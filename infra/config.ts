@@ -63,11 +63,16 @@ export const DEFAULT_TASK_SETTINGS: PicflowTaskSettings = Object.fromEntries(
 
 /** The HTTP API's deployment settings (infra/constructs/api.ts). */
 export interface PicflowApiSettings {
-  /** `iam`: every call signed with SigV4 by an AWS principal; `jwt`: a bearer token from the issuer. */
-  readonly auth: 'iam' | 'jwt';
+  /**
+   * `iam`: every call signed with SigV4 by an AWS principal; `jwt`: a bearer token from the issuer;
+   * `cognito`: a bearer token from a Cognito user pool the stack creates (infra/constructs/api-user-pool.ts).
+   */
+  readonly auth: 'iam' | 'jwt' | 'cognito';
   /** The OIDC issuer URL (https) and the audience a token must carry: both required with `jwt`. */
   readonly jwtIssuer?: string;
   readonly jwtAudience?: readonly string[];
+  /** With `cognito`: anyone may sign up; otherwise administrators create the users. @default false */
+  readonly cognitoSelfSignUp?: boolean;
   /** Origins a browser may call from; none: browsers on other origins are refused. */
   readonly corsOrigins: readonly string[];
   /** Stage throttling: steady requests per second, and the burst above it. */
@@ -124,10 +129,17 @@ export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
   {
     key: 'apiAuth',
     default: 'iam',
-    description: '`iam` (every call signed with SigV4) or `jwt` (a bearer token from `jwtIssuer` for `jwtAudience`); never anonymous',
+    description:
+      '`iam` (every call signed with SigV4), `jwt` (a bearer token from `jwtIssuer` for `jwtAudience`) or `cognito` (a bearer ' +
+      'token from a Cognito user pool the stack creates; outputs its pool and client ids); never anonymous',
   },
   { key: 'jwtIssuer', default: '(none)', description: "with `apiAuth=jwt`: the OIDC issuer URL (https://...), e.g. a Cognito user pool's" },
   { key: 'jwtAudience', default: '(none)', description: 'with `apiAuth=jwt`: comma-separated audiences (client ids) a token must carry' },
+  {
+    key: 'cognitoSelfSignUp',
+    default: 'false',
+    description: 'with `apiAuth=cognito`: `true` lets anyone sign up (e-mail verified); `false`: only administrators create users',
+  },
   {
     key: 'corsOrigins',
     default: '(none)',
@@ -241,7 +253,7 @@ function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings
       .split(',')
       .map((v) => v.trim())
       .filter(Boolean);
-  const auth = ctx.choice('apiAuth', { iam: 'iam' as const, jwt: 'jwt' as const }, 'iam');
+  const auth = ctx.choice('apiAuth', { iam: 'iam' as const, jwt: 'jwt' as const, cognito: 'cognito' as const }, 'iam');
   const jwtIssuer = ctx.optionalString('jwtIssuer')?.trim() || undefined;
   const jwtAudience = list('jwtAudience');
   if (auth === 'jwt') {
@@ -249,8 +261,12 @@ function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings
       problems.push(`jwtIssuer: apiAuth=jwt needs the issuer's https URL${jwtIssuer ? ` (got "${jwtIssuer}")` : ''}`);
     if (jwtAudience.length === 0) problems.push('jwtAudience: apiAuth=jwt needs at least one audience (the app client id)');
   } else if (jwtIssuer || jwtAudience.length > 0) {
-    problems.push('jwtIssuer/jwtAudience: set only with apiAuth=jwt (the API signs with IAM otherwise)');
+    const otherwise = auth === 'cognito' ? 'trusts its own user pool' : 'signs with IAM';
+    problems.push(`jwtIssuer/jwtAudience: set only with apiAuth=jwt (otherwise the API ${otherwise})`);
   }
+  const selfSignUpRaw = ctx.optionalString('cognitoSelfSignUp');
+  const cognitoSelfSignUp = ctx.choice('cognitoSelfSignUp', { true: true, false: false }, 'false');
+  if (selfSignUpRaw !== undefined && auth !== 'cognito') problems.push('cognitoSelfSignUp: set only with apiAuth=cognito');
   const corsOrigins = list('corsOrigins');
   for (const origin of corsOrigins) {
     // "*" would let every web page call the API with its visitors' tokens.
@@ -265,7 +281,14 @@ function apiSettings(ctx: ContextReader, problems: string[]): PicflowApiSettings
   };
   const throttleRate = count('apiThrottleRate', DEFAULT_API_SETTINGS.throttleRate);
   const throttleBurst = count('apiThrottleBurst', DEFAULT_API_SETTINGS.throttleBurst);
-  return { auth, ...(auth === 'jwt' ? { jwtIssuer, jwtAudience } : {}), corsOrigins, throttleRate, throttleBurst };
+  return {
+    auth,
+    ...(auth === 'jwt' ? { jwtIssuer, jwtAudience } : {}),
+    ...(auth === 'cognito' ? { cognitoSelfSignUp } : {}),
+    corsOrigins,
+    throttleRate,
+    throttleBurst,
+  };
 }
 
 /**

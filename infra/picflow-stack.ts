@@ -113,6 +113,13 @@ export class PicflowStack extends Stack {
         value: this.api.url,
         description: `HTTP API (${callers}); GET /openapi.json describes it`,
       });
+      if (this.api.users) {
+        new CfnOutput(this, 'UserPoolId', { value: this.api.users.userPool.userPoolId, description: "The API's Cognito user pool" });
+        new CfnOutput(this, 'UserPoolClientId', {
+          value: this.api.users.client.userPoolClientId,
+          description: 'App client of the pool: its tokens are the ones the API accepts',
+        });
+      }
     }
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload images here' });
     new CfnOutput(this, 'UploadPrefix', { value: prefixes.upload, description: 'Only keys under this prefix are processed' });

@@ -9,7 +9,7 @@ import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { deleteImageFaces } from '../../tasks/shared/faces';
 import { imageKey } from '../../tasks/shared/image-table';
 import { deleteLabelEntries } from '../../tasks/shared/label-index';
-import { parseS3Uri } from '../../tasks/shared/s3-objects';
+import { derivedKeys } from '../../tasks/shared/derived-objects';
 import type { ImageItem } from '../../tasks/shared/types';
 import type { ImageLocation } from './image-id';
 
@@ -40,15 +40,4 @@ export async function deleteImage(
   await deleteImageFaces(clients, tableName, faceCollectionId, item);
   // The item goes with its status and verdict index entries (they are its own attributes).
   await clients.dynamo.send(new DeleteCommand({ TableName: tableName, Key: imageKey(image.imageId) }));
-}
-
-/** Every object picflow wrote for the item, in this bucket. */
-function derivedKeys(item: ImageItem, bucket: string): string[] {
-  const raw = Object.values(item.rawResults ?? {})
-    .filter((uri): uri is string => typeof uri === 'string')
-    .map(parseS3Uri);
-  return [
-    ...(item.thumbnails ?? []).map((t) => t.key),
-    ...[...raw, ...(item.analysisObject ? [item.analysisObject] : [])].filter((o) => o.bucket === bucket).map((o) => o.key),
-  ];
 }

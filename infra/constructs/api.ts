@@ -1,8 +1,9 @@
 /**
  * PicflowApi: the HTTP API of api/openapi.json on API Gateway (HTTP API, payload 2.0), one function per
  * route group (api/<group>/handler.ts), each with its own role holding exactly the actions its code
- * sends; never anonymous (IAM by default, JWT as an option), throttled, access-logged. Plus the clean-up
- * after an upload is deleted directly in S3: an EventBridge rule (statemachines/trigger.ts) and its function.
+ * sends; never anonymous (IAM by default; as options JWT from an issuer, or from a Cognito user pool it
+ * creates), throttled, access-logged. Plus the clean-up after an upload is deleted directly in S3: an
+ * EventBridge rule (statemachines/trigger.ts) and its function.
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -24,6 +25,7 @@ import { uploadDeletedEventPattern } from '../../statemachines/trigger';
 import { QUERY_INDEXES } from '../../tasks/shared/image-indexes';
 import { DEFAULT_API_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
 import { acknowledgeWildcardResources } from '../nag';
+import { ApiUserPool } from './api-user-pool';
 import { toCdkEventPattern } from './pipeline';
 import { bundlingFor, DELETE_FACES_ACTIONS, type FaceCollectionRef, REPO_ROOT, taskEnvironment } from './task-functions';
 
@@ -138,6 +140,8 @@ export class PicflowApi extends Construct {
   /** S3 "Object Deleted" under the upload prefix -> the ObjectDeleted function. */
   readonly deletedRule: events.Rule;
   readonly settings: PicflowApiSettings;
+  /** With auth `cognito`: the user pool, app client and JWT authorizer the stack creates. */
+  readonly users?: ApiUserPool;
 
   constructor(scope: Construct, id: string, props: PicflowApiProps) {
     super(scope, id);
@@ -149,10 +153,13 @@ export class PicflowApi extends Construct {
       Object.entries(API_FUNCTIONS).map(([name, profile]) => [name, this.apiFunction(name, profile, apiDir, environment, props)]),
     ) as unknown as Record<keyof typeof API_FUNCTIONS, PicflowApiFunction>;
 
+    if (settings.auth === 'cognito') {
+      this.users = new ApiUserPool(this, 'Users', { selfSignUp: settings.cognitoSelfSignUp ?? false, removalPolicy: props.removalPolicy });
+    }
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'picflow HTTP API (api/openapi.json)',
       createDefaultStage: false,
-      defaultAuthorizer: authorizerFor(settings),
+      defaultAuthorizer: this.users?.authorizer ?? authorizerFor(settings),
       // Browsers on other origins are refused unless configured; preflights are answered by API Gateway.
       ...(settings.corsOrigins.length > 0
         ? {

@@ -40,6 +40,8 @@ export interface TaskProfile {
   readonly reads?: readonly ObjectArea[];
   /** Prefixes it writes objects to. */
   readonly writes?: readonly ObjectArea[];
+  /** Prefixes it deletes objects from. */
+  readonly deletes?: readonly ObjectArea[];
   /**
    * s3:ListBucket on the bucket. Without it S3 answers 403 instead of 404 for an object deleted since
    * its event, and the task could not tell "superseded" (StaleEventError) from "forbidden".
@@ -59,7 +61,8 @@ export const DELETE_FACES_ACTIONS = ['rekognition:DeleteFaces', 'rekognition:Dis
 
 /** Keyed by state name. A TASKS entry without a profile fails the synth (see profileFor). */
 export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
-  ClaimImage: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  // BatchWriteItem: a re-claim deletes the previous attempt's label entries (tasks/shared/label-index.ts clearLabelEntries).
+  ClaimImage: { memorySize: 256, usesSharp: false, tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
   ValidateImage: { memorySize: 1769, usesSharp: true, reads: ['upload'], writes: ['normalized'], listBucket: true },
   CreateThumbnails: { memorySize: 1769, usesSharp: true, reads: ['upload', 'normalized'], writes: ['thumbnail'] },
   DetectFaces: {
@@ -99,20 +102,24 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
     writes: ['analysis'],
     rekognition: [{ action: 'rekognition:DetectModerationLabels', analysis: 'moderation' }],
   },
-  // The bookkeeping tasks only ever write with a conditional UpdateItem (tasks/store-result/write-item.ts,
-  // tasks/record-failure/mark-failed.ts); ClaimImage also reads the item to say why it skips.
+  // The bookkeeping tasks write the item with a conditional UpdateItem (tasks/store-result/write-item.ts,
+  // tasks/record-failure/mark-failed.ts), then the label entries with BatchWriteItem (tasks/shared/label-index.ts:
+  // puts of this version's entries, deletes of stale ones); ClaimImage also reads the item to say why it skips.
+  // StoreResult reads the item when its write is refused (superseded, or deleted during the analysis), and in
+  // the latter case deletes its own derived objects (tasks/store-result/store-result.ts).
   // Both delete the faces a stored result no longer lists (tasks/shared/faces.ts syncFaceIndex), even with
   // face indexing now off: faces indexed while it was on must still go with their photo's next version.
   StoreResult: {
     memorySize: 256,
     usesSharp: false,
-    tableActions: ['dynamodb:UpdateItem'],
+    tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    deletes: ['thumbnail', 'normalized', 'analysis'],
     collection: DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'always' as const })),
   },
   RecordFailure: {
     memorySize: 256,
     usesSharp: false,
-    tableActions: ['dynamodb:UpdateItem'],
+    tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
     collection: DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'always' as const })),
   },
 };
@@ -257,6 +264,14 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
       }),
     );
   }
+  if (profile.deletes?.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: profile.deletes.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+      }),
+    );
+  }
   if (profile.listBucket) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   }
@@ -346,7 +361,7 @@ function acknowledgeTaskFindings(
           `permissions, so their only valid resource is "*"; the actions themselves are listed one by one.`
       : `${task.state}: ${XRAY_WILDCARD}`,
   );
-  const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? [])])];
+  const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? []), ...(profile.deletes ?? [])])];
   if (areas.length > 0) {
     const prefixList = areas.map((a) => props.prefixes[a]).join(', ');
     acknowledgeWildcardResources(

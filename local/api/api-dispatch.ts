@@ -30,6 +30,7 @@ function loadHandlers(): Record<string, Handler> {
   const uploads = (require('../../api/uploads/handler') as { run: Handler }).run;
   const search = (require('../../api/search/handler') as { run: Handler }).run;
   const images = (require('../../api/images/handler') as { run: Handler }).run;
+  const openapi = (require('../../api/openapi/handler') as { run: Handler }).run;
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     'POST /uploads': uploads,
@@ -37,6 +38,7 @@ function loadHandlers(): Record<string, Handler> {
     'GET /images': search,
     'GET /images/{imageId+}': images,
     'DELETE /images/{imageId+}': images,
+    'GET /openapi.json': openapi,
   };
 }
 

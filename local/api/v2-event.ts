@@ -9,7 +9,14 @@ import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** The API's routes, as in api/openapi.json and the CDK construct: `METHOD /path`, `{name}` one segment, `{name+}` the rest. */
-export const API_ROUTES = ['POST /uploads', 'POST /images', 'GET /images', 'GET /images/{imageId+}', 'DELETE /images/{imageId+}'] as const;
+export const API_ROUTES = [
+  'POST /uploads',
+  'POST /images',
+  'GET /images',
+  'GET /images/{imageId+}',
+  'DELETE /images/{imageId+}',
+  'GET /openapi.json',
+] as const;
 
 export interface RouteMatch {
   routeKey: string;

@@ -40,6 +40,15 @@ export interface CommittedObject {
   sourceIp?: string;
 }
 
+/** An object removed by a delete, with the sequencer its delete was given (after every write of the key before it). */
+export interface DeletedObject {
+  bucket: string;
+  key: string;
+  sequencer: string;
+  eventTime: string;
+  sourceIp?: string;
+}
+
 /** S3's minimum size for every part but the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -50,6 +59,7 @@ export class ObjectStore {
   /** Published blobs whose commit is still to come (see publish()). */
   private readonly pinned = new Map<string, number>();
   private readonly committedListeners: ((object: CommittedObject) => void)[] = [];
+  private readonly deletedListeners: ((object: DeletedObject) => void)[] = [];
 
   private constructor(
     readonly blobs: BlobStore,
@@ -68,6 +78,11 @@ export class ObjectStore {
   /** Called after each object-creating commit, in commit order. */
   onCommitted(listener: (object: CommittedObject) => void): void {
     this.committedListeners.push(listener);
+  }
+
+  /** Called after each delete that removed an object, in commit order (a delete of a missing key removes nothing and tells nobody). */
+  onDeleted(listener: (object: DeletedObject) => void): void {
+    this.deletedListeners.push(listener);
   }
 
   // Buckets
@@ -155,12 +170,26 @@ export class ObjectStore {
     });
   }
 
-  async deleteObject(bucket: string, key: string): Promise<void> {
+  async deleteObject(bucket: string, key: string, origin: { sourceIp?: string } = {}): Promise<void> {
     await this.serial(async () => {
       await this.requireBucket(bucket);
       const current = await this.head(bucket, key);
       if (!current) return;
-      await this.commitWithRefs([{ key: indexKeys.object(bucket, key) }], new Map([[current.blob, -1]]));
+      // The delete takes a sequencer from the same counter as the writes: a clean-up compares it with the
+      // sequencer of the write the image's item describes (S3 orders a key's writes and deletes the same way).
+      const sequencer = this.nextSequencer();
+      await this.commitWithRefs(
+        [{ key: indexKeys.object(bucket, key) }, { key: indexKeys.meta('sequencer'), value: sequencer }],
+        new Map([[current.blob, -1]]),
+      );
+      const deleted: DeletedObject = { bucket, key, sequencer, eventTime: new Date().toISOString(), sourceIp: origin.sourceIp };
+      for (const listener of this.deletedListeners) {
+        try {
+          listener(deleted);
+        } catch {
+          // A listener's failure is its own: the object is deleted and the request succeeds.
+        }
+      }
     });
   }
 
@@ -334,6 +363,13 @@ export class ObjectStore {
     };
   }
 
+  /** Inside the queue: the next sequencer, strictly increasing in commit order (16 hex digits, from the clock in µs). */
+  private nextSequencer(): string {
+    const now = BigInt(Date.now()) * 1000n;
+    this.lastSequencer = now > this.lastSequencer ? now : this.lastSequencer + 1n;
+    return this.lastSequencer.toString(16).toUpperCase().padStart(16, '0');
+  }
+
   /** Inside the queue: the object, its sequencer and the blob references in one batch; then the event. */
   private async commitObject(
     bucket: string,
@@ -349,9 +385,7 @@ export class ObjectStore {
     addRef(refs, record.blob, 1);
     if (current) addRef(refs, current.blob, -1);
     for (const blob of releasedBlobs) addRef(refs, blob, -1);
-    const now = BigInt(Date.now()) * 1000n;
-    this.lastSequencer = now > this.lastSequencer ? now : this.lastSequencer + 1n;
-    record.sequencer = this.lastSequencer.toString(16).toUpperCase().padStart(16, '0');
+    record.sequencer = this.nextSequencer();
     await this.commitWithRefs(
       [{ key: indexKeys.object(bucket, key), value: record }, { key: indexKeys.meta('sequencer'), value: record.sequencer }, ...extra],
       refs,

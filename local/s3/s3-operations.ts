@@ -77,7 +77,7 @@ export async function dispatch(store: ObjectStore, request: S3Request, limits: O
   if (method === 'GET' && query.has('uploadId')) return listParts(store, request);
   if ((method === 'GET' || method === 'HEAD') && !hasSubresource(query)) return getObject(store, request);
   if (method === 'DELETE' && query.has('uploadId')) return abortUpload(store, request);
-  if (method === 'DELETE' && !hasSubresource(query)) return deleteObject(store, bucket, key);
+  if (method === 'DELETE' && !hasSubresource(query)) return deleteObject(store, request, bucket, key);
   if (method === 'POST' && query.has('uploads')) return createUpload(store, request);
   if (method === 'POST' && query.has('uploadId')) return completeUpload(store, request, limits);
   throw s3Errors.notImplemented(`${method} object ?${[...query.keys()].join('&')}`);
@@ -374,8 +374,8 @@ async function getObject(store: ObjectStore, request: S3Request): Promise<S3Resp
   return { status, headers, body };
 }
 
-async function deleteObject(store: ObjectStore, bucket: string, key: string): Promise<S3Response> {
-  await store.deleteObject(bucket, key);
+async function deleteObject(store: ObjectStore, request: S3Request, bucket: string, key: string): Promise<S3Response> {
+  await store.deleteObject(bucket, key, { sourceIp: request.sourceIp });
   return { status: 204, headers: {} };
 }
 
@@ -415,7 +415,7 @@ async function deleteObjects(store: ObjectStore, request: S3Request, limits: Ope
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Invalid key' });
       continue;
     }
-    await store.deleteObject(bucket, key);
+    await store.deleteObject(bucket, key, { sourceIp: request.sourceIp });
     if (!quiet) deleted.push({ Key: key });
   }
   return ok(xmlDocument('DeleteResult', { Deleted: deleted, Error: errors }));

@@ -2,14 +2,14 @@
  * The local S3-compatible object store, on loopback: an HTTP front (path-style S3 REST) over
  * ObjectStore (metadata in LevelDB, bodies in content-addressed files). The task code reaches it
  * through @aws-sdk/client-s3 with an endpoint override. Every object created is reported to
- * `onObjectCreated` listeners, in commit order, which the local event router turns into the
- * EventBridge events AWS would send.
+ * `onObjectCreated` listeners and every object deleted to `onObjectDeleted` ones, in commit order, which
+ * the local event router turns into the EventBridge events AWS would send.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { ObjectStore } from './object-store';
+import { ObjectStore, type DeletedObject } from './object-store';
 import { isFormPost } from './post-object';
 import { authorizeRequest } from './request-auth';
 import { S3Error, s3Errors } from './s3-errors';
@@ -40,9 +40,13 @@ export interface CreatedObject {
   sequencer?: string;
 }
 
+export type { DeletedObject } from './object-store';
+
 export interface S3Server {
   endpoint: string;
   onObjectCreated(listener: (object: CreatedObject) => void): void;
+  /** Every object a DeleteObject or DeleteObjects removed, in commit order. */
+  onObjectDeleted(listener: (object: DeletedObject) => void): void;
   /** The current version of an object as its commit recorded it (sequencer included), read in-process; undefined when there is none. */
   describeObject(bucket: string, key: string): Promise<Omit<CreatedObject, 'reason' | 'sourceIp'> | undefined>;
   close(): Promise<void>;
@@ -99,6 +103,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   return {
     endpoint: `http://${hostname}:${address.port}`,
     onObjectCreated: (listener) => listeners.push(listener),
+    onObjectDeleted: (listener) => store.onDeleted(listener),
     describeObject: async (bucket, key) => {
       const record = await store.head(bucket, key);
       return record && { bucket, key, size: record.size, etag: record.etag, eventTime: record.lastModified, sequencer: record.sequencer };

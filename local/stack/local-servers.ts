@@ -1,6 +1,6 @@
 /**
  * Starts a local stack's servers on loopback (S3, DynamoDB, SQS and the Rekognition-compatible
- * analyzer), routes the S3 server's upload events, and makes the stack's own clients on them.
+ * analyzer), routes the S3 server's upload and delete events, and makes the stack's own clients on them.
  */
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,6 +13,7 @@ import { startS3Server, type S3Server } from '../s3/s3-server';
 import { startSqsServer, type SqsServer } from '../sqs/sqs-server';
 import { LOCAL_BUCKET, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-names';
 import { step, type OpenedParts } from './start-parts';
+import type { DeletedCleanUp } from './deleted-clean-up';
 import type { UploadHandoff } from './upload-handoff';
 
 export type ServerName = 's3' | 'dynamodb' | 'sqs' | 'rekognition';
@@ -24,6 +25,8 @@ export interface LocalServerOptions {
   uploadPrefix: string;
   /** Where the S3 server's upload events go (held until recovery has decided). */
   handoff: UploadHandoff;
+  /** Where the S3 server's deleted-upload events go (held until the tasks are wired). */
+  deletedCleanUp: DeletedCleanUp;
   /** Inference worker threads. */
   workers: number;
   /** Executions running at once: sizes the analyzer's queue. */
@@ -56,6 +59,7 @@ export async function startLocalServers(options: LocalServerOptions, opened: Ope
     uploadPrefix: options.uploadPrefix,
     region: LOCAL_REGION,
     startExecution: (event) => options.handoff.route(event),
+    cleanUpDeleted: (event) => options.deletedCleanUp.route(event),
   });
   const dynamoServer = opened.add(
     await step(`the DynamoDB server${on('dynamodb')}`, () =>

@@ -21,6 +21,7 @@ import type { FaultConfig, TpsQuotaConfig } from '../rekognition';
 import type { FaultInjector } from '../rekognition/faults';
 import type { TpsQuota } from '../rekognition/tps-quota';
 import { lockDataDir } from './data-dir-lock';
+import { DeletedCleanUp } from './deleted-clean-up';
 import { LOCAL_BUCKET, LOCAL_TABLE } from './local-names';
 import { startLocalServers } from './local-servers';
 import type { RecoveryReport } from './recovery';
@@ -126,16 +127,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   for (const dir of ['s3', 'dynamodb', 'sqs']) mkdirSync(join(dataDir, dir), { recursive: true });
   // Uploads that arrive while the stack starts are held here until recovery has decided (see upload-handoff.ts).
   const handoff = new UploadHandoff();
+  // Deletes heard while the stack starts are cleaned up once the tasks' clients exist.
+  const deletedCleanUp = new DeletedCleanUp();
   try {
     // The configuration first: a bad setting fails the start before any server is opened.
     const { uploadPrefix } = await step('the task configuration', async () => localTaskConfig(options, {}));
     const workers = options.rekognitionWorkers ?? availableParallelism();
     const concurrency = options.concurrency ?? workers;
     const servers = await startLocalServers(
-      { dataDir, ports: options.ports, uploadPrefix, handoff, workers, concurrency, faults: options.faults, tps: options.rekognitionTps },
+      {
+        dataDir,
+        ports: options.ports,
+        uploadPrefix,
+        handoff,
+        deletedCleanUp,
+        workers,
+        concurrency,
+        faults: options.faults,
+        tps: options.rekognitionTps,
+      },
       opened,
     );
     const wired = await wireTasks(servers, { ...options, dataDir, concurrency }, opened);
+    // Closed before the tasks' clients (parts close in reverse order): a clean-up under way finishes.
+    opened.add(deletedCleanUp);
+    deletedCleanUp.open(wired.tasks);
     const stack: LocalStack = {
       dataDir,
       bucket: LOCAL_BUCKET,

@@ -3,6 +3,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskDeps } from '../shared/aws-clients';
 import { callAws } from '../shared/errors';
 import { imageKey, isConditionalCheckFailed } from '../shared/image-table';
+import { clearLabelEntries } from '../shared/label-index';
+import { sequencerKey } from '../shared/sequencer';
 import { isFolderKey, parseS3Event } from '../shared/s3-event';
 import type { ClaimResult, ExecutionInput, ImageItem } from '../shared/types';
 import { claimRequest } from './claim-request';
@@ -28,6 +30,14 @@ export async function claimImage(input: ExecutionInput, { config, clients }: Tas
   try {
     // callAws renames throttling to DynamoDB.ThrottlingException, which the definition retries.
     const output = await callAws('DynamoDB', () => clients.dynamo.send(new UpdateCommand(request)));
+    // The claim removed the previous attempt's labels from the item: their label entries go too (label-index.ts).
+    const previous = output.Attributes as Partial<ImageItem> | undefined;
+    await clearLabelEntries(
+      clients.dynamo,
+      config.tableName,
+      { imageId: image.imageId, sequencerKey: sequencerKey(image.sequencer) },
+      previous?.labelIndex ?? [],
+    );
     return {
       image,
       decision: 'PROCESS',

@@ -22,9 +22,17 @@ export const MARK_FAILED_CONDITION = [
   'OR (#status = :ifProcessing AND #updatedAt < :ifStaleBefore)))',
 ].join(' ');
 
+/**
+ * Added when this execution's claim made the item (ClaimImage said PROCESS): the item is then gone only because
+ * the image was deleted (DELETE /images, or a delete in S3) while its analysis ran, and must stay gone.
+ */
+export const CLAIMED_EXTRA_CONDITION = 'attribute_exists(#imageId)';
+
 export interface MarkFailedParts {
   tableName: string;
   image: ImageRef;
+  /** This execution claimed the item (its claim said PROCESS): never write a new one. */
+  claimed?: boolean;
   failure: FailureEntry;
   reason: string;
   executionId: string;
@@ -58,7 +66,7 @@ export function markFailedRequest(parts: MarkFailedParts): UpdateCommandInput {
     TableName: parts.tableName,
     Key: imageKey(parts.image.imageId),
     ...update,
-    ConditionExpression: MARK_FAILED_CONDITION,
+    ConditionExpression: parts.claimed ? `(${MARK_FAILED_CONDITION}) AND ${CLAIMED_EXTRA_CONDITION}` : MARK_FAILED_CONDITION,
     ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#imageId': 'imageId' },
     ExpressionAttributeValues: {
       ...update.ExpressionAttributeValues,

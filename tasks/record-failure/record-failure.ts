@@ -33,6 +33,7 @@ export async function recordFailure(
     const outcome = await markFailed(clients.dynamo, {
       tableName: config.tableName,
       image,
+      claimed: input.claim?.decision === 'PROCESS',
       failure: failures[0],
       reason,
       executionId: input.executionId,
@@ -56,7 +57,9 @@ export async function recordFailure(
       }
     }
     if (outcome === 'NOT_MARKED') {
-      log.warn('Item not marked FAILED: it belongs to a newer version or another execution', { imageId: image.imageId });
+      log.warn('Item not marked FAILED: it belongs to a newer version or another execution, or was deleted', {
+        imageId: image.imageId,
+      });
     }
   } else {
     log.warn('No image to mark FAILED: the event could not be read', { reason });

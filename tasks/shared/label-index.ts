@@ -71,6 +71,40 @@ export async function syncLabelEntries(
   return 'SYNCED';
 }
 
+/**
+ * A claim starts a new attempt whose item has no labels yet: the entries of the labels the item had go
+ * now, not at StoreResult, so `GET /images?label=` never finds the image through labels of a version (or
+ * attempt) it no longer describes. Deleted first, then taken out of the set, only while the item still holds
+ * the claiming version (a newer claim owns the set then, and clears it itself). Costs writes at a re-claim
+ * only; label queries read nothing more.
+ */
+export async function clearLabelEntries(
+  dynamo: DynamoDBDocumentClient,
+  tableName: string,
+  image: Pick<ImageItem, 'imageId' | 'sequencerKey'>,
+  names: Iterable<string>,
+): Promise<void> {
+  const stale = [...names];
+  if (stale.length === 0) return;
+  await deleteLabelEntries(dynamo, tableName, image.imageId, stale);
+  try {
+    await callAws('DynamoDB', () =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: imageKey(image.imageId),
+          UpdateExpression: 'DELETE #labelIndex :stale',
+          ConditionExpression: '#sequencerKey = :ifSequencerKey',
+          ExpressionAttributeNames: { '#labelIndex': 'labelIndex', '#sequencerKey': 'sequencerKey' },
+          ExpressionAttributeValues: { ':stale': new Set(stale), ':ifSequencerKey': image.sequencerKey },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
 /** Deletes the entries of the listed label names (an image being deleted). */
 export async function deleteLabelEntries(
   dynamo: DynamoDBDocumentClient,

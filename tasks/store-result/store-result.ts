@@ -6,6 +6,7 @@ import { syncFaceIndex } from '../shared/faces';
 import { syncLabelEntries } from '../shared/label-index';
 import type { StoreResultInput, RecordedResult } from '../shared/types';
 import { buildItem } from './build-item';
+import { deleteDerivedObjects } from '../shared/derived-objects';
 import { writeItem } from './write-item';
 
 export async function storeResult(
@@ -15,12 +16,22 @@ export async function storeResult(
     clients,
   }: {
     config: Pick<PicflowConfig, 'tableName' | 'analyzerName' | 'faceCollectionId'>;
-    clients: Pick<TaskClients, 'dynamo' | 'rekognition'>;
+    clients: Pick<TaskClients, 'dynamo' | 'rekognition' | 's3'>;
   },
   now: Date = new Date(),
 ): Promise<RecordedResult> {
   const built = buildItem(input, { analyzerName: config.analyzerName, now });
   const outcome = await writeItem(clients.dynamo, config.tableName, built.item);
+  if (outcome === 'DELETED') {
+    // Deleted while this analysis ran: the delete could not see what this execution was still writing, so
+    // this execution removes its own thumbnails, normalized copy and raw results, and the image stays deleted.
+    await deleteDerivedObjects(clients.s3, built.item, input.image.bucket);
+    return {
+      imageId: input.image.imageId,
+      status: 'SUPERSEDED',
+      reason: `SUPERSEDED: ${input.image.key} was deleted during its analysis; this result was not stored and its objects were removed`,
+    };
+  }
   if (outcome === 'SUPERSEDED') {
     // Not an error and not a dead letter: the newer version's execution owns the item and its result.
     return {

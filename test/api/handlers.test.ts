@@ -6,6 +6,8 @@ import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, Q
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as imagesHandler } from '../../api/images/handler';
+import openapi from '../../api/openapi.json';
+import { handler as openApiHandler } from '../../api/openapi/handler';
 import { handler as searchHandler } from '../../api/search/handler';
 import { handler as uploadsHandler } from '../../api/uploads/handler';
 import { resetClients } from '../../tasks/shared/aws-clients';
@@ -443,5 +445,17 @@ describe('Function: search handler', () => {
     expect(token).toEqual(expect.any(String));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).code).toBe('InvalidToken');
+  });
+});
+
+describe('Function: openapi handler', () => {
+  it('GET /openapi.json answers the document itself, as the document describes that operation', async () => {
+    // Act
+    const response = await openApiHandler(apiEvent('GET /openapi.json'));
+
+    // Assess
+    expectDocumented('get', '/openapi.json', response);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual(openapi);
   });
 });

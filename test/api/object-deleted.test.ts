@@ -3,6 +3,7 @@
 import { DeleteFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { S3ObjectDeletedEvent } from '../../api/deleted/clean-up-deleted';
@@ -167,6 +168,28 @@ describe('Function: object-deleted clean-up', () => {
     expect(result.outcome).toBe('NO_ITEM');
     expect(s3).not.toHaveReceivedCommand(DeleteObjectCommand);
     expect(ddb).not.toHaveReceivedCommand(BatchWriteCommand);
+  });
+
+  it("logs its outcome through the tasks' Powertools logger (structured, with the image's keys), never console.log", async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({});
+    const info = jest.spyOn(Logger.prototype, 'info').mockImplementation(() => undefined);
+    const consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    // Act
+    await handler(deletedEvent({ sequencer: '0055AED6DCD90281F0' }));
+
+    // Assess
+    try {
+      expect(info).toHaveBeenCalledWith(
+        'object deleted',
+        expect.objectContaining({ outcome: 'NO_ITEM', deletionType: 'Permanently Deleted' }),
+      );
+      expect(consoleLog).not.toHaveBeenCalled();
+    } finally {
+      info.mockRestore();
+      consoleLog.mockRestore();
+    }
   });
 });
 

@@ -34,12 +34,12 @@ describe('HTTP API (default: IAM auth)', () => {
     synth = synthPicflow();
   });
 
-  it('has exactly the documented routes plus GET /openapi.json, each with IAM authorization', () => {
+  it('has exactly the documented routes (a served route missing from api/openapi.json fails), each with IAM authorization', () => {
     // Act
     const routes = ofType(synth, 'AWS::ApiGatewayV2::Route');
 
     // Assess
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...documentedRoutes(), 'GET /openapi.json'].sort());
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(documentedRoutes().sort());
     for (const route of routes) expect([route.RouteKey, route.AuthorizationType]).toEqual([route.RouteKey, 'AWS_IAM']);
     expect(ofType(synth, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
@@ -184,6 +184,50 @@ describe('HTTP API options', () => {
     const [api] = ofType(synth, 'AWS::ApiGatewayV2::Api');
     expect(api.CorsConfiguration).toMatchObject({ AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST', 'DELETE'] });
     expect(ofType(synth, 'AWS::ApiGatewayV2::Stage')[0].DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 });
+  });
+
+  it('with Cognito auth: a pool (strong passwords, admin-made users, Lite), a public client, its JWT authorizer on routes, outputs', () => {
+    // Act
+    const synth = synthPicflow({ api: { auth: 'cognito' } });
+
+    // Assess
+    const pool = logicalIdOf(synth.stack, synth.stack.api!.users!.userPool);
+    const client = logicalIdOf(synth.stack, synth.stack.api!.users!.client);
+    synth.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+      },
+      UserPoolTier: 'LITE',
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+    expect(JSON.stringify(ofType(synth, 'AWS::Cognito::UserPool'))).not.toMatch(/AdvancedSecurityMode|UserPoolAddOns/);
+    synth.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: { Ref: pool },
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    const [authorizer] = ofType(synth, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer).toMatchObject({ AuthorizerType: 'JWT', JwtConfiguration: { Audience: [{ Ref: client }] } });
+    expect(JSON.stringify((authorizer.JwtConfiguration as { Issuer: unknown }).Issuer)).toContain(pool);
+    const authorizerId = logicalIdsOfAuthorizer(synth);
+    for (const route of ofType(synth, 'AWS::ApiGatewayV2::Route')) {
+      expect([route.RouteKey, route.AuthorizationType, route.AuthorizerId]).toEqual([route.RouteKey, 'JWT', { Ref: authorizerId }]);
+    }
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect([outputs.UserPoolId?.Value, outputs.UserPoolClientId?.Value]).toEqual([{ Ref: pool }, { Ref: client }]);
+  });
+
+  it('with Cognito auth and self sign-up asked for, anyone may sign up; without Cognito there is no pool and no pool output', () => {
+    // Act
+    const open = synthPicflow({ api: { auth: 'cognito', cognitoSelfSignUp: true } });
+    const iam = synthPicflow();
+
+    // Assess
+    open.template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: false } });
+    expect(ofType(iam, 'AWS::Cognito::UserPool')).toEqual([]);
+    expect(Object.keys(iam.template.toJSON().Outputs)).not.toContain('UserPoolId');
   });
 
   it('api: false builds no API, no clean-up rule and no API function', () => {

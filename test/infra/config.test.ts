@@ -88,6 +88,21 @@ describe('parsePicflowContext', () => {
     expect(() => bad()).toThrow(/jwtIssuer[\s\S]*jwtAudience[\s\S]*corsOrigins: "\*"[\s\S]*apiThrottleRate[\s\S]*apiThrottleBurst/);
   });
 
+  it('reads apiAuth=cognito, with self sign-up off unless cognitoSelfSignUp=true; refuses the Cognito flag with other auth', () => {
+    // Act
+    const cognito = parsePicflowContext(from({ apiAuth: 'cognito' }));
+    const open = parsePicflowContext(from({ apiAuth: 'cognito', cognitoSelfSignUp: 'true' }));
+    const misplaced = () => parsePicflowContext(from({ cognitoSelfSignUp: 'true' }));
+    const withIssuer = () => parsePicflowContext(from({ apiAuth: 'cognito', jwtIssuer: 'https://issuer.example.com' }));
+
+    // Assess
+    expect(cognito.api).toMatchObject({ auth: 'cognito', cognitoSelfSignUp: false });
+    expect(cognito.api).not.toHaveProperty('jwtIssuer');
+    expect(open.api).toMatchObject({ auth: 'cognito', cognitoSelfSignUp: true });
+    expect(misplaced).toThrow(/cognitoSelfSignUp: set only with apiAuth=cognito/);
+    expect(withIssuer).toThrow(/jwtIssuer\/jwtAudience: set only with apiAuth=jwt/);
+  });
+
   it('accepts strings as `-c key=value` passes them', () => {
     // Prepare
     const context = {

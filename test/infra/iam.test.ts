@@ -81,7 +81,7 @@ describe('IAM', () => {
       'xray:PutTraceSegments *',
     ];
     const expected: Record<string, string[]> = {
-      ClaimImage: [`dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
+      ClaimImage: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`],
       ValidateImage: [...read('uploads/'), `s3:PutObject ${objects('normalized/')}`, `s3:ListBucket <${ids.bucket}.Arn>`],
       CreateThumbnails: [...read('uploads/', 'normalized/'), `s3:PutObject ${objects('thumbnails/')}`],
       // Face indexing on (the default): IndexFaces replaces DetectFaces, every collection action on the collection's ARN.
@@ -106,10 +106,20 @@ describe('IAM', () => {
         ...read('uploads/', 'normalized/'),
         `s3:PutObject ${objects('analysis/')}`,
       ],
-      // Both write with one conditional UpdateItem and never read: no GetItem, no PutItem.
-      // ... and delete the faces the stored result no longer lists (tasks/shared/faces.ts syncFaceIndex).
-      StoreResult: [`dynamodb:UpdateItem ${table}`, ...deleteFaces],
-      RecordFailure: [`dynamodb:UpdateItem ${table}`, ...deleteFaces],
+      // Both write the item with a conditional UpdateItem and the label entries with BatchWriteItem (syncLabelEntries);
+      // no PutItem. Both delete the faces a stored result no longer lists (tasks/shared/faces.ts syncFaceIndex).
+      // StoreResult reads the item when its write is refused, and removes its own objects when the
+      // image was deleted during the analysis.
+      StoreResult: [
+        `dynamodb:BatchWriteItem ${table}`,
+        `dynamodb:GetItem ${table}`,
+        `dynamodb:UpdateItem ${table}`,
+        `s3:DeleteObject ${objects('analysis/')}`,
+        `s3:DeleteObject ${objects('normalized/')}`,
+        `s3:DeleteObject ${objects('thumbnails/')}`,
+        ...deleteFaces,
+      ],
+      RecordFailure: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`, ...deleteFaces],
     };
 
     // Act

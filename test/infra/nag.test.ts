@@ -80,6 +80,25 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName}`))).toEqual([]);
   });
 
+  it('finds nothing unacknowledged with the Cognito user pool (apiAuth=cognito, self sign-up), only COG2 and COG8 acknowledged', () => {
+    // Prepare
+    const { app, stack } = picflowApp({ api: { auth: 'cognito', cognitoSelfSignUp: true } });
+
+    // Act
+    const direct = new AwsSolutionsChecks().validateScope(app);
+    const report = synthWithNag(app);
+
+    // Assess
+    expect(direct.violations).toEqual([]);
+    expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName}`))).toEqual([]);
+    const poolAcks = acknowledgements(stack.api!.users!).filter(([, id]) => id.includes('AwsSolutions-'));
+    expect([...new Set(poolAcks.map(([, id]) => id.replace(/^Annotation::/, '')))].sort()).toEqual([
+      'AwsSolutions-COG2',
+      'AwsSolutions-COG8',
+    ]);
+    for (const [, , reason] of poolAcks) expect(reason.length).toBeGreaterThanOrEqual(60);
+  });
+
   it('acknowledges only specific findings, each with a written reason', () => {
     // Prepare
     const { app } = picflowApp({ alarmEmail: 'ops@example.com' });

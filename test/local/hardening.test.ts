@@ -1,4 +1,4 @@
-// Every endpoint of the real local stack (S3, DynamoDB, SQS, Rekognition, console) gets each malformed or
+// Every endpoint of the real local stack (S3, DynamoDB, SQS, Rekognition, console, HTTP API) gets each malformed or
 // hostile request of MALFORMED_REQUESTS over a raw socket; each answer is checked, and after each one the
 // endpoint must still serve a valid request (a crash would end this test process). README: "Reliability
 // and security of the local stack" lists this table.
@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startApiServer, type ApiServer } from '../../local/api/api-server';
 import { startConsoleServer, type ConsoleServer } from '../../local/console/server';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { signedHeaders } from './support/signed-headers';
 
-type Endpoint = 's3' | 'dynamodb' | 'sqs' | 'rekognition' | 'console';
-const ENDPOINTS: Endpoint[] = ['s3', 'dynamodb', 'sqs', 'rekognition', 'console'];
+type Endpoint = 's3' | 'dynamodb' | 'sqs' | 'rekognition' | 'console' | 'api';
+const ENDPOINTS: Endpoint[] = ['s3', 'dynamodb', 'sqs', 'rekognition', 'console', 'api'];
 
 interface RawRequest {
   method: string;
@@ -52,6 +53,14 @@ function validRequest(endpoint: Endpoint, port: number): RawRequest {
       return json('RekognitionService.DetectLabels', 'application/x-amz-json-1.1', 'rekognition');
     case 'console':
       return { method: 'POST', path: '/api/dead-letters/replay', headers: { ...host, 'content-type': 'application/json' }, body: '{}' };
+    case 'api':
+      // The HTTP API (picflow dev's own port): asking for a presigned upload writes nothing.
+      return {
+        method: 'POST',
+        path: '/uploads',
+        headers: { ...host, 'content-type': 'application/json' },
+        body: '{"contentType":"image/png"}',
+      };
   }
 }
 
@@ -62,6 +71,7 @@ const VALID_ANSWER: Record<Endpoint, { status: number; body: RegExp }> = {
   sqs: { status: 200, body: /"QueueUrls"/ },
   rekognition: { status: 400, body: /"__type":"InvalidParameterException"/ },
   console: { status: 200, body: /"outcomes"/ },
+  api: { status: 201, body: /"imageId"/ },
 };
 
 const without = (headers: Record<string, string>, ...names: string[]) =>
@@ -163,37 +173,43 @@ const MALFORMED_REQUESTS: Case[] = [
   {
     name: 'Host of another name (DNS rebinding)',
     change: (r, _e, port) => ({ ...r, headers: { ...r.headers, host: `evil.example:${port}` } }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
-    code: { s3: '<Code>AccessDenied</Code>', dynamodb: 'AccessDeniedException', sqs: 'AccessDenied', rekognition: 'AccessDeniedException' },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
+    code: {
+      s3: '<Code>AccessDenied</Code>',
+      dynamodb: 'AccessDeniedException',
+      sqs: 'AccessDenied',
+      rekognition: 'AccessDeniedException',
+      api: '"code":"Forbidden"',
+    },
   },
   {
     name: 'Host of a loopback name with another port',
     change: (r) => ({ ...r, headers: { ...r.headers, host: 'localhost:1' } }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'no Host header',
     change: (r) => ({ ...r, headers: without(r.headers, 'host') }),
     // HTTP/1.1 requires Host: Node itself answers 400 before any handler.
-    expect: { ...ALL_AWS(400), console: 400 },
+    expect: { ...ALL_AWS(400), console: 400, api: 400 },
   },
   {
     name: 'cross-site Origin',
     change: (r) => ({ ...r, headers: { ...r.headers, origin: 'http://evil.example' } }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'Origin of another localhost port',
     change: (r) => ({ ...r, headers: { ...r.headers, origin: 'http://localhost:3000' } }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
     name: 'Sec-Fetch-Site: cross-site (no Origin)',
     change: (r) => ({ ...r, headers: { ...r.headers, 'sec-fetch-site': 'cross-site' } }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
@@ -204,7 +220,7 @@ const MALFORMED_REQUESTS: Case[] = [
       body: undefined,
       headers: { ...without(r.headers, 'content-type'), origin: 'http://evil.example', 'access-control-request-method': 'PUT' },
     }),
-    expect: { ...ALL_AWS(403), rekognition: 400, console: 403 },
+    expect: { ...ALL_AWS(403), rekognition: 400, console: 403, api: 403 },
     code: { rekognition: 'AccessDeniedException' },
   },
   {
@@ -216,8 +232,14 @@ const MALFORMED_REQUESTS: Case[] = [
       body: undefined,
       headers: { ...r.headers, 'content-length': String(10 * 1024 ** 3) },
     }),
-    expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413 },
-    code: { s3: 'EntityTooLarge', dynamodb: 'ValidationException', sqs: 'RequestEntityTooLarge', rekognition: 'ImageTooLargeException' },
+    expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413, api: 413 },
+    code: {
+      s3: 'EntityTooLarge',
+      dynamodb: 'ValidationException',
+      sqs: 'RequestEntityTooLarge',
+      rekognition: 'ImageTooLargeException',
+      api: 'TooLarge',
+    },
   },
   {
     name: 'oversized body, streamed (chunked, past the limit)',
@@ -227,10 +249,11 @@ const MALFORMED_REQUESTS: Case[] = [
         : {
             ...r,
             body: undefined,
-            streamBytes: { s3: 0, dynamodb: 17 * MiB, sqs: 3 * MiB, rekognition: 9 * MiB, console: 1 * MiB }[endpoint],
+            streamBytes: { s3: 0, dynamodb: 17 * MiB, sqs: 3 * MiB, rekognition: 9 * MiB, console: 1 * MiB, api: 7 * MiB }[endpoint],
           },
-    expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413 },
+    expect: { s3: 400, dynamodb: 413, sqs: 413, rekognition: 400, console: 413, api: 413 },
     code: {
+      api: 'TooLarge',
       s3: 'MaxMessageLengthExceeded',
       dynamodb: 'ValidationException',
       sqs: 'RequestEntityTooLarge',
@@ -246,7 +269,7 @@ const MALFORMED_REQUESTS: Case[] = [
       body: '{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}'.slice(0, 100),
       truncateAt: 10,
     }),
-    expect: { ...ALL_AWS('no answer'), console: 'no answer' },
+    expect: { ...ALL_AWS('no answer'), console: 'no answer', api: 'no answer' },
   },
   {
     name: 'malformed JSON / XML body',
@@ -254,7 +277,7 @@ const MALFORMED_REQUESTS: Case[] = [
       endpoint === 's3'
         ? { ...r, method: 'POST', path: '/picflow-local?delete', body: '<Delete><Object><Key>a</Key></Object' }
         : { ...r, body: '{"unterminated' },
-    expect: { ...ALL_AWS(400), console: 400 },
+    expect: { ...ALL_AWS(400), console: 400, api: 400 },
     code: {
       s3: 'MalformedXML',
       dynamodb: 'SerializationException',
@@ -265,7 +288,7 @@ const MALFORMED_REQUESTS: Case[] = [
   {
     name: 'JSON that is not an object',
     change: (r, endpoint) => (endpoint === 's3' ? r : { ...r, body: '[1,2,3]' }),
-    expect: { dynamodb: 400, sqs: 400, rekognition: 400, console: 400 },
+    expect: { dynamodb: 400, sqs: 400, rekognition: 400, console: 400, api: 400 },
   },
   {
     name: 'invalid chunked encoding',
@@ -275,22 +298,24 @@ const MALFORMED_REQUESTS: Case[] = [
       );
       return { ...r, raw: `POST ${r.path} HTTP/1.1\r\n${headers.join('')}\r\nzz;bad\r\nxx\r\n0\r\n\r\n` };
     },
-    expect: { ...ALL_AWS(400), console: 400 },
+    expect: { ...ALL_AWS(400), console: 400, api: 400 },
   },
   {
     name: 'absurd headers (one of 64 KiB)',
     change: (r) => ({ ...r, headers: { ...r.headers, 'x-absurd': 'a'.repeat(64 * 1024) } }),
-    expect: { ...ALL_AWS([400, 431]), console: [400, 431] },
+    expect: { ...ALL_AWS([400, 431]), console: [400, 431], api: [400, 431] },
   },
   {
     name: 'not HTTP at all',
     change: (r) => ({ ...r, raw: '\u0000\u0001GARBAGE\r\n\r\n' }),
-    expect: { ...ALL_AWS(400), console: 400 },
+    expect: { ...ALL_AWS(400), console: 400, api: 400 },
   },
   {
     name: 'request target that is not a path (absolute URL of another host)',
     change: (r) => ({ ...r, path: `http://evil.example${r.path}` }),
-    expect: { s3: 200, dynamodb: 200, sqs: 200, rekognition: 400, console: 400 },
+    // The API matches routes on the path as sent: an absolute URL is no route of it (404 NoSuchRoute), never served.
+    expect: { s3: 200, dynamodb: 200, sqs: 200, rekognition: 400, console: 400, api: 404 },
+    code: { api: 'NoSuchRoute' },
   },
   {
     name: 'bad percent-encoding in the path',
@@ -397,18 +422,22 @@ describe('local stack hardening: every endpoint, every malformed request', () =>
   let dataDir: string;
   let stack: LocalStack;
   let consoleServer: ConsoleServer;
+  let apiServer: ApiServer;
   const ports = {} as Record<Endpoint, number>;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'picflow-hardening-'));
     stack = await startLocalStack({ dataDir, rekognitionWorkers: 1, taskEnvironment: { ANALYSES: '' } });
     consoleServer = await startConsoleServer({ stack, port: 0 });
+    apiServer = await startApiServer({ deps: { ...stack.tasks, bucket: stack.bucket }, port: 0 });
     for (const endpoint of ['s3', 'dynamodb', 'sqs', 'rekognition'] as const)
       ports[endpoint] = Number(new URL(stack.endpoints[endpoint]).port);
     ports.console = consoleServer.port;
+    ports.api = apiServer.port;
   }, 60_000);
 
   afterAll(async () => {
+    await apiServer?.close();
     await consoleServer?.close();
     await stack?.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 import { matchesPattern } from '../../../local/events/event-pattern';
 import { nextSequencer, objectCreatedEvent } from '../../../local/events/object-created-event';
 import { AWKWARD_KEYS } from '../../support/awkward-keys';
-import { uploadEventPattern } from '../../../statemachines/trigger';
+import { objectDeletedEvent } from '../../../local/events/object-deleted-event';
+import { uploadDeletedEventPattern, uploadEventPattern } from '../../../statemachines/trigger';
 import type { CreatedObject } from '../../../local/s3/s3-server';
 
 function created(key: string): CreatedObject {
@@ -71,5 +72,41 @@ describe('Local events: the deployed rule pattern', () => {
     expect(() => matchesPattern(event, { detail: { size: [{ numeric: ['>', 1] } as never] } })).toThrow(
       /Unsupported event pattern operator/,
     );
+  });
+});
+
+describe('Local events: S3 Object Deleted', () => {
+  it("builds S3's event for a delete in an unversioned bucket, matched by the deployed rule's pattern under the upload prefix only", () => {
+    // Prepare
+    const deleted = {
+      bucket: 'picflow-local',
+      key: 'uploads/a b+c.png',
+      sequencer: '00066130996A3598',
+      eventTime: '2026-11-23T18:00:00.123Z',
+    };
+
+    // Act
+    const upload = objectDeletedEvent(deleted, 'local');
+    const thumbnail = objectDeletedEvent({ ...deleted, key: 'thumbnails/a b+c.png/abc/cover-128x128.jpg' }, 'local');
+
+    // Assess
+    expect(upload).toMatchObject({
+      version: '0',
+      source: 'aws.s3',
+      'detail-type': 'Object Deleted',
+      time: '2026-11-23T18:00:00Z',
+      region: 'local',
+      resources: ['arn:aws:s3:::picflow-local'],
+      detail: {
+        version: '0',
+        bucket: { name: 'picflow-local' },
+        object: { key: 'uploads/a b+c.png', sequencer: '00066130996A3598' },
+        reason: 'DeleteObject',
+        'deletion-type': 'Permanently Deleted',
+      },
+    });
+    expect(upload.detail.object).not.toHaveProperty('version-id');
+    const pattern = uploadDeletedEventPattern('picflow-local', 'uploads/');
+    expect([matchesPattern(upload, pattern), matchesPattern(thumbnail, pattern)]).toEqual([true, false]);
   });
 });

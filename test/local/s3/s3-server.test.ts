@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { startS3Server, type CreatedObject, type S3Server } from '../../../local/s3/s3-server';
+import { startS3Server, type CreatedObject, type DeletedObject, type S3Server } from '../../../local/s3/s3-server';
 
 const BUCKET = 'picflow-local';
 
@@ -86,6 +86,34 @@ describe('Local S3 server', () => {
         reason: 'PutObject',
       }),
     ]);
+  });
+
+  it('reports each deleted object (DeleteObject, DeleteObjects), sequenced after its writes; a missing key reports none', async () => {
+    // Prepare
+    const s3 = client('WHEN_REQUIRED');
+    const created: CreatedObject[] = [];
+    const deleted: DeletedObject[] = [];
+    server.onObjectCreated((o) => created.push(o));
+    server.onObjectDeleted((o) => deleted.push(o));
+    for (const key of ['uploads/a.png', 'uploads/b.png', 'uploads/c.png'])
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));
+
+    // Act
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'uploads/a.png' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'uploads/never.png' }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'uploads/b.png' }, { Key: 'uploads/c.png' }] } }));
+
+    // Assess
+    expect(deleted.map((o) => [o.bucket, o.key])).toEqual([
+      [BUCKET, 'uploads/a.png'],
+      [BUCKET, 'uploads/b.png'],
+      [BUCKET, 'uploads/c.png'],
+    ]);
+    const lastWrite = created
+      .map((o) => o.sequencer!)
+      .sort()
+      .at(-1)!;
+    for (const o of deleted) expect(o.sequencer > lastWrite).toBe(true);
   });
 
   it('keeps objects across a restart', async () => {

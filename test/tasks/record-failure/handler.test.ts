@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { failureReason, failuresFrom } from '../../../tasks/record-failure/describe-failure';
 import { handler } from '../../../tasks/record-failure/handler';
-import { MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
+import { CLAIMED_EXTRA_CONDITION, MARK_FAILED_CONDITION } from '../../../tasks/record-failure/mark-failed';
 import { logger } from '../../../tasks/shared/logger';
 import { sequencerKey } from '../../../tasks/shared/sequencer';
 import {
@@ -70,7 +70,8 @@ describe('Function: handler', () => {
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
     const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
     expect(input.Key).toEqual({ imageId: 'picflow-uploads/uploads/cat.jpg' });
-    expect(input.ConditionExpression).toBe(MARK_FAILED_CONDITION);
+    // This execution's claim made the item: it is marked only while it exists (a delete meanwhile must stay a delete).
+    expect(input.ConditionExpression).toBe(`(${MARK_FAILED_CONDITION}) AND ${CLAIMED_EXTRA_CONDITION}`);
     expect(input.ExpressionAttributeValues).toMatchObject({
       ':status': 'FAILED',
       ':statusReason': CORRUPT_REASON,

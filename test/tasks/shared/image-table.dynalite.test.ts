@@ -2,7 +2,7 @@
  * The condition expressions of ClaimImage, StoreResult and RecordFailure, run by a real
  * DynamoDB-compatible engine (dynalite): the mocks prove what we send, this proves what it means.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { claimImage } from '../../../tasks/claim-image/claim-image';
 import { markExecutionFailed } from '../../../tasks/record-failed-execution/mark-execution-failed';
 import { recordFailure } from '../../../tasks/record-failure/record-failure';
@@ -10,6 +10,7 @@ import { storeResult } from '../../../tasks/store-result/store-result';
 import { createTaskClients, type TaskDeps } from '../../../tasks/shared/aws-clients';
 import { loadConfig } from '../../../tasks/shared/config';
 import { allImages } from '../../../tasks/shared/image-scan';
+import { LABEL_TIME_INDEX, labelPartitions } from '../../../tasks/shared/image-indexes';
 import { STATUS_INDEX } from '../../../tasks/shared/image-table';
 import type { ImageItem } from '../../../tasks/shared/types';
 import { createImageTable, startDynalite, type LocalDynamo } from '../../support/dynalite';
@@ -59,6 +60,24 @@ async function listed(status: string): Promise<Record<string, unknown>[]> {
   return Items ?? [];
 }
 
+/** The imageIds a label query (the HTTP API's `GET /images?label=`) answers, from the label index. */
+async function foundByLabel(name: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const partition of labelPartitions(name, 0)) {
+    const { Items = [] } = await deps.clients.dynamo.send(
+      new QueryCommand({
+        TableName: deps.config.tableName,
+        IndexName: LABEL_TIME_INDEX.name,
+        KeyConditionExpression: '#labelKey = :labelKey',
+        ExpressionAttributeNames: { '#labelKey': LABEL_TIME_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':labelKey': partition },
+      }),
+    );
+    found.push(...Items.map((entry) => entry.imageOf as string));
+  }
+  return found;
+}
+
 /** Image items only: label entries (the HTTP API's label index) are items of their own. */
 async function itemCount(): Promise<number> {
   return (await allImages(local.client, deps.config.tableName)).length;
@@ -101,6 +120,23 @@ describe('Module: image-table conditions on a real engine', () => {
     expect(await itemCount()).toBe(1);
     const item = await readItem();
     expect(item).toMatchObject({ status: 'SUCCEEDED', sequencer: SEQUENCER, faceCount: 1, createdAt: at(1).toISOString() });
+  });
+
+  it("removes the previous version's label entries at the newer version's claim, before its StoreResult", async () => {
+    // Prepare: the first version stored with its labels, found by one of them.
+    await claimImage(executionInput(), deps, at(1));
+    await storeResult(storeInput(), deps, at(5));
+    const before = await foundByLabel('Label0');
+
+    // Act: a newer upload of the key is claimed; its analysis has not stored anything yet.
+    const claim = await claimImage(executionInput({ sequencer: NEWER_SEQUENCER, executionId: OTHER_EXECUTION_ID }), deps, at(6));
+
+    // Assess
+    expect(before).toEqual([IMAGE_ID]);
+    expect(claim.decision).toBe('PROCESS');
+    expect(await foundByLabel('Label0')).toEqual([]);
+    expect((await readItem())?.labelIndex ?? new Set()).toEqual(new Set());
+    expect(await itemCount()).toBe(1);
   });
 
   it('lets only one of two concurrent duplicates PROCESS; a retried claim of the same execution still PROCESSes', async () => {
@@ -175,6 +211,20 @@ describe('Module: image-table conditions on a real engine', () => {
     for (const attribute of ['faces', 'faceCount', 'labels', 'text', 'moderation', 'thumbnails', 'statusReason', 'completedAt']) {
       expect(item).not.toHaveProperty(attribute);
     }
+  });
+
+  it('does not bring back an item deleted during the analysis when the analysis then fails (its claim made the item)', async () => {
+    // Prepare: claimed, then deleted (DELETE /images) while the analysis runs
+    await claimImage(executionInput(), deps, at(1));
+    await deps.clients.dynamo.send(new DeleteCommand({ TableName: deps.config.tableName, Key: { imageId: IMAGE_ID } }));
+
+    // Act: the analysis fails (its original is gone)
+    const result = await recordFailure(recordFailureInput(), deps, at(2));
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(await readItem()).toBeUndefined();
+    expect(await itemCount()).toBe(0);
   });
 
   it('PROCESSes a replay of a FAILED attempt', async () => {
@@ -401,12 +451,5 @@ describe('Module: image-table conditions on a real engine', () => {
     expect(await readItem()).toMatchObject({ listedStatus: 'FAILED', status: 'FAILED' });
   });
 
-  it('stores a result even if the item was deleted meanwhile', async () => {
-    // Act
-    const result = await storeResult(storeInput(), deps, at(1));
-
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    expect(await readItem()).toMatchObject({ status: 'SUCCEEDED', createdAt: at(1).toISOString() });
-  });
+  // A result for an item deleted meanwhile is not stored: test/tasks/store-result/delete-race.test.ts (it needs S3 too).
 });

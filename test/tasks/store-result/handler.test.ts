@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../tasks/store-result/handler';
@@ -46,7 +46,7 @@ describe('Function: handler', () => {
     // The item, then the label index (tasks/shared/label-index.ts)
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
     const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
-    expect(input.ConditionExpression).toBe('attribute_not_exists(#imageId) OR #sequencerKey = :ifSequencerKey');
+    expect(input.ConditionExpression).toBe('attribute_exists(#imageId) AND #sequencerKey = :ifSequencerKey');
     expect(input.ConditionExpression).toBe(STORE_CONDITION);
     expect(input.Key).toEqual({ imageId: 'picflow-uploads/uploads/cat.jpg' });
     expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :createdAt)');
@@ -130,6 +130,7 @@ describe('Function: handler', () => {
   it('answers SUPERSEDED, without a dead letter, when a newer version owns the item', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { imageId: 'picflow-uploads/uploads/cat.jpg', sequencer: '0062E99A88DC407461' } });
 
     // Act
     const result = await handler(storeInput({ branches: [thumbnailsOk(), THROTTLED, labelsAndTextOk(), moderationOk()] }));
