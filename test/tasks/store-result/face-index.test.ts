@@ -2,7 +2,7 @@
 // result lists stay, a previous version's (or a failed attempt's) are deleted. DynamoDB and Rekognition mocked.
 import 'aws-sdk-client-mock-jest';
 import { DeleteFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { DynamoDBDocumentClient, type UpdateCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, type UpdateCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as recordFailure } from '../../../tasks/record-failure/handler';
 import { handler as storeResult } from '../../../tasks/store-result/handler';
@@ -86,6 +86,8 @@ describe('StoreResult with a face collection', () => {
   it('deletes nothing when the result was SUPERSEDED (the newer version owns the faces)', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    // The refused write's read finds the newer version's item (not a delete).
+    ddb.on(GetCommand).resolves({ Item: { imageId: 'newer' } });
 
     // Act
     const result = await storeResult(storeInput({ branches: [thumbnailsOk(), facesWithIds('new-1'), labelsAndTextOk(), moderationOk()] }));
