@@ -23,9 +23,9 @@ import { join } from 'node:path';
 import { uploadDeletedEventPattern } from '../../statemachines/trigger';
 import { QUERY_INDEXES } from '../../tasks/shared/image-indexes';
 import { DEFAULT_API_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
-import { acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../acknowledge';
 import { toCdkEventPattern } from './pipeline';
-import { bundlingFor, REPO_ROOT, taskEnvironment } from './task-functions';
+import { bundlingFor, lockFileOf, PACKAGE_ROOT, taskEnvironment } from './task-functions';
 
 type ObjectArea = keyof PicflowPrefixes;
 
@@ -114,7 +114,7 @@ export interface PicflowApiProps {
   readonly removalPolicy: RemovalPolicy;
   /** Where the clean-up's events go when they cannot be delivered (the pipeline's dead-letter queue). */
   readonly deadLetterQueue: sqs.IQueue;
-  /** @default the repository's api/ folder */
+  /** @default the picflow package's api/ folder */
   readonly apiDir?: string;
 }
 
@@ -137,7 +137,7 @@ export class PicflowApi extends Construct {
     super(scope, id);
     const settings: PicflowApiSettings = { ...DEFAULT_API_SETTINGS, ...props.api };
     this.settings = settings;
-    const apiDir = props.apiDir ?? join(REPO_ROOT, 'api');
+    const apiDir = props.apiDir ?? join(PACKAGE_ROOT, 'api');
     const environment = { ...taskEnvironment(props), BUCKET_NAME: props.bucket.bucketName };
     this.functions = Object.fromEntries(
       Object.entries(API_FUNCTIONS).map(([name, profile]) => [name, this.apiFunction(name, profile, apiDir, environment, props)]),
@@ -227,8 +227,8 @@ export class PicflowApi extends Construct {
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
       environment,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: PACKAGE_ROOT,
+      depsLockFilePath: lockFileOf(PACKAGE_ROOT),
       bundling: bundlingFor({ memorySize: 256, usesSharp: false }, props.architecture),
     });
     grantApiAccess(profile, role, props);
