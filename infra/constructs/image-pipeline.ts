@@ -288,31 +288,43 @@ function commonFolder(prefixes: readonly string[]): string {
  * imageTableDefinition() with its keys. An imported table has no schema to read, so it is not checked.
  */
 export function tableProblems(table: dynamodb.Table): string[] {
+  // Read from the table's CloudFormation resource (Table#schema() is deprecated, and it is what deploys).
+  type Key = { attributeName: string; keyType: 'HASH' | 'RANGE' };
+  const cfn = table.node.defaultChild as dynamodb.CfnTable;
+  const resolve = <T>(value: unknown) => (Stack.of(table).resolve(value) ?? []) as T;
+  const types = new Map(
+    resolve<{ attributeName: string; attributeType: string }[]>(cfn.attributeDefinitions).map((a) => [a.attributeName, a.attributeType]),
+  );
+  const keysOf = (schema: Key[]) => ({
+    partition: schema.find((k) => k.keyType === 'HASH')?.attributeName,
+    sort: schema.find((k) => k.keyType === 'RANGE')?.attributeName,
+  });
   const problems: string[] = [];
-  const schema = table.schema();
-  const key = schema.partitionKey;
-  if (key?.name !== PARTITION_KEY || key.type !== dynamodb.AttributeType.STRING || schema.sortKey) {
+  const key = keysOf(resolve<Key[]>(cfn.keySchema));
+  if (key.partition !== PARTITION_KEY || types.get(PARTITION_KEY) !== 'S' || key.sort) {
     problems.push(
-      `table: picflow needs partition key "${PARTITION_KEY}" (string) and no sort key; this table has "${key?.name}" ` +
-        `(${key?.type})${schema.sortKey ? ` and sort key "${schema.sortKey.name}"` : ''}: pass a table made for picflow, or none`,
+      `table: picflow needs partition key "${PARTITION_KEY}" (string) and no sort key; this table has "${key.partition}" ` +
+        `(${types.get(key.partition ?? '')})${key.sort ? ` and sort key "${key.sort}"` : ''}: pass a table made for picflow, or none`,
     );
   }
+  const indexes = new Map(
+    resolve<{ indexName: string; keySchema: Key[] }[]>(cfn.globalSecondaryIndexes).map((index) => [
+      index.indexName,
+      keysOf(index.keySchema),
+    ]),
+  );
   for (const index of imageTableDefinition('unused').GlobalSecondaryIndexes ?? []) {
-    const want = (type: 'HASH' | 'RANGE') => index.KeySchema?.find((k) => k.KeyType === type)?.AttributeName;
-    const described = `partition key "${want('HASH')}"${want('RANGE') ? `, sort key "${want('RANGE')}"` : ''}`;
-    let has: dynamodb.SchemaOptions | undefined;
-    try {
-      has = table.schema(index.IndexName);
-    } catch {
+    const want = keysOf((index.KeySchema ?? []).map((k) => ({ attributeName: k.AttributeName!, keyType: k.KeyType as Key['keyType'] })));
+    const described = `partition key "${want.partition}"${want.sort ? `, sort key "${want.sort}"` : ''}`;
+    const has = indexes.get(index.IndexName!);
+    if (!has) {
       problems.push(
         `table: missing global secondary index "${index.IndexName}" (${described}, strings): add it with addGlobalSecondaryIndex`,
       );
-      continue;
-    }
-    if (has.partitionKey?.name !== want('HASH') || has.sortKey?.name !== want('RANGE')) {
+    } else if (has.partition !== want.partition || has.sort !== want.sort) {
       problems.push(
-        `table: global secondary index "${index.IndexName}" has partition key "${has.partitionKey?.name}"` +
-          `${has.sortKey ? `, sort key "${has.sortKey.name}"` : ''}; picflow needs ${described}`,
+        `table: global secondary index "${index.IndexName}" has partition key "${has.partition}"` +
+          `${has.sort ? `, sort key "${has.sort}"` : ''}; picflow needs ${described}`,
       );
     }
   }
