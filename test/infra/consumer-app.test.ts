@@ -66,6 +66,25 @@ describe('ImagePipeline installed into another CDK app', () => {
     );
   });
 
+  it('is the example the README shows under "Use it in your own CDK app"', () => {
+    // Prepare
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use it in your own CDK app'));
+
+    // Act
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    const app = readFileSync(join(__dirname, 'consumer-app', 'app.ts'), 'utf8');
+
+    // Assess
+    expect(example).toBe(
+      `${app
+        .split('\n')
+        .filter((line) => !line.startsWith('//'))
+        .join('\n')
+        .trim()}\n`,
+    );
+  });
+
   it('loads only packages picflow lists as dependencies (no devDependency such as cdk-nag)', () => {
     // Prepare
     const { dependencies } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };

@@ -290,7 +290,8 @@ describe('task functions', () => {
 
   it('refuses invalid props with the reason', () => {
     // Prepare / Act / Assess
-    expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(/prefixes.upload "analysis\/" and prefixes.analysis "analysis\/" overlap/);
+    const overlap = /prefixes.upload "analysis\/" and prefixes.analysis "analysis\/" overlap/;
+    expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(overlap);
     expect(() => synthPicflow({ taskSettings: { thumbnails: [{ name: 'big', width: 5000, height: 5000, fit: 'inside' }] } })).toThrow(
       /THUMBNAIL_SIZES: "5000x5000:inside" must be between 1 and 4096 pixels/,
     );
