@@ -1,18 +1,19 @@
 /**
- * PicflowStack: storage (bucket, table), the pipeline (rule, state machine, task functions, dead-letter
- * queue) and its alarms, wired together, plus the outputs a user needs to upload an image and find
- * its result.
+ * PicflowStack: one ImagePipeline with a bucket, table and queue of its own (the stack `cdk deploy`
+ * deploys from this repository), plus the outputs a user needs to upload an image and find its result.
  */
-import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Aws, CfnOutput, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ALL_ANALYSES } from '../tasks/shared/config';
-import { DEFAULT_TASK_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from './config';
-import { PicflowApi } from './constructs/api';
-import { PicflowAlarms } from './constructs/alarms';
-import { PicflowPipeline } from './constructs/pipeline';
-import { PicflowStorage } from './constructs/storage';
+import type { PicflowApiSettings, PicflowPrefixes, PicflowTaskSettings } from './config';
+import type { PicflowAlarms } from './constructs/alarms';
+import type { PicflowApi } from './constructs/api';
+import { ImagePipeline } from './constructs/image-pipeline';
+import type { PicflowPipeline } from './constructs/pipeline';
 import { rekognitionRegionProblem } from './rekognition-regions';
 
 export interface PicflowStackProps extends StackProps {
@@ -47,19 +48,23 @@ export interface PicflowStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Folder holding the task handlers (`<folder>/handler.ts`); its parent holds package-lock.json.
-   * @default the repository's tasks/ folder
-   */
-  readonly tasksDir?: string;
-  /**
    * The HTTP API (infra/constructs/api.ts): its settings, or false for none.
    * @default DEFAULT_API_SETTINGS (IAM auth, no CORS origin, 50 rps / 100 burst)
    */
   readonly api?: Partial<PicflowApiSettings> | false;
 }
 
+/** The storage PicflowStack always creates: both buckets and the table. */
+export interface PicflowStackStorage {
+  readonly bucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+}
+
 export class PicflowStack extends Stack {
-  readonly storage: PicflowStorage;
+  /** Everything picflow deploys. Its id is "Default", which CDK leaves out of logical IDs and names. */
+  readonly imagePipeline: ImagePipeline;
+  readonly storage: PicflowStackStorage;
   readonly pipeline: PicflowPipeline;
   readonly alarms: PicflowAlarms;
   /** The HTTP API and the clean-up after deletes made in S3, unless switched off. */
@@ -70,44 +75,28 @@ export class PicflowStack extends Stack {
       description: 'picflow: S3 uploads analysed by a Step Functions pipeline (thumbnails, faces, labels, text, moderation) into DynamoDB',
       ...props,
     });
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const regionProblem = rekognitionRegionProblem(this.region, (props.taskSettings?.analyses ?? ALL_ANALYSES).length > 0);
     if (regionProblem) throw new Error(`PicflowStack ${id}: ${regionProblem}`);
 
-    this.storage = new PicflowStorage(this, 'Storage', { removalPolicy });
-    // Ref of an AWS::Rekognition::Collection is its CollectionId.
-    const faceCollection = { collectionId: this.storage.faceCollection.ref, arn: this.storage.faceCollection.attrArn };
-    this.pipeline = new PicflowPipeline(this, 'Pipeline', {
-      bucket: this.storage.bucket,
-      table: this.storage.table,
-      faceCollection,
+    // "Default" keeps every logical ID (and the state machine's log group name) what it was before the
+    // pipeline became a construct: CDK drops that id from both, so deployed stacks update in place.
+    this.imagePipeline = new ImagePipeline(this, 'Default', {
       prefixes: props.prefixes,
       taskSettings: props.taskSettings,
       architecture: props.architecture,
-      removalPolicy,
+      removalPolicy: props.removalPolicy,
       logRetention: props.logRetention,
-      tasksDir: props.tasksDir,
-    });
-    this.alarms = new PicflowAlarms(this, 'Alarms', {
-      stateMachine: this.pipeline.stateMachine,
-      deadLetterQueue: this.pipeline.deadLetterQueue,
       alarmEmail: props.alarmEmail,
+      api: props.api === false ? false : (props.api ?? {}),
     });
+    const { storage, pipeline, alarms, api, bucket, table } = this.imagePipeline;
+    this.storage = storage as PicflowStackStorage;
+    this.pipeline = pipeline;
+    this.alarms = alarms;
+    this.api = api;
 
     const { stateMachine, deadLetterQueue, prefixes } = this.pipeline;
-    if (props.api !== false) {
-      this.api = new PicflowApi(this, 'Api', {
-        bucket: this.storage.bucket,
-        table: this.storage.table,
-        faceCollection,
-        prefixes,
-        settings: { ...DEFAULT_TASK_SETTINGS, ...props.taskSettings },
-        api: props.api,
-        architecture: props.architecture ?? lambda.Architecture.ARM_64,
-        logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-        removalPolicy,
-        deadLetterQueue,
-      });
+    if (this.api) {
       const callers = this.api.settings.auth === 'iam' ? 'SigV4-signed calls' : 'JWT bearer tokens';
       new CfnOutput(this, 'ApiUrl', {
         value: this.api.url,
@@ -121,9 +110,9 @@ export class PicflowStack extends Stack {
         });
       }
     }
-    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload images here' });
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Upload images here' });
     new CfnOutput(this, 'UploadPrefix', { value: prefixes.upload, description: 'Only keys under this prefix are processed' });
-    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName, description: 'One item per image' });
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'One item per image' });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Images that did not make it' });
     new CfnOutput(this, 'StateMachineConsoleUrl', {

@@ -17,13 +17,15 @@ export type PatternValue =
   | { 'anything-but': unknown }
   | { exists: boolean };
 
-export function uploadEventPattern(bucketName: string, uploadPrefix: string): EventPattern {
+/** Objects created under the upload prefix, or under any of several (a reusable ImagePipeline may watch more than one). */
+export function uploadEventPattern(bucketName: string, uploadPrefix: string | readonly string[]): EventPattern {
+  const prefixes = typeof uploadPrefix === 'string' ? [uploadPrefix] : uploadPrefix;
   return {
     source: ['aws.s3'],
     'detail-type': ['Object Created'],
     detail: {
       bucket: { name: [bucketName] },
-      object: { key: [{ prefix: uploadPrefix }] },
+      object: { key: prefixes.map((prefix) => ({ prefix })) },
     },
   };
 }

@@ -24,10 +24,10 @@ import { join } from 'node:path';
 import { uploadDeletedEventPattern } from '../../statemachines/trigger';
 import { QUERY_INDEXES } from '../../tasks/shared/image-indexes';
 import { DEFAULT_API_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
-import { acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../acknowledge';
 import { ApiUserPool } from './api-user-pool';
 import { toCdkEventPattern } from './pipeline';
-import { bundlingFor, DELETE_FACES_ACTIONS, type FaceCollectionRef, REPO_ROOT, taskEnvironment } from './task-functions';
+import { bundlingFor, DELETE_FACES_ACTIONS, type FaceCollectionRef, lockFileOf, PACKAGE_ROOT, taskEnvironment } from './task-functions';
 
 type ObjectArea = keyof PicflowPrefixes;
 
@@ -122,7 +122,7 @@ export interface PicflowApiProps {
   readonly removalPolicy: RemovalPolicy;
   /** Where the clean-up's events go when they cannot be delivered (the pipeline's dead-letter queue). */
   readonly deadLetterQueue: sqs.IQueue;
-  /** @default the repository's api/ folder */
+  /** @default the picflow package's api/ folder */
   readonly apiDir?: string;
 }
 
@@ -147,7 +147,7 @@ export class PicflowApi extends Construct {
     super(scope, id);
     const settings: PicflowApiSettings = { ...DEFAULT_API_SETTINGS, ...props.api };
     this.settings = settings;
-    const apiDir = props.apiDir ?? join(REPO_ROOT, 'api');
+    const apiDir = props.apiDir ?? join(PACKAGE_ROOT, 'api');
     const environment = { ...taskEnvironment(props), BUCKET_NAME: props.bucket.bucketName };
     this.functions = Object.fromEntries(
       Object.entries(API_FUNCTIONS).map(([name, profile]) => [name, this.apiFunction(name, profile, apiDir, environment, props)]),
@@ -240,8 +240,8 @@ export class PicflowApi extends Construct {
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
       environment,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: PACKAGE_ROOT,
+      depsLockFilePath: lockFileOf(PACKAGE_ROOT),
       bundling: bundlingFor({ memorySize: 256, usesSharp: false }, props.architecture),
     });
     grantApiAccess(profile, role, props);

@@ -20,9 +20,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { executionEndedBadlyPattern } from '../../statemachines/status-change';
 import { EXECUTION_NET } from '../../statemachines/tasks';
-import { acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../acknowledge';
 import { toCdkEventPattern } from './pipeline';
-import { bundlingFor, taskEnvironment, type PicflowTaskFunctionsProps } from './task-functions';
+import { bundlingFor, lockFileOf, taskEnvironment, type PicflowTaskFunctionsProps } from './task-functions';
 
 /** The task functions' settings (minus the bucket: the net never touches objects), and what the net adds. */
 export interface PicflowExecutionNetProps extends Omit<PicflowTaskFunctionsProps, 'bucket'> {
@@ -83,7 +83,7 @@ export class PicflowExecutionNet extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       environment: { ...taskEnvironment(props), DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl },
       projectRoot: dirname(props.tasksDir),
-      depsLockFilePath: join(dirname(props.tasksDir), 'package-lock.json'),
+      depsLockFilePath: lockFileOf(dirname(props.tasksDir)),
       bundling: bundlingFor({ memorySize: 256, usesSharp: false }, props.architecture),
       // EventBridge invokes asynchronously: when the handler itself keeps failing (Lambda retries twice),
       // the event lands in the same queue as every other image that did not make it; replay reads it.

@@ -26,7 +26,7 @@ import {
   type PicflowPrefixes,
   type PicflowTaskSettings,
 } from '../config';
-import { acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../acknowledge';
 import { PicflowExecutionNet } from './execution-net';
 import { DEFAULT_TASKS_DIR, PicflowTaskFunctions, type FaceCollectionRef, type PicflowTaskFunction } from './task-functions';
 
@@ -46,6 +46,19 @@ export interface PicflowPipelineProps {
    * @default uploads/, thumbnails/, normalized/, analysis/
    */
   readonly prefixes?: Partial<PicflowPrefixes>;
+
+  /**
+   * Every prefix whose new objects start the pipeline, when there are several; each lies under
+   * `prefixes.upload`, the folder the tasks name derived objects after (ImagePipeline validates both).
+   * @default [prefixes.upload]
+   */
+  readonly uploadPrefixes?: readonly string[];
+
+  /**
+   * An existing queue for everything that did not make it; the pipeline may send to it.
+   * @default a new SQS-encrypted queue keeping messages 14 days
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 
   /**
    * What the tasks are configured with (thumbnail sizes, analyses, thresholds...); each one left out
@@ -97,7 +110,7 @@ export class PicflowPipeline extends Construct {
   /** The STANDARD state machine running statemachines/image-pipeline.asl.json. */
   readonly stateMachine: sfn.StateMachine;
   /** Every image that did not make it: raw events EventBridge could not deliver, and picflow's DeadLetterMessage. */
-  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterQueue: sqs.IQueue;
   /** The rule starting one execution per object created under the upload prefix. */
   readonly uploadRule: events.Rule;
   /** The net under the net: the rule on this state machine's FAILED/TIMED_OUT/ABORTED executions and its function. */
@@ -108,6 +121,8 @@ export class PicflowPipeline extends Construct {
   readonly logGroup: logs.LogGroup;
   /** The prefixes in effect (defaults filled in). */
   readonly prefixes: PicflowPrefixes;
+  /** The prefixes whose new objects start the pipeline. */
+  readonly uploadPrefixes: readonly string[];
 
   constructor(scope: Construct, id: string, props: PicflowPipelineProps) {
     super(scope, id);
@@ -115,24 +130,11 @@ export class PicflowPipeline extends Construct {
     const settings: PicflowTaskSettings = { ...DEFAULT_TASK_SETTINGS, ...props.taskSettings };
     validateProps(prefixes, settings);
     this.prefixes = prefixes;
+    this.uploadPrefixes = props.uploadPrefixes ?? [prefixes.upload];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    // SQS-managed SSE rather than KMS: EventBridge can deliver to it without a key policy, and the
-    // messages (event + failure reason) hold no image data.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine's " +
-        'SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only ' +
-        'move the finding.',
-    });
+    this.deadLetterQueue = props.deadLetterQueue ?? newDeadLetterQueue(this, removalPolicy);
 
     // What every function of the pipeline is built with: the task functions and the execution net.
     const functionSettings = {
@@ -144,6 +146,7 @@ export class PicflowPipeline extends Construct {
       removalPolicy,
       tasksDir: props.tasksDir ?? DEFAULT_TASKS_DIR,
       faceCollection: props.faceCollection,
+      uploadPrefixes: this.uploadPrefixes,
     };
     const tasks = new PicflowTaskFunctions(this, 'Tasks', { ...functionSettings, bucket: props.bucket });
     this.taskFunctions = tasks.functions;
@@ -156,7 +159,7 @@ export class PicflowPipeline extends Construct {
     // instance gets a new UUID, a new group, and the old one keeps its logs until its retention ends.
     const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${this.node.path.replace(/\//g, '-')}-`, stackUuid]),
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${visiblePath(this)}-`, stackUuid]),
       retention: logRetention,
       removalPolicy,
     });
@@ -201,11 +204,11 @@ export class PicflowPipeline extends Construct {
     );
 
     this.uploadRule = new events.Rule(this, 'UploadRule', {
-      description: `picflow: start the image pipeline for objects created under ${prefixes.upload}`,
+      description: `picflow: start the image pipeline for objects created under ${this.uploadPrefixes.join(', ')}`,
       // The pattern comes from statemachines/trigger.ts, which the local event router matches too.
       // Only the upload prefix: thumbnails, normalized copies and analysis results are objects
       // created in the same bucket and must never start an execution of their own.
-      eventPattern: toCdkEventPattern(uploadEventPattern(props.bucket.bucketName, prefixes.upload)),
+      eventPattern: toCdkEventPattern(uploadEventPattern(props.bucket.bucketName, this.uploadPrefixes)),
       targets: [
         new targets.SfnStateMachine(this.stateMachine, {
           retryAttempts: props.eventRetryAttempts ?? 8,
@@ -225,6 +228,37 @@ export class PicflowPipeline extends Construct {
       maxEventAge: props.eventMaxAge ?? Duration.hours(6),
     });
   }
+}
+
+/**
+ * The construct's path with "Default" segments left out, "-" joined: CDK leaves them out of logical IDs too,
+ * so PicflowStack (which holds its ImagePipeline as "Default") keeps the log group name it always had.
+ */
+function visiblePath(scope: Construct): string {
+  return scope.node.scopes
+    .slice(1)
+    .map((s) => s.node.id)
+    .filter((id) => id !== 'Default')
+    .join('-');
+}
+
+function newDeadLetterQueue(scope: Construct, removalPolicy: RemovalPolicy): sqs.Queue {
+  // SQS-managed SSE rather than KMS: EventBridge can deliver to it without a key policy, and the
+  // messages (event + failure reason) hold no image data.
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      "This queue is itself the dead-letter destination (of the EventBridge rule target and of the state machine's " +
+      'SendToDeadLetterQueue state); its messages are replayed by hand, and a dead-letter queue for the dead-letter queue would only ' +
+      'move the finding.',
+  });
+  return queue;
 }
 
 /** The EventBridge API's pattern JSON in CDK's shape (`detail-type` is spelled `detailType` there). */

@@ -12,19 +12,49 @@ import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nod
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { allStates, readDefinitionText, type AslDefinition } from '../../statemachines/definition';
 import { TASKS, type TaskSpec } from '../../statemachines/tasks';
 import type { Analysis } from '../../tasks/shared/config';
 import { settingsEnvironment } from '../../tasks/shared/settings';
 import { PREFIX_SETTINGS, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
-import { acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../acknowledge';
 import { assertSharpBinaries, npmCpuFor } from './sharp-binaries';
 
-/** The repository root: the lock file, package.json (sharp's version) and tasks/ live here. */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const DEFAULT_TASKS_DIR = join(REPO_ROOT, 'tasks');
+/**
+ * The picflow package's own folder (this file's package.json): the lock file, package.json (sharp's
+ * version), tasks/ and api/ live here, whether this is the repository or node_modules/picflow in
+ * another CDK app. Never the working directory: a consumer's `cdk synth` runs in its own project.
+ */
+export const PACKAGE_ROOT = packageRootOf(__dirname);
+/** The same folder as PACKAGE_ROOT, under the name the scripts and tests use. */
+export const REPO_ROOT = PACKAGE_ROOT;
+export const DEFAULT_TASKS_DIR = join(PACKAGE_ROOT, 'tasks');
+
+/** The nearest folder above `dir` whose package.json is picflow's. */
+export function packageRootOf(dir: string): string {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const manifest = join(current, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'picflow') return current;
+    if (dirname(current) === current) throw new Error(`picflow's package.json not found above ${dir}: is the package installed whole?`);
+  }
+}
+
+/**
+ * The lock file NodejsFunction bundles with, or a synth error saying why it is needed: npm leaves
+ * package-lock.json out of published tarballs, so an install from a registry would have none.
+ */
+export function lockFileOf(projectRoot: string): string {
+  const lockFile = join(projectRoot, 'package-lock.json');
+  if (!existsSync(lockFile)) {
+    throw new Error(
+      `picflow bundles its functions with its own package-lock.json (pinned SDK and sharp versions), and ${lockFile} is missing: ` +
+        'install picflow from its git repository or a folder (npm install <path or git URL>), not from a packed tarball',
+    );
+  }
+  return lockFile;
+}
 
 type ObjectArea = keyof PicflowPrefixes;
 
@@ -164,14 +194,21 @@ export interface PicflowTaskFunctionsProps {
   readonly removalPolicy: RemovalPolicy;
   /** Folder holding `<task folder>/handler.ts`; its parent holds package.json and package-lock.json. */
   readonly tasksDir: string;
-  /** The face collection (PicflowStorage); absent: face indexing off and nothing to delete faces from. */
+  /** The face collection (ImagePipeline); absent: face indexing off and nothing to delete faces from. */
   readonly faceCollection?: FaceCollectionRef;
+  /** Every prefix uploads arrive under (reads of the upload area are granted on each). @default [prefixes.upload] */
+  readonly uploadPrefixes?: readonly string[];
 }
 
 /** The face collection as the functions need it: its id (environment) and ARN (IAM). */
 export interface FaceCollectionRef {
   readonly collectionId: string;
   readonly arn: string;
+}
+
+/** The prefixes of an area: several for uploads when the pipeline watches several, one otherwise. */
+export function areaPrefixes(props: Pick<PicflowTaskFunctionsProps, 'prefixes' | 'uploadPrefixes'>, area: ObjectArea): readonly string[] {
+  return area === 'upload' && props.uploadPrefixes ? props.uploadPrefixes : [props.prefixes[area]];
 }
 
 /** One task's function and what belongs to it alone. */
@@ -229,11 +266,11 @@ export class PicflowTaskFunctions extends Construct {
         environment,
         // The project root is tasks/'s parent: package-lock.json there pins sharp and everything esbuild bundles.
         projectRoot: dirname(props.tasksDir),
-        depsLockFilePath: join(dirname(props.tasksDir), 'package-lock.json'),
+        depsLockFilePath: lockFileOf(dirname(props.tasksDir)),
         bundling: bundlingFor(profile, props.architecture),
       });
       // npm skips sharp's platform binaries silently when it cannot download them: fail here, not in Lambda.
-      if (profile.usesSharp) assertSharpBinaries(fn, task.state, props.architecture, join(dirname(props.tasksDir), 'package-lock.json'));
+      if (profile.usesSharp) assertSharpBinaries(fn, task.state, props.architecture, lockFileOf(dirname(props.tasksDir)));
 
       grantTaskAccess(profile, role, props);
       acknowledgeTaskFindings(task, profile, role, fn, props);
@@ -244,7 +281,9 @@ export class PicflowTaskFunctions extends Construct {
 
 /** Exactly the actions the task's profile lists, on exactly its resources. */
 function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTaskFunctionsProps): void {
-  const { bucket, table, prefixes, settings } = props;
+  const { bucket, table, settings } = props;
+  const objectArns = (areas: readonly ObjectArea[]) =>
+    areas.flatMap((area) => areaPrefixes(props, area).map((prefix) => bucket.arnForObjects(`${prefix}*`)));
   if (profile.tableActions?.length) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...profile.tableActions], resources: [table.tableArn] }));
   }
@@ -252,7 +291,7 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: profile.reads.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+        resources: objectArns(profile.reads),
       }),
     );
   }
@@ -260,7 +299,7 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: profile.writes.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+        resources: objectArns(profile.writes),
       }),
     );
   }
@@ -268,7 +307,7 @@ function grantTaskAccess(profile: TaskProfile, role: iam.Role, props: PicflowTas
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:DeleteObject'],
-        resources: profile.deletes.map((area) => bucket.arnForObjects(`${prefixes[area]}*`)),
+        resources: objectArns(profile.deletes),
       }),
     );
   }
@@ -363,10 +402,11 @@ function acknowledgeTaskFindings(
   );
   const areas = [...new Set([...(profile.reads ?? []), ...(profile.writes ?? []), ...(profile.deletes ?? [])])];
   if (areas.length > 0) {
-    const prefixList = areas.map((a) => props.prefixes[a]).join(', ');
+    const prefixes = areas.flatMap((area) => areaPrefixes(props, area));
+    const prefixList = prefixes.join(', ');
     acknowledgeWildcardResources(
       role,
-      areas.map((area) => props.bucket.arnForObjects(`${props.prefixes[area]}*`)),
+      prefixes.map((prefix) => props.bucket.arnForObjects(`${prefix}*`)),
       `${task.state}: object keys are only known at run time (one per upload), so access is scoped to the objects under ` +
         `picflow's own prefixes (${prefixList}) of this one bucket, with exact actions, never to the whole bucket.`,
     );

@@ -114,7 +114,7 @@ describe('HTTP API (default: IAM auth)', () => {
       const actual = grants(roleStatements(synth.template, logicalIdOf(synth.stack, fn.role)));
 
       // Assess
-      const collection = `<${logicalIdOf(synth.stack, synth.stack.storage.faceCollection)}.Arn>`;
+      const collection = `<${logicalIdOf(synth.stack, synth.stack.imagePipeline.faceCollection!)}.Arn>`;
       expect(actual).toEqual([...base, ...expected((p) => `<${bucket}.Arn>/${p}*`, table, collection)].sort());
     },
   );

@@ -6,38 +6,15 @@
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TASKS_DIR, REPO_ROOT } from '../../infra/constructs/task-functions';
+import { REPO_ROOT } from '../../infra/constructs/task-functions';
 import { flattenReference } from '../../infra/nag';
 import { PicflowStack, type PicflowStackProps } from '../../infra/picflow-stack';
-import { EXECUTION_NET, TASKS } from '../../statemachines/tasks';
 
 /** cdk.json's context: the tests run with the same feature flags as `cdk synth`. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
-
-let stubTasksDir: string | undefined;
-
-/**
- * The real tasks/ folder once every handler exists. Until then (handlers are written in parallel),
- * stand-in handlers in a temporary project (with copies of package.json and package-lock.json, which
- * NodejsFunction reads even when bundling is skipped): the stack's shape does not depend on the code.
- */
-export function tasksDirForTests(): string {
-  if (TASKS.every((task) => existsSync(join(DEFAULT_TASKS_DIR, task.folder, 'handler.ts')))) return DEFAULT_TASKS_DIR;
-  if (!stubTasksDir) {
-    const root = mkdtempSync(join(tmpdir(), 'picflow-stub-project-'));
-    copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
-    copyFileSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-    for (const folder of [...TASKS.map((task) => task.folder), EXECUTION_NET.folder]) {
-      mkdirSync(join(root, 'tasks', folder), { recursive: true });
-      writeFileSync(join(root, 'tasks', folder, 'handler.ts'), 'export const handler = async () => ({});\n');
-    }
-    stubTasksDir = join(root, 'tasks');
-  }
-  return stubTasksDir;
-}
 
 /** A new App with cdk.json's flags, bundling skipped (no esbuild, no npm install) and its own outdir. */
 export function newApp(extraContext: Record<string, unknown> = {}): App {
@@ -56,7 +33,7 @@ export interface SynthesizedStack {
 
 /** Builds and synthesizes one PicflowStack in a new App. */
 export function synthPicflow(props: Partial<PicflowStackProps> = {}, app: App = newApp()): SynthesizedStack {
-  const stack = new PicflowStack(app, 'PicflowTest', { tasksDir: tasksDirForTests(), ...props });
+  const stack = new PicflowStack(app, 'PicflowTest', props);
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
   return { app, stack, template, assembly };

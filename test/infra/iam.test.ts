@@ -38,7 +38,7 @@ describe('IAM', () => {
       table: logicalIdOf(synth.stack, synth.stack.storage.table),
       queue: logicalIdOf(synth.stack, synth.stack.pipeline.deadLetterQueue),
       stateMachine: logicalIdOf(synth.stack, synth.stack.pipeline.stateMachine),
-      faceCollection: logicalIdOf(synth.stack, synth.stack.storage.faceCollection),
+      faceCollection: logicalIdOf(synth.stack, synth.stack.imagePipeline.faceCollection!),
     };
   });
 
@@ -176,7 +176,7 @@ describe('IAM', () => {
       const fn = off.stack.pipeline.taskFunctions.find((f) => f.task.state === state)!;
       return grants(roleStatements(off.template, logicalIdOf(off.stack, fn.role))).filter((g) => g.startsWith('rekognition:'));
     };
-    const collection = `<${logicalIdOf(off.stack, off.stack.storage.faceCollection)}.Arn>`;
+    const collection = `<${logicalIdOf(off.stack, off.stack.imagePipeline.faceCollection!)}.Arn>`;
 
     // Assess
     expect(grantsOf('DetectFaces')).toEqual(['rekognition:DetectFaces *']);
@@ -203,7 +203,7 @@ describe('IAM', () => {
 
     // Assess
     expect(grantsOf('DetectFaces')).toContain(
-      `rekognition:IndexFaces <${logicalIdOf(facesOnly.stack, facesOnly.stack.storage.faceCollection)}.Arn>`,
+      `rekognition:IndexFaces <${logicalIdOf(facesOnly.stack, facesOnly.stack.imagePipeline.faceCollection!)}.Arn>`,
     );
     expect(grantsOf('DetectLabelsAndText').filter((g) => g.startsWith('rekognition:'))).toEqual([]);
     expect(grantsOf('DetectModerationLabels').filter((g) => g.startsWith('rekognition:'))).toEqual([]);

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addNagChecks } from '../../infra/nag';
 import { PicflowStack, type PicflowStackProps } from '../../infra/picflow-stack';
-import { newApp, tasksDirForTests } from './helpers';
+import { newApp } from './helpers';
 
 interface ValidationReport {
   pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string; severity: string }[] }[];
@@ -28,7 +28,7 @@ function synthWithNag(app: App): ValidationReport {
 
 function picflowApp(props: Partial<PicflowStackProps> = {}): { app: App; stack: PicflowStack } {
   const app = newApp();
-  const stack = new PicflowStack(app, 'PicflowNag', { tasksDir: tasksDirForTests(), ...props });
+  const stack = new PicflowStack(app, 'PicflowNag', props);
   return { app, stack };
 }
 

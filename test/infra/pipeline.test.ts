@@ -238,7 +238,7 @@ describe('task functions', () => {
       ...Object.fromEntries(settingEntries().flatMap(([, setting]) => (setting.context ? [[setting.env, setting.default]] : []))),
       TABLE_NAME: { Ref: tableId },
       // The face collection's id (its Ref), also the app's own.
-      FACE_COLLECTION_ID: { Ref: logicalIdOf(synth.stack, synth.stack.storage.faceCollection) },
+      FACE_COLLECTION_ID: { Ref: logicalIdOf(synth.stack, synth.stack.imagePipeline.faceCollection!) },
       POWERTOOLS_SERVICE_NAME: 'picflow',
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -292,7 +292,8 @@ describe('task functions', () => {
 
   it('refuses invalid props with the reason', () => {
     // Prepare / Act / Assess
-    expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(/upload "analysis\/" and analysis "analysis\/" overlap/);
+    const overlap = /prefixes.upload "analysis\/" and prefixes.analysis "analysis\/" overlap/;
+    expect(() => synthPicflow({ prefixes: { upload: 'analysis/' } })).toThrow(overlap);
     expect(() => synthPicflow({ taskSettings: { thumbnails: [{ name: 'big', width: 5000, height: 5000, fit: 'inside' }] } })).toThrow(
       /THUMBNAIL_SIZES: "5000x5000:inside" must be between 1 and 4096 pixels/,
     );

@@ -91,7 +91,7 @@ describe('default stack resources', () => {
 
   it('face collection: one AWS::Rekognition::Collection named after the stack, retained, its id and ARN reaching the functions', () => {
     // Prepare
-    const collection = logicalIdOf(synth.stack, synth.stack.storage.faceCollection);
+    const collection = logicalIdOf(synth.stack, synth.stack.imagePipeline.faceCollection!);
     const functions = Object.values(
       synth.template.toJSON().Resources as Record<
         string,
