@@ -55,6 +55,7 @@ export const RESULT_ATTRIBUTES = [
   'labels',
   'text',
   'moderation',
+  'card',
   'rawResults',
   'analysisObject',
   'failure',
