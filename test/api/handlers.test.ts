@@ -316,8 +316,8 @@ describe('Function: search handler', () => {
     ).toBe(true);
   });
 
-  it("returns each row's card (faces, top labels, verdict) and a presigned URL of its smallest thumbnail, without a GET per image", async () => {
-    // Prepare: a label entry carrying the card, and an image still being analysed (no card)
+  it("returns each row's card (faces, top labels, verdict) and a presigned URL of its smallest thumbnail, with no GET", async () => {
+    // Prepare: a label entry carrying its image's card
     const card = { f: 2, l: ['Dog', 'Animal', 'Pet'], v: 'safe', t: 'thumbnails/uploads/dog.jpg/abc/cover-128x128.jpg' };
     ddb.on(QueryCommand).callsFake((input) =>
       input.ExpressionAttributeValues[':p'] === 'label#dog#90'
