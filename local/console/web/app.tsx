@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { inProgress } from '../shared/execution-list';
 import { api } from './api';
 import { useFeed, useFeedConnected } from './feed';
 import { ExecutionPage } from './pages/execution';
@@ -65,7 +66,7 @@ function useDeadLetterCount(): number {
     return () => window.removeEventListener('picflow:dead-letters-changed', refresh);
   }, [refresh]);
   useFeed((execution) => {
-    if (execution.status !== 'RUNNING') refresh();
+    if (!inProgress(execution.status)) refresh();
   }, refresh);
   return count;
 }
