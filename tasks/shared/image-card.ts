@@ -9,7 +9,7 @@ export const CARD_LABELS = 3;
 /** A label name longer than this is cut (Rekognition's are short; an open model's could be anything). */
 const CARD_LABEL_CHARS = 40;
 
-/** Short field names: the card is copied into the image's index entry and every label entry (~70-150 bytes). */
+/** Short field names: the card is copied into the image's index entry and every label entry (~160 bytes as JSON). */
 export interface ImageCard {
   /** Faces found. */
   f?: number;

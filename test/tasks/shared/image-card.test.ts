@@ -39,7 +39,7 @@ describe('Module: image-card', () => {
     expect(thumbnailOnly).toEqual({ t: 'thumbnails/uploads/dog.jpg/abc/cover-128x128.jpg' });
   });
 
-  it('stays small: a full card with long labels is under 300 bytes, as the read-cost table assumes', () => {
+  it('stays small: a full card with over-long labels is under 300 bytes (api/README.md read costs)', () => {
     // Prepare
     const long = 'L'.repeat(120);
     const item = {
