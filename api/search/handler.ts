@@ -1,15 +1,18 @@
 /** Lambda entry point of the query route: GET /images?status=|label=&minConfidence=|verdict=&from=&to=&limit=&nextToken=. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaDeps, type TaskDeps } from '../../tasks/shared/aws-clients';
+import { lambdaDeps } from '../../tasks/shared/aws-clients';
+import { apiBucket, type ApiDeps } from '../shared/api-config';
 import { json, respond, unknownRoute, type ApiResponse } from '../shared/http';
 import { readQuery } from './image-query';
 import { queryImages } from './query-images';
+import { withThumbnailUrls } from './thumbnail-urls';
 
 /** The route, given its configuration and clients (the local runtime calls it with its own). */
-export async function run(event: APIGatewayProxyEventV2, { config, clients }: TaskDeps): Promise<ApiResponse> {
+export async function run(event: APIGatewayProxyEventV2, deps: ApiDeps): Promise<ApiResponse> {
   return respond(event, async () => {
     if (event.routeKey !== 'GET /images') throw unknownRoute(event);
-    return json(200, await queryImages(readQuery(event), config.tableName, clients.dynamo));
+    const page = await queryImages(readQuery(event), deps.config.tableName, deps.clients.dynamo);
+    return json(200, await withThumbnailUrls(page, deps.clients.s3, apiBucket(deps)));
   });
 }
 

@@ -4,7 +4,8 @@
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PARTITION_KEY } from '../../tasks/shared/image-table';
-import type { ImageStatus } from '../../tasks/shared/types';
+import type { ImageCard } from '../../tasks/shared/image-card';
+import type { ImageStatus, ModerationVerdict } from '../../tasks/shared/types';
 import type { IndexQuery } from './image-query';
 import { decodeToken, encodeToken, type Positions } from './page-token';
 
@@ -15,6 +16,14 @@ export interface ImageRow {
   status?: ImageStatus;
   /** Label queries: the label's confidence on this image. */
   confidence?: number;
+  /** What a library grid shows (tasks/shared/image-card.ts); absent until the image is analysed. */
+  faceCount?: number;
+  labels?: string[];
+  verdict?: ModerationVerdict;
+  /** A short-lived presigned GET of the smallest thumbnail (api/search/thumbnail-urls.ts). */
+  thumbnailUrl?: string;
+  /** Internal: the thumbnail's key, replaced by thumbnailUrl before the page is sent. */
+  thumbnailKey?: string;
 }
 
 export interface ImagePage {
@@ -138,5 +147,17 @@ function toRow(entry: Entry, sortKey: string): ImageRow {
     uploadedAt: String(entry[sortKey]),
     ...(entry.status !== undefined ? { status: entry.status as ImageStatus } : {}),
     ...(typeof entry.confidence === 'number' ? { confidence: entry.confidence } : {}),
+    ...cardFields(entry.card as ImageCard | undefined),
+  };
+}
+
+/** The card's short fields as the row's readable ones. */
+function cardFields(card: ImageCard | undefined): Partial<ImageRow> {
+  if (!card) return {};
+  return {
+    ...(typeof card.f === 'number' ? { faceCount: card.f } : {}),
+    ...(Array.isArray(card.l) ? { labels: card.l } : {}),
+    ...(card.v ? { verdict: card.v } : {}),
+    ...(card.t ? { thumbnailKey: card.t } : {}),
   };
 }

@@ -64,8 +64,13 @@ export const API_FUNCTIONS = {
       { actions: ['s3:DeleteObject'], areas: ['upload', 'thumbnail', 'normalized', 'analysis'] },
     ],
   },
-  // query-images.ts: Query on byStatusTime / byVerdictTime / byLabelTime only.
-  Search: { folder: 'search', description: 'GET /images', queryIndexes: true },
+  // query-images.ts: Query on byStatusTime / byVerdictTime / byLabelTime only; thumbnail-urls.ts presigns GETs of thumbnails.
+  Search: {
+    folder: 'search',
+    description: 'GET /images',
+    queryIndexes: true,
+    objects: [{ actions: ['s3:GetObject'], areas: ['thumbnail'] }],
+  },
   OpenApi: { folder: 'openapi', description: 'GET /openapi.json' },
   // clean-up-deleted.ts: delete-image.ts without the original (already deleted in S3).
   ObjectDeleted: {

@@ -18,6 +18,10 @@ export class EventStream {
   readonly live = new Map<string, ExecutionRecord>();
   private readonly streams = new Set<{ res: ServerResponse; execution?: string }>();
 
+  private readonly onQueued = (record: ExecutionRecord, position: number): void => {
+    this.live.set(record.name, record);
+    this.broadcast({ kind: 'execution', execution: summarize(record, position) });
+  };
   private readonly onStarted = (record: ExecutionRecord): void => {
     this.live.set(record.name, record);
     this.broadcast({ kind: 'execution', execution: summarize(record) });
@@ -33,9 +37,16 @@ export class EventStream {
   };
 
   constructor(private readonly runner: ExecutionRunner) {
+    runner.on('queued', this.onQueued);
     runner.on('started', this.onStarted);
     runner.on('event', this.onEvent);
     runner.on('finished', this.onFinished);
+  }
+
+  /** The summary the console shows now: the live record when in progress, QUEUED with its place in line while it waits. */
+  summary(record: RecordSummary): ExecutionSummary {
+    const live = this.live.get(record.name) ?? record;
+    return summarize(live, this.runner.queuePosition(record.name));
   }
 
   /** Answers `req` with a stream; `execution` adds that execution's events. */
@@ -59,6 +70,7 @@ export class EventStream {
 
   /** Stops listening to the engine and ends every stream. */
   close(): void {
+    this.runner.off('queued', this.onQueued);
     this.runner.off('started', this.onStarted);
     this.runner.off('event', this.onEvent);
     this.runner.off('finished', this.onFinished);
@@ -75,11 +87,15 @@ export class EventStream {
   }
 }
 
-export function summarize(record: RecordSummary): ExecutionSummary {
+/** `queuePosition`: the record waits for a slot, so it shows as QUEUED. */
+export function summarize(record: RecordSummary, queuePosition?: number): ExecutionSummary {
+  const queued = record.status === 'RUNNING' && queuePosition !== undefined;
   return {
     name: record.name,
     executionArn: record.executionArn,
-    status: record.status,
+    status: queued ? 'QUEUED' : record.status,
+    ...(queued ? { queuePosition } : {}),
+    runStartedAt: record.runStartedAt,
     imageId: record.imageId,
     startedAt: record.startedAt,
     stoppedAt: record.stoppedAt,

@@ -16,6 +16,8 @@ export interface RecordSummary {
   startedAt: string;
   stoppedAt?: string;
   resumedAt?: string;
+  /** When the last run left the queue (ExecutionRecord.runStartedAt). */
+  runStartedAt?: string;
   retries: number;
   error?: string;
   /** At most CAUSE_CHARS characters; the full cause is in the record. */
@@ -81,7 +83,7 @@ const META_CLEAN = `M${SEP}clean`;
 
 /** The summary of a record (or of a summary): fields for the list only, the cause shortened. */
 export function summaryOf(record: RecordSummary): RecordSummary {
-  const { name, executionArn, status, imageId, startedAt, stoppedAt, resumedAt, retries, error, cause } = record;
+  const { name, executionArn, status, imageId, startedAt, stoppedAt, resumedAt, runStartedAt, retries, error, cause } = record;
   return {
     name,
     executionArn,
@@ -90,6 +92,7 @@ export function summaryOf(record: RecordSummary): RecordSummary {
     startedAt,
     stoppedAt,
     resumedAt,
+    runStartedAt,
     retries,
     error,
     cause: cause && cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause,

@@ -33,6 +33,8 @@ export interface ExecutionRunnerOptions {
 const TARGET_ATTEMPTS = 3;
 
 export interface RunnerEvents {
+  /** Waiting for a free slot, `position` in line (1: next to start). */
+  queued: [ExecutionRecord, number];
   started: [ExecutionRecord];
   event: [ExecutionRecord, EventLog];
   finished: [ExecutionRecord];
@@ -41,7 +43,8 @@ export interface RunnerEvents {
 export class ExecutionRunner extends EventEmitter<RunnerEvents> {
   private readonly concurrency: number;
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Executions waiting for a slot, first in line first. */
+  private readonly waiting: { name: string; start: () => void }[] = [];
   private readonly inFlight = new Set<Promise<ExecutionRecord>>();
   private readonly controllers = new Map<string, AbortController>();
 
@@ -68,7 +71,14 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
 
   /** Runs a RUNNING record found after a restart again, under its own name (so its claim is its own). */
   resume(record: ExecutionRecord): Promise<ExecutionRecord> {
-    const resumed: ExecutionRecord = { ...record, status: 'RUNNING', events: [], retries: 0, resumedAt: new Date().toISOString() };
+    const resumed: ExecutionRecord = {
+      ...record,
+      status: 'RUNNING',
+      events: [],
+      retries: 0,
+      resumedAt: new Date().toISOString(),
+      runStartedAt: undefined,
+    };
     this.options.store.save(resumed);
     return this.track(this.run(resumed));
   }
@@ -98,8 +108,10 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
     const controller = new AbortController();
     this.controllers.set(record.name, controller);
-    await this.slot();
+    await this.slot(record);
     try {
+      // ExecutionStarted: the run begins now, whatever time it was routed (startedAt).
+      record.runStartedAt = new Date().toISOString();
       this.emit('started', record);
       const outcome = await this.options.machine.execute(record.input, {
         name: record.name,
@@ -108,6 +120,8 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
         retryIntervalOverrides: this.options.retryIntervalOverrides,
         onEvent: (event) => {
           record.events.push(event);
+          // The history's own time, so the list's duration and the event view share one time base.
+          if (event.type === 'ExecutionStarted') record.runStartedAt = new Date(event.timestamp).toISOString();
           if (event.type === 'StateRetried') record.retries += 1;
           this.emit('event', record, event);
         },
@@ -163,17 +177,25 @@ export class ExecutionRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
-  private slot(): Promise<void> {
+  /** Where an execution waits in line (1: next to start); undefined when it is not waiting. */
+  queuePosition(name: string): number | undefined {
+    const index = this.waiting.findIndex((waiter) => waiter.name === name);
+    return index < 0 ? undefined : index + 1;
+  }
+
+  private slot(record: ExecutionRecord): Promise<void> {
     if (this.running < this.concurrency) {
       this.running += 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
+    const waited = new Promise<void>((resolve) => this.waiting.push({ name: record.name, start: resolve }));
+    this.emit('queued', record, this.waiting.length);
+    return waited;
   }
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.start();
     else this.running -= 1;
   }
 }

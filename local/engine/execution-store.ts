@@ -45,6 +45,11 @@ export interface ExecutionRecord {
   events: EventLog[];
   /** Set when this record was started again after a restart found it RUNNING. */
   resumedAt?: string;
+  /**
+   * When its last run left the runner's queue (its ExecutionStarted event): `startedAt` is when it was
+   * routed, and an execution may wait for a free slot in between. Durations count from here.
+   */
+  runStartedAt?: string;
 }
 
 /** Main-thread time the start-up indexing takes before it lets other work run. */

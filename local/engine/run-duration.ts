@@ -10,7 +10,10 @@ export function lastStartedAt(record: Pick<ExecutionRecord, 'startedAt' | 'resum
   return record.resumedAt ?? record.startedAt;
 }
 
-/** stoppedAt minus the last (re)start; undefined while running. */
-export function runDurationMs(record: Pick<ExecutionRecord, 'startedAt' | 'resumedAt' | 'stoppedAt'>): number | undefined {
-  return record.stoppedAt ? Date.parse(record.stoppedAt) - Date.parse(lastStartedAt(record)) : undefined;
+/**
+ * stoppedAt minus when the last run began: its ExecutionStarted (`runStartedAt`, after any wait for a
+ * free slot), else the last (re)start for records saved before that was kept; undefined while running.
+ */
+export function runDurationMs(record: Pick<ExecutionRecord, 'startedAt' | 'resumedAt' | 'stoppedAt' | 'runStartedAt'>): number | undefined {
+  return record.stoppedAt ? Date.parse(record.stoppedAt) - Date.parse(record.runStartedAt ?? lastStartedAt(record)) : undefined;
 }

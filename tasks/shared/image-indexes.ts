@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { ImageCard } from './image-card';
 import type { ImageItem, ImageStatus, Label, ModerationVerdict } from './types';
 
 type IndexDefinition = NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number];
@@ -29,8 +30,11 @@ export const VERDICT_TIME_INDEX = { name: 'byVerdictTime', partitionKey: 'verdic
 /** Label entries (separate items, below), by (label, confidence band). */
 export const LABEL_TIME_INDEX = { name: 'byLabelTime', partitionKey: 'labelKey', sortKey: UPLOADED_AT } as const;
 
-/** What a result row shows; projected into every query index so a page of results costs index reads only. */
-export const ROW_ATTRIBUTES = ['key', 'status', 'imageOf', 'confidence'] as const;
+/**
+ * What a result row shows; projected into every query index so a page of results costs index reads only.
+ * `card` (tasks/shared/image-card.ts) is what a library grid shows per image, about 70-150 bytes.
+ */
+export const ROW_ATTRIBUTES = ['key', 'status', 'imageOf', 'confidence', 'card'] as const;
 
 export const QUERY_INDEXES = [STATUS_TIME_INDEX, VERDICT_TIME_INDEX, LABEL_TIME_INDEX] as const;
 
@@ -133,13 +137,15 @@ export interface LabelEntry {
   uploadedAt: string;
   confidence: number;
   key: string;
+  /** The image's card, so a label query's rows show what a grid needs (absent when the item has none). */
+  card?: ImageCard;
 }
 
 /**
  * The entries of an image's labels (a label's parents are entries too, at the label's confidence:
  * a "Dog" is found by "Animal"). One per name, the highest confidence wins.
  */
-export function labelEntries(item: Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'labels'>): LabelEntry[] {
+export function labelEntries(item: Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'labels' | 'card'>): LabelEntry[] {
   if (!item.uploadedAt) return [];
   return [...labelConfidences(item.labels)].map(([name, confidence]) => ({
     imageId: labelEntryId(item.imageId, name),
@@ -148,5 +154,6 @@ export function labelEntries(item: Pick<ImageItem, 'imageId' | 'key' | 'uploaded
     uploadedAt: item.uploadedAt!,
     confidence,
     key: item.key,
+    ...(item.card ? { card: item.card } : {}),
   }));
 }

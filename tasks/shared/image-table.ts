@@ -59,6 +59,7 @@ export const RESULT_ATTRIBUTES = [
   'imageQuality',
   'text',
   'moderation',
+  'card',
   'rawResults',
   'analysisObject',
   'failure',

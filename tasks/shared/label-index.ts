@@ -13,7 +13,7 @@ import type { ImageItem } from './types';
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH = 25;
 
-export type LabelSource = Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'labels' | 'sequencerKey'>;
+export type LabelSource = Pick<ImageItem, 'imageId' | 'key' | 'uploadedAt' | 'labels' | 'sequencerKey' | 'card'>;
 
 /**
  * Writes the entries of `image.labels` and deletes every other entry the item lists, while the item

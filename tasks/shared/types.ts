@@ -3,6 +3,7 @@
  * and the DynamoDB item it stores. Every task, the local runtime and the tests import these types;
  * the README's item schema is checked against them (test/docs/readme.test.ts).
  */
+import type { ImageCard } from './image-card';
 
 /** The EventBridge event S3 sends for a new object ("Object Created", source "aws.s3"). */
 export interface S3ObjectCreatedEvent {
@@ -369,6 +370,8 @@ export interface ImageItem {
   imageQuality?: ImageQuality;
   text?: TextLine[];
   moderation?: { verdict: ModerationVerdict; labels: ModerationLabel[] };
+  /** What a library grid shows (tasks/shared/image-card.ts); projected into the query indexes. */
+  card?: ImageCard;
   /** s3:// URIs of the full, unabridged analysis responses. */
   rawResults?: { faces?: string; labels?: string; text?: string; moderation?: string };
   /** The object the analyses read, when it differs from the upload (a normalized JPEG). */

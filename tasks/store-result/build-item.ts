@@ -1,5 +1,6 @@
 /** Merges the four branch results into the image's item, its status and a readable reason (pure). */
 import { describeFailure, failureText, MAX_REASON_CHARS, truncate, type FailureEntry } from '../../dead-letters/build';
+import { imageCard } from '../shared/image-card';
 import { statusKey, verdictKey } from '../shared/image-indexes';
 import { imageIdentity, statusIndexValue } from '../shared/image-table';
 import type {
@@ -98,6 +99,7 @@ export function buildItem(input: StoreResultInput, options: { analyzerName: stri
     imageQuality: labelsAndText?.imageQuality,
     text: labelsAndText?.text,
     moderation: { verdict, labels: moderation?.labels ?? [] },
+    card: imageCard({ faceCount, labels: labelsAndText?.labels, moderation: { verdict, labels: [] }, thumbnails: thumbnails?.thumbnails }),
     rawResults: Object.keys(rawResults).length > 0 ? rawResults : undefined,
     // Only when the analyses read a JPEG copy: otherwise the upload itself is the analysed object.
     analysisObject: input.validation?.normalized ? input.validation.analysisObject : undefined,

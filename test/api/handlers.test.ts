@@ -367,6 +367,46 @@ describe('Function: search handler', () => {
     ).toBe(true);
   });
 
+  it("returns each row's card (faces, top labels, verdict) and a presigned URL of its smallest thumbnail, with no GET", async () => {
+    // Prepare: a label entry carrying its image's card
+    const card = { f: 2, l: ['Dog', 'Animal', 'Pet'], v: 'safe', t: 'thumbnails/uploads/dog.jpg/abc/cover-128x128.jpg' };
+    ddb.on(QueryCommand).callsFake((input) =>
+      input.ExpressionAttributeValues[':p'] === 'label#dog#90'
+        ? {
+            Items: [
+              {
+                imageId: labelEntryId('picflow-uploads/uploads/dog.jpg', 'dog'),
+                imageOf: 'picflow-uploads/uploads/dog.jpg',
+                key: 'uploads/dog.jpg',
+                uploadedAt: '2026-01-02T00:00:00.000Z',
+                labelKey: 'label#dog#90',
+                confidence: 97,
+                card,
+              },
+            ],
+          }
+        : { Items: [] },
+    );
+
+    // Act
+    const response = await search({ label: 'Dog', minConfidence: '90' });
+
+    // Assess
+    expectDocumented('get', '/images', response);
+    const [image] = JSON.parse(response.body).images;
+    expect(image).toMatchObject({
+      imageId: 'picflow-uploads/uploads/dog.jpg',
+      faceCount: 2,
+      labels: ['Dog', 'Animal', 'Pet'],
+      verdict: 'safe',
+    });
+    const url = new URL(image.thumbnailUrl);
+    expect(url.pathname).toBe('/picflow-uploads/thumbnails/uploads/dog.jpg/abc/cover-128x128.jpg');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(image).not.toHaveProperty('thumbnailKey');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
   it('reads a label from its confidence bands at and above minConfidence, filtering only the lowest band', async () => {
     // Prepare
     ddb.on(QueryCommand).resolves({ Items: [] });

@@ -146,7 +146,7 @@ describe('Console in Chromium', () => {
   });
 
   it('lists executions newest first and filters them by status', async () => {
-    await page.goto(`${running.console.url}/#/`);
+    await page.goto(`${running.console.url}/#/executions`);
     const rows = page.locator('[data-testid=executions] tbody tr');
     await page.waitForFunction(rowCount, 3);
     expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);

@@ -81,7 +81,11 @@ describe('HTTP API (default: IAM auth)', () => {
     ],
     [
       'Search',
-      (_o: unknown, table: string) => ['byStatusTime', 'byVerdictTime', 'byLabelTime'].map((i) => `dynamodb:Query ${table}/index/${i}`),
+      (o: (p: string) => string, table: string) => [
+        ...['byStatusTime', 'byVerdictTime', 'byLabelTime'].map((i) => `dynamodb:Query ${table}/index/${i}`),
+        // Its rows carry presigned GETs of thumbnails, signed with this role.
+        `s3:GetObject ${o('thumbnails/')}`,
+      ],
     ],
     ['OpenApi', () => []],
     [

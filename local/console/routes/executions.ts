@@ -3,13 +3,12 @@
  * next), GET /api/executions/NAME (one execution with its full history) and GET /api/events (the live stream).
  */
 import { InvalidCursorError, MAX_PAGE_SIZE } from '../../engine/execution-index';
-import { summarize } from '../event-stream';
 import { HttpError, sendJson } from '../http-responses';
 import {
+  type ConsoleStatus,
   EXECUTION_STATUSES,
   type ExecutionDetail,
   type ExecutionsResponse,
-  type ExecutionStatus,
   type HistoryEvent,
 } from '../shared/api-types';
 import type { ConsoleContext, Route } from './route';
@@ -22,7 +21,9 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
       method: 'GET',
       path: '/api/executions',
       handle: async ({ res, url }) => {
-        const statuses = parseStatuses(url.searchParams.get('status'));
+        const wanted = parseStatuses(url.searchParams.get('status'));
+        // QUEUED is RUNNING in the store (still waiting for a slot): read RUNNING, keep what is shown as asked.
+        const statuses = wanted && new Set([...wanted].map((s) => (s === 'QUEUED' ? 'RUNNING' : s)));
         const imageId = url.searchParams.get('imageId');
         const since = url.searchParams.get('since');
         if (since !== null && Number.isNaN(Date.parse(since))) throw new HttpError(400, 'since must be a date');
@@ -43,7 +44,7 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
           });
         // A running execution's retries grow between saves: the live record has them.
         const response: ExecutionsResponse = {
-          executions: page.executions.map((s) => summarize(events.live.get(s.name) ?? s)),
+          executions: page.executions.map((s) => events.summary(s)).filter((s) => !wanted || wanted.has(s.status)),
           nextCursor: page.nextCursor,
         };
         sendJson(res, 200, response);
@@ -57,7 +58,7 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
         const record = events.live.get(name) ?? stack.store.get(name);
         if (!record) throw new HttpError(404, `no execution ${name}`);
         const body: ExecutionDetail = {
-          ...summarize(record),
+          ...events.summary(record),
           input: record.input,
           output: record.output,
           events: record.events as HistoryEvent[],
@@ -77,11 +78,12 @@ export function executionRoutes({ stack, events }: ConsoleContext): Route[] {
   ];
 }
 
-function parseStatuses(value: string | null): Set<ExecutionStatus> | undefined {
+const STATUSES: readonly ConsoleStatus[] = ['QUEUED', ...EXECUTION_STATUSES];
+
+function parseStatuses(value: string | null): Set<ConsoleStatus> | undefined {
   if (value === null || value === '' || value === 'ALL') return undefined;
   const statuses = value.split(',').map((s) => s.trim().toUpperCase());
   for (const s of statuses)
-    if (!(EXECUTION_STATUSES as readonly string[]).includes(s))
-      throw new HttpError(400, `status must be one of ${EXECUTION_STATUSES.join(', ')}`);
-  return new Set(statuses as ExecutionStatus[]);
+    if (!(STATUSES as readonly string[]).includes(s)) throw new HttpError(400, `status must be one of ${STATUSES.join(', ')}`);
+  return new Set(statuses as ConsoleStatus[]);
 }

@@ -7,16 +7,26 @@ import type { ExecutionStatus } from '../../engine/execution-status';
 
 export { EXECUTION_STATUSES, type ExecutionStatus } from '../../engine/execution-status';
 
+/**
+ * What the console shows as an execution's status: the engine's, and QUEUED for a RUNNING execution
+ * still waiting for a free slot of the local runner (Step Functions has no such wait, so no such status).
+ */
+export type ConsoleStatus = ExecutionStatus | 'QUEUED';
+
 /** One row of the executions list. */
 export interface ExecutionSummary {
   name: string;
   executionArn: string;
-  status: ExecutionStatus;
+  status: ConsoleStatus;
+  /** QUEUED: its place in line (1: next to start), as of when this summary was sent. */
+  queuePosition?: number;
   /** `bucket/key` of the image. */
   imageId?: string;
   startedAt: string;
   stoppedAt?: string;
-  /** How long the last run took: stoppedAt - (resumedAt ?? startedAt); absent while running. */
+  /** When the last run began (its ExecutionStarted): durations count from here, not from routing (startedAt). */
+  runStartedAt?: string;
+  /** How long the last run took: stoppedAt - runStartedAt; absent while running. */
   durationMs?: number;
   retries: number;
   error?: string;

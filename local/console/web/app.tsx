@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { inProgress } from '../shared/execution-list';
 import { api } from './api';
 import { useFeed, useFeedConnected } from './feed';
 import { ExecutionPage } from './pages/execution';
 import { ExecutionsPage } from './pages/executions';
 import { FailuresPage } from './pages/failures';
+import { LibraryPage } from './pages/library';
 import { ResultPage } from './pages/result';
 import { UploadPage } from './pages/upload';
 import { href, useRoute } from './router';
@@ -20,7 +22,10 @@ export function App() {
           <span class="logo">◆</span> picflow <span class="brand-sub">local console</span>
         </a>
         <nav>
-          <a class={tab === 'executions' ? 'active' : ''} href={href({ page: 'executions' })}>
+          <a class={tab === 'library' ? 'active' : ''} href={href({ page: 'library', query: '' })} data-testid="nav-library">
+            Library
+          </a>
+          <a class={tab === 'executions' ? 'active' : ''} href={href({ page: 'executions' })} data-testid="nav-executions">
             Executions
           </a>
           <a class={tab === 'upload' ? 'active' : ''} href={href({ page: 'upload' })}>
@@ -36,6 +41,7 @@ export function App() {
         </span>
       </header>
       <main>
+        {route.page === 'library' && <LibraryPage query={route.query} />}
         {route.page === 'executions' && <ExecutionsPage status={route.status} />}
         {route.page === 'execution' && <ExecutionPage key={route.name} name={route.name} selected={route.state} />}
         {route.page === 'image' && <ResultPage key={route.imageId} imageId={route.imageId} />}
@@ -65,7 +71,7 @@ function useDeadLetterCount(): number {
     return () => window.removeEventListener('picflow:dead-letters-changed', refresh);
   }, [refresh]);
   useFeed((execution) => {
-    if (execution.status !== 'RUNNING') refresh();
+    if (!inProgress(execution.status)) refresh();
   }, refresh);
   return count;
 }

@@ -1,7 +1,8 @@
-/** Hash routes: #/ (executions), #/executions/NAME, #/images/ID, #/failures, #/upload. */
+/** Hash routes: #/ (the library, filters in its query), #/executions, #/executions/NAME, #/images/ID, #/failures, #/upload. */
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
+  | { page: 'library'; query: string }
   | { page: 'executions'; status?: string }
   | { page: 'execution'; name: string; state?: string }
   | { page: 'image'; imageId: string }
@@ -17,7 +18,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'images' && parts[1]) return { page: 'image', imageId: decodeURIComponent(parts.slice(1).join('/')) };
   if (parts[0] === 'failures') return { page: 'failures' };
   if (parts[0] === 'upload') return { page: 'upload' };
-  return { page: 'executions', status: params.get('status') ?? undefined };
+  if (parts[0] === 'executions') return { page: 'executions', status: params.get('status') ?? undefined };
+  return { page: 'library', query };
 }
 
 export function href(route: Route): string {
@@ -30,8 +32,10 @@ export function href(route: Route): string {
       return '#/failures';
     case 'upload':
       return '#/upload';
+    case 'executions':
+      return route.status ? `#/executions?status=${route.status}` : '#/executions';
     default:
-      return route.status ? `#/?status=${route.status}` : '#/';
+      return route.query ? `#/?${route.query}` : '#/';
   }
 }
 

@@ -63,6 +63,7 @@ describe('Module: build-item', () => {
       labels: labelsAndTextOk().labels,
       text: labelsAndTextOk().text,
       moderation: { verdict: 'safe', labels: [] },
+      card: { f: 1, l: ['Label0', 'Label1', 'Label2'], v: 'safe', t: 'thumbnails/cat-cover-128x128.jpg' },
       rawResults: {
         faces: 's3://picflow-uploads/analysis/cat.jpg/faces.json',
         labels: 's3://picflow-uploads/analysis/cat.jpg/labels.json',

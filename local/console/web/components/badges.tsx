@@ -2,6 +2,7 @@ import type { StateStatus } from '../../shared/state-status';
 import { STATUS_LABELS } from '../../shared/state-status';
 
 const EXECUTION_CLASS: Record<string, string> = {
+  QUEUED: 'queued',
   RUNNING: 'running',
   SUCCEEDED: 'succeeded',
   FAILED: 'failed',
@@ -13,6 +14,7 @@ const EXECUTION_CLASS: Record<string, string> = {
 };
 
 const EXECUTION_LABEL: Record<string, string> = {
+  QUEUED: 'Queued',
   RUNNING: 'Running',
   SUCCEEDED: 'Succeeded',
   FAILED: 'Failed',

@@ -156,7 +156,10 @@ function ExecutionFacts({ execution }: { execution: ExecutionDetail }) {
       <div>
         <dt>{execution.resumedAt ? 'Duration since resumed' : 'Duration'}</dt>
         <dd>
-          {formatDuration(execution.durationMs ?? (running ? now - Date.parse(execution.resumedAt ?? execution.startedAt) : undefined))}
+          {formatDuration(
+            execution.durationMs ??
+              (running ? now - Date.parse(execution.runStartedAt ?? execution.resumedAt ?? execution.startedAt) : undefined),
+          )}
         </dd>
       </div>
       <div>

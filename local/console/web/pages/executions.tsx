@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ExecutionSummary } from '../../shared/api-types';
+import { frameBatcher, mergeExecutions } from '../../shared/execution-list';
 import { api, useTicker } from '../api';
 import { StatusBadge } from '../components/badges';
 import { useFeed } from '../feed';
@@ -8,6 +9,7 @@ import { href } from '../router';
 
 const FILTERS: { label: string; status?: string }[] = [
   { label: 'All' },
+  { label: 'Queued', status: 'QUEUED' },
   { label: 'Running', status: 'RUNNING' },
   { label: 'Succeeded', status: 'SUCCEEDED' },
   { label: 'Failed', status: 'FAILED' },
@@ -48,9 +50,18 @@ export function ExecutionsPage({ status }: { status?: string }) {
     );
   };
   useEffect(load, [status]);
+  // Stream messages are applied once per animation frame, in place: 100 uploads are a few renders, not 300 re-sorts.
+  const enqueue = useMemo(
+    () =>
+      frameBatcher<ExecutionSummary>(
+        (updates) => setExecutions((list) => (list ? mergeExecutions(list, updates, status) : list)),
+        (callback) => requestAnimationFrame(callback),
+      ),
+    [status],
+  );
   useFeed((update) => {
     pending.current?.set(update.name, update);
-    setExecutions((list) => (list ? sortAndFilter([...list.filter((e) => e.name !== update.name), update], status) : list));
+    enqueue(update);
   }, load);
 
   const running = executions?.some((e) => e.status === 'RUNNING') ?? false;
@@ -94,10 +105,15 @@ export function ExecutionsPage({ status }: { status?: string }) {
                 </td>
                 <td>
                   <StatusBadge status={e.status} />
+                  {e.status === 'QUEUED' && e.queuePosition !== undefined && (
+                    <span class="queue-position" data-testid="queue-position">
+                      #{e.queuePosition} in line
+                    </span>
+                  )}
                 </td>
                 <td>{formatTime(e.startedAt)}</td>
-                <td class="num">
-                  {formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(e.resumedAt ?? e.startedAt) : undefined))}
+                <td class="num" data-testid="duration">
+                  {formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(runStart(e)) : undefined))}
                 </td>
                 <td class="num">{e.retries || ''}</td>
               </tr>
@@ -120,6 +136,11 @@ export function ExecutionsPage({ status }: { status?: string }) {
       </div>
     </section>
   );
+}
+
+/** A running execution's clock starts at its ExecutionStarted, not when it was routed (it may have waited in line). */
+function runStart(e: ExecutionSummary): string {
+  return e.runStartedAt ?? e.resumedAt ?? e.startedAt;
 }
 
 function sortAndFilter(list: ExecutionSummary[], status: string | undefined): ExecutionSummary[] {
