@@ -5,7 +5,7 @@
  * `fail: Name` answers that error to every call until reset. Read from options or env PICFLOW_FAULTS.
  */
 import { isRekognitionErrorName, RekognitionError, type RekognitionErrorName } from './errors';
-import { OPERATIONS, type OperationName } from './operation-names';
+import { SERVED_OPERATIONS as OPERATIONS, type ServedOperationName as OperationName } from './operation-names';
 
 export interface OperationFault {
   throttle?: number;

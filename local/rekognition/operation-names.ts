@@ -32,3 +32,8 @@ export function isCollectionOperationName(name: string): name is CollectionOpera
 export function isOperationName(name: string): name is OperationName {
   return (OPERATIONS as readonly string[]).includes(name);
 }
+
+/** Every operation the endpoint serves: fault injection and the TPS quota apply to each, as an account's quotas do. */
+export const SERVED_OPERATIONS = [...OPERATIONS, ...COLLECTION_OPERATIONS] as const;
+
+export type ServedOperationName = (typeof SERVED_OPERATIONS)[number];

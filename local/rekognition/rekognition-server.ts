@@ -113,7 +113,12 @@ async function handle(deps: RekognitionHandlerDeps, req: http.IncomingMessage): 
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new RekognitionError('InvalidParameterException', 'Request body must be a JSON object.');
   }
-  if (isCollectionOperationName(op)) return { op, body: await deps.collections!.run(op, body as Record<string, unknown>) };
+  if (isCollectionOperationName(op)) {
+    // IndexFaces is the faces branch's call when face indexing is on: faults and quotas reach it as DetectFaces'.
+    deps.faults.check(op);
+    deps.quota?.check(op);
+    return { op, body: await deps.collections!.run(op, body as Record<string, unknown>) };
+  }
   const params = PARSERS[op](body as Record<string, unknown>);
   deps.faults.check(op);
   deps.quota?.check(op);

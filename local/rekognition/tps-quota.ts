@@ -6,7 +6,7 @@
  * Configured with a number (every operation) or per operation: `2` or `{"DetectFaces":2,"DetectText":1}`.
  */
 import { RekognitionError } from './errors';
-import { OPERATIONS, type OperationName } from './operation-names';
+import { SERVED_OPERATIONS as OPERATIONS, type ServedOperationName as OperationName } from './operation-names';
 
 export type TpsQuotaConfig = number | Partial<Record<OperationName, number>>;
 

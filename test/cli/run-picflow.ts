@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { runPicflow } from '../e2e/support';
+import { randomDevPort } from '../support/ports';
 
 export const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
 
@@ -31,7 +32,7 @@ export async function startDev(
   env: NodeJS.ProcessEnv = {},
   command: string[] = [process.execPath, BIN],
 ): Promise<DevServer> {
-  const port = 20_000 + Math.floor(Math.random() * 40_000);
+  const port = randomDevPort();
   const child = spawn(command[0], [...command.slice(1), '--data-dir', dataDir, 'dev', '--port', String(port), '--workers', '1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

@@ -98,7 +98,8 @@ describe('Console in Chromium', () => {
   });
 
   it('shows a failing image in red, replays it from the Failures page, and sees it succeed', async () => {
-    running.stack.faults.configure({ DetectFaces: { fail: 'AccessDeniedException' } });
+    // IndexFaces: the faces branch's call with face indexing on (the default).
+    running.stack.faults.configure({ IndexFaces: { fail: 'AccessDeniedException' } });
     await page.goto(`${running.console.url}/#/upload`);
     await page.setInputFiles('[data-testid=file-input]', join(FIXTURES, 'chelsea.png'));
     await page.locator('[data-upload="chelsea.png"] [data-testid=open-graph]').click();

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePath, runPicflow, tempDir } from './support';
+import { randomDevPort } from '../support/ports';
 
 jest.setTimeout(180_000);
 
@@ -53,7 +54,7 @@ describe('CLI: picflow analyze and replay with picflow dev running', () => {
   const data = tempDir('cli-dev');
   let dev: ChildProcess | undefined;
   let devLog = '';
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = randomDevPort();
 
   beforeAll(async () => {
     // A dev server on free ports, whose analyzer fails moderation permanently: images end PARTIAL
@@ -137,7 +138,7 @@ describe('CLI: picflow dev that cannot start', () => {
       events: [],
     };
     writeFileSync(join(data.path, 'executions', 'left-running.json'), JSON.stringify(record));
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = randomDevPort();
 
     // Act
     const { code, stderr } = await picflow(['--data-dir', data.path, 'dev', '--port', String(port), '--workers', '1']);

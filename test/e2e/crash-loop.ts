@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { peekAll } from '../../dead-letters/queue';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../../local/stack/local-stack';
 import { isLabelEntryId } from '../../tasks/shared/image-indexes';
+import { randomDevPort } from '../support/ports';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'picflow.js');
 const PUTS_PER_ITERATION = 20;
@@ -113,7 +114,7 @@ function startDev(dataDir: string, port: number): Promise<{ child: ChildProcess;
 /** startDev on five random consecutive ports; other ports when one is taken (another process's, on a shared machine). */
 async function startDevOnFreePorts(dataDir: string): Promise<{ child: ChildProcess; recovered: string; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = randomDevPort();
     try {
       return { ...(await startDev(dataDir, port)), port };
     } catch (error) {

@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../../local/stack/local-stack';
 import { allImages } from '../../tasks/shared/image-scan';
 import { fixturePath, tempDir } from './support';
+import { randomDevPort } from '../support/ports';
 
 jest.setTimeout(240_000);
 
@@ -49,7 +50,7 @@ describe('Local stack: restart in the middle of a batch', () => {
 
   it('processes every image exactly once after a crash', async () => {
     // Prepare: a dev server on its own ports, and all images uploaded to it
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = randomDevPort();
     const dev = await startDev(data.path, port);
     const config = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
     const s3 = new S3Client({ ...config, endpoint: `http://127.0.0.1:${port + 1}`, forcePathStyle: true });

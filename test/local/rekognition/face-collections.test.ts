@@ -85,6 +85,20 @@ describe('collections', () => {
     expect(gone.name).toBe('ResourceNotFoundException');
     expect(badId.name).toBe('InvalidParameterException');
   });
+
+  it('applies injected faults to collection operations too (IndexFaces is the faces branch call)', async () => {
+    // Prepare
+    server.faults.configure({ CreateCollection: { fail: 'AccessDeniedException' } });
+
+    // Act
+    const refused = await errorOf(rek.send(new CreateCollectionCommand({ CollectionId: 'faulty' })));
+    server.faults.configure({});
+    const created = await rek.send(new CreateCollectionCommand({ CollectionId: 'faulty' }));
+
+    // Assess
+    expect(refused.name).toBe('AccessDeniedException');
+    expect(created.StatusCode).toBe(200);
+  });
 });
 
 describe('faces and users', () => {
