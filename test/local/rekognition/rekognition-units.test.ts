@@ -52,7 +52,7 @@ describe('faults', () => {
 
   it('refuses unknown operations and error names', () => {
     // Act / Assess
-    expect(() => parseFaultConfig('{"IndexFaces":{"throttle":1}}')).toThrow(/unknown operation/);
+    expect(() => parseFaultConfig('{"RecognizeCelebrities":{"throttle":1}}')).toThrow(/unknown operation/);
     expect(() => parseFaultConfig('{"DetectFaces":{"fail":"Boom"}}')).toThrow(/error name/);
     expect(() => parseFaultConfig('{not json')).toThrow(/PICFLOW_FAULTS/);
     expect(parseFaultConfig(undefined)).toEqual({});
