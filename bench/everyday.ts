@@ -4,7 +4,7 @@
  * with the previous analyzer (PICFLOW_LOCAL_ANALYZER=v1) and once with the current one (v2), in one run on
  * the same machine. Reports images/s and CPU-seconds per image (process.cpuUsage: the whole stack, analyzer
  * workers included), and single-image latency against the slowest single operation. A measurement, not a
- * test: exits 0 when a target is missed.
+ * test: exits 0 when a target is missed. `npm run bench` runs it after its own report (runEverydayBench).
  *
  *   npm run bench:everyday [-- --sets everyday,1.5MP,12MP] [--repeat N (2)] [--workers N] [--analyzers v1,v2]
  */
@@ -43,14 +43,14 @@ export const EVERYDAY = [
 type SetName = 'everyday' | '1.5MP' | '12MP';
 type Analyzer = 'v1' | 'v2';
 
-interface Options {
+export interface EverydayOptions {
   sets: SetName[];
   repeat: number;
   workers: number;
   analyzers: Analyzer[];
 }
 
-function parseOptions(argv: string[]): Options {
+export function parseEverydayOptions(argv: string[]): EverydayOptions {
   const value = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -140,7 +140,7 @@ async function latency(endpoint: string, photo: string): Promise<LatencyResult> 
   return { together: median(together), alone: Object.fromEntries(Object.entries(alone).map(([op, xs]) => [op, median(xs)])) };
 }
 
-async function runAnalyzer(analyzer: Analyzer, options: Options, tmp: string, sets: Map<SetName, WorkflowImage[]>) {
+async function runAnalyzer(analyzer: Analyzer, options: EverydayOptions, tmp: string, sets: Map<SetName, WorkflowImage[]>) {
   process.env.PICFLOW_LOCAL_ANALYZER = analyzer;
   const stack = await startLocalStack({ dataDir: join(tmp, `data-${analyzer}`), rekognitionWorkers: options.workers, recover: false });
   const results = new Map<SetName, SetResult>();
@@ -168,8 +168,8 @@ async function runAnalyzer(analyzer: Analyzer, options: Options, tmp: string, se
   }
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+/** Both analyzers over the chosen sets, each on a fresh local stack; the Markdown report. */
+export async function runEverydayBench(options: EverydayOptions): Promise<string> {
   limitImageThreads();
   const tmp = mkdtempSync(join(tmpdir(), 'picflow-everyday-'));
   mkdirSync(join(tmp, 'images'));
@@ -217,13 +217,18 @@ async function main(): Promise<void> {
       const ratios = [together / slowest, together / v1Slowest].map((r) => r.toFixed(2));
       lines.push(`| ${analyzer} | ${fmtMs(together)} | ${ops.join(' | ')} | ${ratios.join(' | ')} |`);
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    return `${lines.join('\n')}\n`;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: failed: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  process.stdout.write(await runEverydayBench(parseEverydayOptions(process.argv.slice(2))));
+}
+
+if (require.main === module)
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench: failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  });

@@ -5,6 +5,11 @@
  *
  *   npm run bench [-- --images N] [--workers N] [--concurrency N] [--quick]
  *                 [--rounds N] [--sharp-concurrency N] [--no-sharp-cache] [--phases pipeline,bare,sequential] [--keep]
+ *                 [--no-everyday] [--everyday-repeat N]
+ *
+ * Then (unless --no-everyday) the everyday-photos set next to the 1.5 MP and 12 MP sets, CPU-seconds per image
+ * for each, with the previous analyzer (PICFLOW_LOCAL_ANALYZER=v1) and the current one in the same run
+ * (bench/everyday.ts, each analyzer on a fresh stack).
  *
  * See bench/README.md for what each number means and the measured results.
  */
@@ -17,6 +22,7 @@ import { limitImageThreads, startLocalStack } from '../local/stack/local-stack';
 import { Analyses, runBareModels, runSequential, STEPS, type BaselineImage } from './pipeline-baselines';
 import { generateImages, type BenchImage } from './pipeline-inputs';
 import { cpuMeter, fmtMs, log, RssSampler, vmHwmBytes } from './pipeline-metrics';
+import { parseEverydayOptions, runEverydayBench } from './everyday';
 import { buildReport, rate, type Phase, type PhaseReport, type PhaseRuns } from './pipeline-report';
 import { HandlerTimer, runWorkflow, timeStoreSaves } from './pipeline-workflow';
 
@@ -34,6 +40,9 @@ interface Options {
   rounds: number;
   phases: Phase[];
   keep: boolean;
+  /** Run bench/everyday.ts's v1-vs-v2 comparison after the report. */
+  everyday: boolean;
+  everydayRepeat: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,6 +70,8 @@ function parseOptions(argv: string[]): Options {
     '--rounds',
     '--no-sharp-cache',
     '--keep',
+    '--no-everyday',
+    '--everyday-repeat',
     '--help',
   ]);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg} (see --help)`);
@@ -68,7 +79,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(
       'npm run bench -- [--images N (24; --quick 4)] [--workers N (cores)] [--concurrency N (one per worker)]\n' +
         '                 [--rounds N (2; --quick 1)] [--quick] [--sharp-concurrency N] [--no-sharp-cache]\n' +
-        '                 [--phases pipeline,bare,sequential] [--keep]\n',
+        '                 [--phases pipeline,bare,sequential] [--keep] [--no-everyday] [--everyday-repeat N (2; --quick 1)]\n',
     );
     process.exit(0);
   }
@@ -89,6 +100,8 @@ function parseOptions(argv: string[]): Options {
     noSharpCache: argv.includes('--no-sharp-cache'),
     phases,
     keep: argv.includes('--keep'),
+    everyday: !argv.includes('--no-everyday'),
+    everydayRepeat: integer('everyday-repeat') ?? (quick ? 1 : 2),
   };
 }
 
@@ -198,6 +211,11 @@ async function main(): Promise<void> {
     await stack.close();
     if (!options.keep) rmSync(tmp, { recursive: true, force: true });
     else log(`kept ${tmp}`);
+  }
+  if (options.everyday) {
+    // After the stack above is closed: each analyzer gets a fresh stack, the numbers one run's.
+    const everyday = parseEverydayOptions(['--repeat', String(options.everydayRepeat), '--workers', String(options.workers)]);
+    process.stdout.write(`\n${await runEverydayBench(everyday)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import type { DetectLabelsImageProperties, DetectLabelsResponse, Label } from '@
 import { DEFAULT_MAX_DOMINANT_COLORS, MAX_DOMINANT_COLORS } from '../image-properties';
 import type { ObjectObservation } from '../models/centernet-objects';
 import { ancestors, COCO_TO_LABEL } from './label-taxonomy';
+import { thresholdShift } from './label-thresholds';
 import { boundingBox, invalid, optionalInteger, optionalNumber, optionalObject, optionalStringArray, pct } from './request-params';
 
 export const LABEL_MODEL_VERSION = '3.0';
@@ -94,7 +95,8 @@ export function buildDetectLabelsResponse(
   };
   if (params.generalLabels) {
     for (const o of objects) {
-      const confidence = calibratedConfidence(o.score);
+      // Per-class thresholds (label-thresholds.ts): a class's threshold score maps to 55 %.
+      const confidence = calibratedConfidence(o.score - thresholdShift(o.label));
       if (confidence < params.minConfidence) continue;
       const info = COCO_TO_LABEL[o.label];
       const l = acc(info.name);
