@@ -15,11 +15,11 @@ export function Graph({ layout, runs, selected, onSelect }: GraphProps) {
   const containers = layout.nodes.filter((n) => n.kind !== 'state');
   const states = layout.nodes.filter((n) => n.kind === 'state');
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, not an image, because its states are buttons.
     <svg
       class="graph"
       viewBox={`0 0 ${layout.width} ${layout.height}`}
       style={{ maxWidth: `${layout.width}px` }}
-      // A group, not an image: its states are buttons, and an image may hold nothing interactive.
       role="group"
       aria-label="State machine graph"
       data-testid="graph"
