@@ -2,11 +2,11 @@
 // local stack: upload through the page, watch the graph go green with its four branches, read a
 // state's output, see face boxes on the result; then a failing image (injected DetectFaces fault) shown
 // in red, replayed from the Failures page, and succeeding. Writes screenshots to test-artifacts/console
-// and, with PICFLOW_UPDATE_SCREENSHOTS=1, the README's two (docs/screenshots/graph.png, result.png).
+// (the README's pictures come from phone-keyboard.browser.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, FIXTURES, launchChromium, screenshotPath, startStackWithConsole, tempDir, type Running } from './support';
+import { artifactPath, FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
 
 jest.setTimeout(120_000);
 
@@ -73,10 +73,10 @@ describe('Console in Chromium', () => {
     await expect(panel.locator('[data-testid=state-output]').textContent()).resolves.toContain('"dominantEmotion": "HAPPY"');
     await expect(panel.locator('[data-testid=state-input]').textContent()).resolves.toContain('"validation"');
     await expect(panel.locator('[data-testid=state-duration]').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)/);
-    // The README's picture: wide enough for the graph at its natural size.
+    // Wide enough for the graph at its natural size.
     await page.setViewportSize({ width: 1720, height: 1000 });
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: screenshotPath('graph.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('graph-wide.png'), fullPage: true });
     await page.setViewportSize({ width: 1480, height: 980 });
     await page.screenshot({ path: artifactPath('01-graph-succeeded.png'), fullPage: true });
 
@@ -93,7 +93,7 @@ describe('Console in Chromium', () => {
     await expect(page.locator('[data-testid=moderation-verdict]').textContent()).resolves.toBe('safe');
     await expect(page.locator('[data-testid=raw-item] pre').textContent()).resolves.toContain('"imageId": "picflow-local/uploads/');
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: screenshotPath('result.png') });
+    await page.screenshot({ path: artifactPath('result.png') });
     await page.screenshot({ path: artifactPath('02-result.png'), fullPage: true });
   });
 

@@ -74,7 +74,7 @@ export function artifactPath(name: string): string {
 
 /**
  * Where a README screenshot goes: docs/screenshots when PICFLOW_UPDATE_SCREENSHOTS=1 (run
- * `PICFLOW_UPDATE_SCREENSHOTS=1 npx jest test/console/browser` after a UI change and commit them),
+ * `PICFLOW_UPDATE_SCREENSHOTS=1 npx jest test/console/phone-keyboard` after a UI change and commit them),
  * otherwise test-artifacts, so an ordinary test run leaves the committed images alone.
  */
 export function screenshotPath(name: string): string {

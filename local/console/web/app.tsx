@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { inProgress } from '../shared/execution-list';
 import { api } from './api';
@@ -15,25 +16,48 @@ export function App() {
   const connected = useFeedConnected();
   const failures = useDeadLetterCount();
   const tab = route.page === 'execution' || route.page === 'image' ? 'executions' : route.page;
+  const [menuOpen, setMenuOpen] = useState(false);
+  // A followed link closes the phone menu.
+  useEffect(() => setMenuOpen(false), [route]);
   return (
     <div class="shell">
-      <header class="topbar">
+      <header class={`topbar${menuOpen ? ' menu-open' : ''}`}>
         <a class="brand" href="#/">
-          <span class="logo">◆</span> picflow <span class="brand-sub">local console</span>
+          <span class="logo" aria-hidden="true">
+            ◆
+          </span>{' '}
+          picflow <span class="brand-sub">local console</span>
         </a>
-        <nav>
-          <a class={tab === 'library' ? 'active' : ''} href={href({ page: 'library', query: '' })} data-testid="nav-library">
+        {/* Shown only at phone widths (styles.css): the navigation folds behind it. */}
+        <button
+          type="button"
+          class="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          data-testid="menu-button"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰</span> Menu
+        </button>
+        <nav id="main-nav" aria-label="Main" data-testid="main-nav">
+          <NavLink current={tab === 'library'} href={href({ page: 'library', query: '' })} testId="nav-library">
             Library
-          </a>
-          <a class={tab === 'executions' ? 'active' : ''} href={href({ page: 'executions' })} data-testid="nav-executions">
+          </NavLink>
+          <NavLink current={tab === 'executions'} href={href({ page: 'executions' })} testId="nav-executions">
             Executions
-          </a>
-          <a class={tab === 'upload' ? 'active' : ''} href={href({ page: 'upload' })}>
+          </NavLink>
+          <NavLink current={tab === 'upload'} href={href({ page: 'upload' })} testId="nav-upload">
             Upload
-          </a>
-          <a class={tab === 'failures' ? 'active' : ''} href={href({ page: 'failures' })} data-testid="nav-failures">
-            Failures{failures > 0 ? <span class="count">{failures}</span> : null}
-          </a>
+          </NavLink>
+          <NavLink current={tab === 'failures'} href={href({ page: 'failures' })} testId="nav-failures">
+            Failures
+            {failures > 0 ? (
+              <span class="count">
+                {failures}
+                <span class="visually-hidden"> in the dead-letter queue</span>
+              </span>
+            ) : null}
+          </NavLink>
         </nav>
         <span class={`live ${connected ? 'on' : 'off'}`} title={connected ? 'Receiving live updates' : 'Reconnecting…'}>
           <span class="dot" />
@@ -49,6 +73,25 @@ export function App() {
         {route.page === 'upload' && <UploadPage />}
       </main>
     </div>
+  );
+}
+
+/** A navigation link; the page shown is marked aria-current for screen readers and styled from it. */
+function NavLink({
+  current,
+  href: target,
+  testId,
+  children,
+}: {
+  current: boolean;
+  href: string;
+  testId: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <a class={current ? 'active' : ''} aria-current={current ? 'page' : undefined} href={target} data-testid={testId}>
+      {children}
+    </a>
   );
 }
 

@@ -15,11 +15,12 @@ export function Graph({ layout, runs, selected, onSelect }: GraphProps) {
   const containers = layout.nodes.filter((n) => n.kind !== 'state');
   const states = layout.nodes.filter((n) => n.kind === 'state');
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, not an image, because its states are buttons.
     <svg
       class="graph"
       viewBox={`0 0 ${layout.width} ${layout.height}`}
       style={{ maxWidth: `${layout.width}px` }}
-      role="img"
+      role="group"
       aria-label="State machine graph"
       data-testid="graph"
     >
@@ -92,16 +93,18 @@ function StateBox({
 }) {
   const cx = node.x + node.width / 2;
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabindex and Enter/Space make it one.
     <g
       class={`node status-${status}${selected ? ' selected' : ''}`}
       data-state={node.name}
       data-status={status}
       data-retries={run?.retries ?? 0}
-      tabIndex={0}
+      // Lower case on purpose: preact sets SVG attributes by name, and Chromium ignores a camel-case `tabIndex` on SVG.
+      tabindex={0}
       role="button"
-      aria-label={`${node.name}: ${STATUS_LABELS[status]}`}
+      aria-pressed={selected}
       onClick={() => onSelect(node.name)}
-      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onSelect(node.name)}
+      onKeyDown={activateOnKey(() => onSelect(node.name))}
     >
       <title>{`${node.name} (${node.type}) — ${STATUS_LABELS[status]}`}</title>
       <rect x={node.x} y={node.y} width={node.width} height={node.height} rx={node.type === 'Choice' ? 16 : 7} />
@@ -137,11 +140,16 @@ function ParallelBox({
   onSelect(name: string): void;
 }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabindex and Enter/Space make it one.
     <g
       class={`parallel status-${status}${selected ? ' selected' : ''}`}
       data-state={node.name}
       data-status={status}
+      tabindex={0}
+      role="button"
+      aria-pressed={selected}
       onClick={() => onSelect(node.name)}
+      onKeyDown={activateOnKey(() => onSelect(node.name))}
     >
       <rect x={node.x} y={node.y} width={node.width} height={node.height} rx={10} />
       <text x={node.x + 14} y={node.y + 25}>
@@ -152,6 +160,15 @@ function ParallelBox({
       </text>
     </g>
   );
+}
+
+/** Enter or Space does what a click does (as on a <button>); Space does not scroll the page. */
+export function activateOnKey(action: () => void): (event: KeyboardEvent) => void {
+  return (event) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    action();
+  };
 }
 
 function BranchBox({ node }: { node: GraphNode }) {

@@ -4,7 +4,8 @@ import type { ExecutionDetail, GraphResponse, HistoryEvent } from '../../shared/
 import { stateRuns, statesByName, type StateRun } from '../../shared/state-status';
 import { api, useStream, useTicker } from '../api';
 import { StateBadge, StatusBadge } from '../components/badges';
-import { Graph, Legend } from '../components/graph';
+import { activateOnKey, Graph, Legend } from '../components/graph';
+import { StateList } from '../components/state-list';
 import { fileName, formatDuration, formatTime, json, prettyCause } from '../format';
 import { href, navigate } from '../router';
 
@@ -66,6 +67,8 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           <div class="graph-scroll">
             <Graph layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
           </div>
+          {/* Phone widths: the states as a list instead of a graph too small to read (styles.css switches them). */}
+          <StateList layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
         </div>
         <div class="side">
           <StatePanel
@@ -304,6 +307,10 @@ function History({
                   key={i}
                   class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`}
                   onClick={() => state && onSelect(state)}
+                  // Keyboard: a row with a state is a stop in the Tab order and Enter/Space selects it, as a click does.
+                  tabIndex={state ? 0 : undefined}
+                  aria-current={state && state === selected ? 'true' : undefined}
+                  onKeyDown={state ? activateOnKey(() => onSelect(state)) : undefined}
                 >
                   <td class="num muted">{i + 1}</td>
                   <td>

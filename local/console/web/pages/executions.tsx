@@ -70,22 +70,23 @@ export function ExecutionsPage({ status }: { status?: string }) {
     <section class="page">
       <div class="page-head">
         <h1>Executions</h1>
-        <div class="segmented" role="group" aria-label="Filter by status">
+        <nav class="segmented" aria-label="Filter by status">
           {FILTERS.map((f) => (
             <a
               key={f.label}
               class={(status ?? '') === (f.status ?? '') ? 'selected' : ''}
+              aria-current={(status ?? '') === (f.status ?? '') ? 'true' : undefined}
               href={href({ page: 'executions', status: f.status })}
               data-filter={f.status ?? 'ALL'}
             >
               {f.label}
             </a>
           ))}
-        </div>
+        </nav>
       </div>
       {error && <div class="alert error">{error}</div>}
       <div class="card flush">
-        <table class="grid executions" data-testid="executions">
+        <table class="grid executions cards-on-phone" data-testid="executions">
           <thead>
             <tr>
               <th>Image</th>
@@ -99,11 +100,13 @@ export function ExecutionsPage({ status }: { status?: string }) {
           <tbody>
             {executions?.map((e) => (
               <tr key={e.name} data-execution={e.name} data-status={e.status}>
-                <td>{e.imageId ? <a href={href({ page: 'image', imageId: e.imageId })}>{fileName(e.imageId)}</a> : '—'}</td>
-                <td class="mono">
+                <td data-label="Image">
+                  {e.imageId ? <a href={href({ page: 'image', imageId: e.imageId })}>{fileName(e.imageId)}</a> : '—'}
+                </td>
+                <td class="mono" data-label="Execution">
                   <a href={href({ page: 'execution', name: e.name })}>{e.name}</a>
                 </td>
-                <td>
+                <td data-label="Status">
                   <StatusBadge status={e.status} />
                   {e.status === 'QUEUED' && e.queuePosition !== undefined && (
                     <span class="queue-position" data-testid="queue-position">
@@ -111,11 +114,13 @@ export function ExecutionsPage({ status }: { status?: string }) {
                     </span>
                   )}
                 </td>
-                <td>{formatTime(e.startedAt)}</td>
-                <td class="num" data-testid="duration">
+                <td data-label="Started">{formatTime(e.startedAt)}</td>
+                <td class="num" data-label="Duration" data-testid="duration">
                   {formatDuration(e.durationMs ?? (e.status === 'RUNNING' ? now - Date.parse(runStart(e)) : undefined))}
                 </td>
-                <td class="num">{e.retries || ''}</td>
+                <td class="num" data-label="Retries">
+                  {e.retries || ''}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -128,7 +133,7 @@ export function ExecutionsPage({ status }: { status?: string }) {
         {!executions && !error && <p class="empty">Loading…</p>}
         {nextCursor && (
           <p class="empty">
-            <button type="button" data-testid="older-executions" onClick={loadOlder}>
+            <button type="button" class="button" data-testid="older-executions" onClick={loadOlder}>
               Older executions
             </button>
           </p>

@@ -21,6 +21,7 @@ export function FailuresPage() {
         <h1>Failures</h1>
         <span class="muted">dead-letter queue</span>
         <button
+          type="button"
           class="button primary push"
           disabled={!messages?.length || replaying !== undefined}
           onClick={() => replay()}
@@ -32,7 +33,7 @@ export function FailuresPage() {
       {error && <div class="alert error">{error}</div>}
       {outcomes.length > 0 && <ReplayOutcomes outcomes={outcomes} />}
       <div class="card flush">
-        <table class="grid failures" data-testid="dead-letters">
+        <table class="grid failures cards-on-phone" data-testid="dead-letters">
           <thead>
             <tr>
               <th>Image</th>
@@ -40,7 +41,9 @@ export function FailuresPage() {
               <th>Error</th>
               <th>Failed</th>
               <th>Execution</th>
-              <th />
+              <th>
+                <span class="visually-hidden">Replay</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -140,23 +143,23 @@ function DeadLetterRow({
 }) {
   return (
     <tr data-message={m.messageId} data-key={m.key}>
-      <td>
+      <td data-label="Image">
         {m.imageId ? (
           <a href={href({ page: 'image', imageId: m.imageId })}>{fileName(m.imageId)}</a>
         ) : (
           <span class="mono">{m.messageId}</span>
         )}
       </td>
-      <td>{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
-      <td class="error-cell">
+      <td data-label="Outcome">{m.status ? <StatusBadge status={m.status} /> : '—'}</td>
+      <td class="error-cell" data-label="Error">
         <FailureCauses message={m} />
       </td>
-      <td>{formatTime(m.failedAt)}</td>
-      <td class="mono small">
+      <td data-label="Failed">{formatTime(m.failedAt)}</td>
+      <td class="mono small" data-label="Execution">
         {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
       </td>
-      <td class="actions">
-        <button class="button" disabled={!canReplay} onClick={onReplay} data-testid="replay">
+      <td class="actions" data-label="">
+        <button type="button" class="button" disabled={!canReplay} onClick={onReplay} data-testid="replay">
           {busy ? 'Replaying…' : 'Replay'}
         </button>
       </td>

@@ -107,8 +107,10 @@ function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
   };
 
   return (
-    <div
+    // A labelled region: the drop target for a mouse; the button inside is the way in for a keyboard.
+    <section
       class={`dropzone${over ? ' over' : ''}`}
+      aria-labelledby="dropzone-title"
       data-testid="dropzone"
       onDragOver={(e) => {
         e.preventDefault();
@@ -117,8 +119,12 @@ function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <div class="dropzone-icon">⇪</div>
-      <div class="dropzone-title">Drop images here</div>
+      <div class="dropzone-icon" aria-hidden="true">
+        ⇪
+      </div>
+      <h2 class="dropzone-title" id="dropzone-title">
+        Drop images here
+      </h2>
       <button type="button" class="button primary" data-testid="choose-images" onClick={() => input.current?.click()}>
         Choose images
       </button>
@@ -136,21 +142,25 @@ function Dropzone({ onFiles }: { onFiles(files: File[]): void }) {
           if (files.length > 0) onFiles(files);
         }}
       />
-    </div>
+    </section>
   );
 }
 
 function UploadsTable({ uploads }: { uploads: Upload[] }) {
   return (
     <div class="card flush">
-      <table class="grid uploads" data-testid="uploads">
+      <table class="grid uploads cards-on-phone" data-testid="uploads">
         <thead>
           <tr>
-            <th />
+            <th>
+              <span class="visually-hidden">Preview</span>
+            </th>
             <th>File</th>
             <th class="num">Size</th>
             <th>Status</th>
-            <th />
+            <th>
+              <span class="visually-hidden">Open</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -178,9 +188,11 @@ function UploadRow({ upload: u }: { upload: Upload }) {
           />
         ) : null}
       </td>
-      <td>{u.name}</td>
-      <td class="num">{formatBytes(u.size)}</td>
-      <td>
+      <td data-label="File">{u.name}</td>
+      <td class="num" data-label="Size">
+        {formatBytes(u.size)}
+      </td>
+      <td data-label="Status">
         {u.state === 'uploading' && <span class="muted">Uploading…</span>}
         {(u.state === 'failed' || u.state === 'refused') && (
           <span class="text-failed" data-testid="upload-error">
