@@ -54,6 +54,12 @@ async function backfillLocally(dataDir: string, options: BackfillOptions): Promi
   try {
     const prefix = options.prefix ?? stack.uploadPrefix;
     if (!prefix.startsWith(stack.uploadPrefix)) throw usage(`--prefix ${prefix} is not under the upload prefix ${stack.uploadPrefix}`);
+    // A crashed run's executions (queued or running when it died) finish first: their items are then current, and
+    // the listing skips them instead of starting a second execution of the same version.
+    if (stack.recovery.resumed > 0) {
+      process.stderr.write(`picflow backfill: finishing ${stack.recovery.resumed} execution(s) an earlier run left unfinished\n`);
+      await stack.runner.idle();
+    }
     let progress = createProgress(0);
     const summary = await runLocalBackfill(stack, {
       prefix,
@@ -68,8 +74,6 @@ async function backfillLocally(dataDir: string, options: BackfillOptions): Promi
       onItem: (key, outcome) => progress.done(key.slice(prefix.length), outcome.status),
     });
     progress.stop();
-    // Executions the stack's recovery resumed (a crashed run's) finish before the stack closes.
-    await stack.runner.idle();
     return summary;
   } finally {
     await stack.close();
