@@ -56,7 +56,11 @@ export async function backfillOnAws(stackName: string, options: AwsBackfillOptio
 }
 
 /** Polls the execution and its Map Run until the execution ends, printing the counts whenever they change. */
-async function watchExecution(sfn: SFNClient, executionArn: string, pollSeconds: number): Promise<{ status: string; counts?: MapRunCounts }> {
+async function watchExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  pollSeconds: number,
+): Promise<{ status: string; counts?: MapRunCounts }> {
   let last = '';
   for (;;) {
     const { status = 'RUNNING' } = await sfn.send(new DescribeExecutionCommand({ executionArn }));

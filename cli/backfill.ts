@@ -37,7 +37,8 @@ export function backfillCommand(program: Command): void {
     .option('--concurrency <n>', `locally: objects in flight at once (default: the local stack's concurrency)`, positiveInteger)
     .action(async (options: BackfillOptions, command: Command) => {
       if (options.watch && !options.stack) throw usage('--watch needs --stack (locally the progress is always shown)');
-      if (options.concurrency && options.stack) throw usage(`--concurrency is local only: on AWS it is the context setting backfillConcurrency`);
+      if (options.concurrency && options.stack)
+        throw usage(`--concurrency is local only: on AWS it is the context setting backfillConcurrency`);
       if (options.stack) return backfillAws(options.stack, options);
       const { dataDir } = command.optsWithGlobals<{ dataDir: string }>();
       const summary = await backfillLocally(dataDir, options);
@@ -114,7 +115,8 @@ export function summaryText(summary: BackfillSummary): string {
 }
 
 function prefixOption(value: string): string {
-  if (value.trim() === '' || value.startsWith('/')) throw new InvalidArgumentError(`expected a key prefix such as uploads/2024/, got "${value}"`);
+  if (value.trim() === '' || value.startsWith('/'))
+    throw new InvalidArgumentError(`expected a key prefix such as uploads/2024/, got "${value}"`);
   return value;
 }
 

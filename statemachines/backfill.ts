@@ -9,7 +9,11 @@ import { type AslDefinition, type AslState, definitionPlaceholders, loadDefiniti
 export const BACKFILL_DEFINITION_PATH = join(__dirname, 'backfill.asl.json');
 
 /** The one Lambda-backed state of the backfill, its handler folder under tasks/ and its placeholder. */
-export const BACKFILL_ITEM_TASK = { state: 'PrepareBackfillItem', folder: 'backfill-item', substitution: 'BackfillItemFunctionArn' } as const;
+export const BACKFILL_ITEM_TASK = {
+  state: 'PrepareBackfillItem',
+  folder: 'backfill-item',
+  substitution: 'BackfillItemFunctionArn',
+} as const;
 
 /** The state that starts the image pipeline and waits for it. */
 export const START_PIPELINE_RESOURCE = 'states:startExecution.sync:2';

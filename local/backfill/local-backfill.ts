@@ -88,7 +88,14 @@ export async function runLocalBackfill(stack: LocalStack, options: LocalBackfill
   options.onListed?.(objects.length, resumed?.lastKey);
   const processor = localItemProcessor(stack);
   const frontier = new DoneFrontier(objects.map((o) => o.Key));
-  const summary: BackfillSummary = { listed: objects.length, analysed: 0, skipped: 0, failed: 0, failures: [], resumedAfter: resumed?.lastKey };
+  const summary: BackfillSummary = {
+    listed: objects.length,
+    analysed: 0,
+    skipped: 0,
+    failed: 0,
+    failures: [],
+    resumedAfter: resumed?.lastKey,
+  };
   let next = 0;
   const worker = async () => {
     while (next < objects.length) {

@@ -17,9 +17,7 @@ export interface BackfillItemInput {
   account?: string;
 }
 
-export type BackfillDecision =
-  | { decision: 'START'; reason: string; event: S3ObjectCreatedEvent }
-  | { decision: 'SKIP'; reason: string };
+export type BackfillDecision = { decision: 'START'; reason: string; event: S3ObjectCreatedEvent } | { decision: 'SKIP'; reason: string };
 
 type StoredItem = Pick<ImageItem, 'etag' | 'sequencer' | 'status' | 'uploadedAt'>;
 
@@ -37,7 +35,11 @@ export function decideBackfill(input: BackfillItemInput, item: StoredItem | unde
   }
   if (item.etag === etag) {
     if (!input.reanalyse) return { decision: 'SKIP', reason: `current item (same ETag, ${item.status})` };
-    return { decision: 'START', reason: `re-analysis (was ${item.status})`, event: backfillEvent(input, etag, bumpedSequencer(item.sequencer)) };
+    return {
+      decision: 'START',
+      reason: `re-analysis (was ${item.status})`,
+      event: backfillEvent(input, etag, bumpedSequencer(item.sequencer)),
+    };
   }
   // Another ETag: either the item is of an older version (written while nothing listened), or the
   // listing is stale and a newer upload has been analysed since. Their times tell which.
@@ -45,7 +47,11 @@ export function decideBackfill(input: BackfillItemInput, item: StoredItem | unde
   if (item.uploadedAt && seconds(item.uploadedAt) >= seconds(input.lastModified)) {
     return { decision: 'SKIP', reason: `the item describes a version at least as new (${item.uploadedAt})` };
   }
-  return { decision: 'START', reason: `the item describes an older version (${item.etag})`, event: backfillEvent(input, etag, bumpedSequencer(item.sequencer)) };
+  return {
+    decision: 'START',
+    reason: `the item describes an older version (${item.etag})`,
+    event: backfillEvent(input, etag, bumpedSequencer(item.sequencer)),
+  };
 }
 
 /** The "Object Created" event as EventBridge delivers it (raw key), marked as the backfill's by its reason. */
