@@ -48,7 +48,12 @@ describe('Backfill definition: statemachines/backfill.asl.json', () => {
   it('is a Distributed Map over ListObjectsV2 whose concurrency and tolerated failures come from its settings', () => {
     // Act
     const definition = loadBackfillDefinition(SUBSTITUTIONS);
-    const map = definition.States.BackfillObjects as Record<string, any>;
+    const map = definition.States.BackfillObjects as unknown as {
+      ItemReader: { Resource: string };
+      ItemProcessor: { ProcessorConfig: unknown };
+      MaxConcurrencyPath: string;
+      ToleratedFailurePercentagePath: string;
+    };
 
     // Assess
     expect(backfillPlaceholders()).toEqual(Object.keys(SUBSTITUTIONS).sort());
