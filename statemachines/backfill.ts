@@ -44,3 +44,33 @@ export function backfillItemProcessor(definition: AslDefinition): AslDefinition 
   const { StartAt, States } = map.ItemProcessor as AslDefinition;
   return { Comment: 'picflow backfill: one object', StartAt, States };
 }
+
+/** The backfill's deployment settings (context `backfillConcurrency`, `backfillToleratedFailurePercentage`). */
+export interface BackfillSettings {
+  /**
+   * Objects (so image pipeline executions) in flight at once: what bounds the load on Rekognition.
+   * @default DEFAULT_BACKFILL_CONCURRENCY (README "Backfill": how it was chosen)
+   */
+  readonly concurrency?: number;
+  /**
+   * Share of failed objects, in percent, after which the Map Run (and the backfill execution) fails.
+   * @default 5
+   */
+  readonly toleratedFailurePercentage?: number;
+}
+
+/** What makes backfill settings invalid, each named as the caller names it (props or context keys). */
+export function backfillSettingProblems(
+  settings: BackfillSettings,
+  names = { concurrency: 'concurrency', tolerated: 'toleratedFailurePercentage' },
+): string[] {
+  const problems: string[] = [];
+  const { concurrency, toleratedFailurePercentage: tolerated } = settings;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 10_000)) {
+    problems.push(`${names.concurrency}: ${concurrency} is not a whole number from 1 to 10000 (a Distributed Map's maximum)`);
+  }
+  if (tolerated !== undefined && !(Number.isFinite(tolerated) && tolerated >= 0 && tolerated <= 100)) {
+    problems.push(`${names.tolerated}: ${tolerated} is not a percentage from 0 to 100`);
+  }
+  return problems;
+}
