@@ -145,7 +145,8 @@ const HELP: Record<string, HelpText> = {
   backfill: {
     note:
       'Locally it starts its own stack (stop `picflow dev` first) and keeps a checkpoint in <data dir>/backfill/: run it again ' +
-      'after a crash and it resumes after the last key done. With --stack it starts the deployed backfill state machine (README: Backfill).',
+      'after a crash and it resumes after the last key done. With --stack it starts the deployed backfill state machine ' +
+      '(README: Backfill).',
     examples: [
       'aws s3 cp ./photos s3://picflow-local/uploads/ --recursive --endpoint-url http://127.0.0.1:4567 && picflow backfill',
       'picflow backfill --prefix uploads/2024/ --reanalyse',

@@ -30,7 +30,7 @@ import { bundlingFor, lockFileOf, taskEnvironment, type PicflowTaskFunctionsProp
 export interface PicflowBackfillProps extends Omit<PicflowTaskFunctionsProps, 'bucket'>, BackfillSettings {
   readonly bucket: s3.IBucket;
   /** The image pipeline each object is run through. */
-  readonly pipeline: sfn.IStateMachine;
+  readonly pipeline: sfn.StateMachine;
   /** Where the Map Run writes its results (item outcomes, failures): a prefix no upload prefix contains. */
   readonly resultsPrefix: string;
 }
@@ -123,8 +123,7 @@ export class PicflowBackfill extends Construct {
       tracingEnabled: true,
     });
 
-    const pipelineName = stack.splitArn(props.pipeline.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
-    const pipelineExecutions = executionsOf(pipelineName);
+    const pipelineExecutions = executionsOf(props.pipeline.stateMachineName);
     const syncRule = stack.formatArn({
       service: 'events',
       resource: 'rule',

@@ -1,4 +1,4 @@
-/** Lists the objects a backfill goes through, page by page, after a key (a checkpoint's) if given: ListObjectsV2 as the ItemReader uses it. */
+/** Lists a backfill's objects page by page (ListObjectsV2, as the ItemReader), after a checkpoint's key if given. */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 
 /** One listed object, in the shape of the Distributed Map's ListObjectsV2 item (Etag with its quotes). */
