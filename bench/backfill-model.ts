@@ -91,7 +91,10 @@ export const BACKFILL_SCENARIOS: BackfillScenario[] = [
   },
 ];
 
-/** The backfill of `images` objects as the burst model sees it: `concurrency` executions in flight, each object's item processor overhead added. */
+/**
+ * The backfill of `images` objects as the burst model sees it: `concurrency` executions in flight, each
+ * object's item-processor overhead added.
+ */
 export function simulateBackfill(
   images: number,
   scenario: BackfillScenario,
