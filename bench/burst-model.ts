@@ -30,6 +30,13 @@ export interface BurstParameters {
   /** SDK attempts per Rekognition call (REKOGNITION_MAX_ATTEMPTS). */
   sdkMaxAttempts: number;
   seed: number;
+  /**
+   * At most this many executions in flight, the next one starting when one ends: a backfill's Distributed
+   * Map with MaxConcurrency and StartExecution.sync:2. @default none (every upload starts at once, a burst)
+   */
+  maxInFlight?: number;
+  /** Seconds each object spends in the backfill's item processor besides its pipeline execution. @default 0 */
+  perItemOverheadSeconds?: number;
 }
 
 export interface BurstOutcome {
@@ -238,8 +245,13 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
   };
 
   const outcomes: { status: 'SUCCEEDED' | 'PARTIAL' | 'FAILED'; seconds: number }[] = [];
+  let notStarted = params.images;
   const execute = (started: number) => {
-    const end = (status: 'SUCCEEDED' | 'PARTIAL' | 'FAILED') => outcomes.push({ status, seconds: q.now - started });
+    const end = (status: 'SUCCEEDED' | 'PARTIAL' | 'FAILED') => {
+      outcomes.push({ status, seconds: q.now - started });
+      // A backfill: the Map starts the next object as soon as this one's execution has ended.
+      if (params.maxInFlight !== undefined && notStarted > 0) startNext();
+    };
     runTask('ClaimImage', (claimed) => {
       if (!claimed) return end('FAILED');
       runTask('ValidateImage', (valid) => {
@@ -258,9 +270,18 @@ export function simulateBurst(definition: AslDefinition, params: BurstParameters
     });
   };
 
-  for (let i = 0; i < params.images; i++) {
-    const startAt = Math.max(0, (i + 1 - params.startBurst) / params.startsPerSecond);
+  const startNext = () => {
+    notStarted -= 1;
+    const startAt = q.now + (params.perItemOverheadSeconds ?? 0);
     q.at(startAt, () => execute(startAt));
+  };
+  if (params.maxInFlight !== undefined) {
+    for (let i = 0; i < Math.min(params.maxInFlight, params.images); i++) startNext();
+  } else {
+    for (let i = 0; i < params.images; i++) {
+      const startAt = Math.max(0, (i + 1 - params.startBurst) / params.startsPerSecond);
+      q.at(startAt, () => execute(startAt));
+    }
   }
   q.drain();
 

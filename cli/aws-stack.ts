@@ -61,3 +61,22 @@ export async function describeDeployedStack(stackName: string, region?: string):
     cloudformation.destroy();
   }
 }
+
+/** What `picflow backfill --stack` needs: outputs BackfillStateMachineArn and UploadPrefixes (or UploadPrefix). */
+export interface DeployedBackfill {
+  backfillStateMachineArn: string;
+  uploadPrefixes: string[];
+}
+
+export async function describeDeployedBackfill(stackName: string, region?: string): Promise<DeployedBackfill> {
+  const { outputs, find } = await stackOutputs(stackName, region);
+  const backfillStateMachineArn = find(/BackfillStateMachineArn$/);
+  if (!backfillStateMachineArn) {
+    throw new Error(
+      `stack ${stackName} has no BackfillStateMachineArn output (found: ${Object.keys(outputs).join(', ') || 'none'}); ` +
+        'was it deployed with the backfill (ImagePipeline backfill: false turns it off)?',
+    );
+  }
+  const prefixes = (find(/UploadPrefixes$/) ?? find(/UploadPrefix$/) ?? 'uploads/').split(',').map((p) => p.trim());
+  return { backfillStateMachineArn, uploadPrefixes: prefixes.filter(Boolean) };
+}

@@ -142,6 +142,19 @@ const HELP: Record<string, HelpText> = {
     exitCodes: ['0  exported (also when nothing matched; the count is on stderr)', `${USAGE_ERROR} (no local data, no such stack)`],
     environment: [DATA_DIR, AWS],
   },
+  backfill: {
+    note:
+      'Locally it starts its own stack (stop `picflow dev` first) and keeps a checkpoint in <data dir>/backfill/: run it again ' +
+      'after a crash and it resumes after the last key done. With --stack it starts the deployed backfill state machine ' +
+      '(README: Backfill).',
+    examples: [
+      'aws s3 cp ./photos s3://picflow-local/uploads/ --recursive --endpoint-url http://127.0.0.1:4567 && picflow backfill',
+      'picflow backfill --prefix uploads/2024/ --reanalyse',
+      'picflow backfill --stack Picflow --watch',
+    ],
+    exitCodes: ['0  every object analysed or skipped', '1  some objects failed (listed in the summary)', USAGE_ERROR],
+    environment: [DATA_DIR, AWS, 'POWERTOOLS_LOG_LEVEL    task logs on stderr (default SILENT)'],
+  },
 };
 
 const PROGRAM: HelpText = {

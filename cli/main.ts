@@ -1,6 +1,7 @@
 /** The `picflow` command line: one sub-command per file in this folder. */
 import { Command, Option } from 'commander';
 import { analyzeCommand } from './analyze';
+import { backfillCommand } from './backfill';
 import { deleteCommand } from './delete';
 import { devCommand } from './dev';
 import { dlqCommand } from './dlq';
@@ -40,6 +41,7 @@ listCommand(program);
 showCommand(program);
 deleteCommand(program);
 exportCommand(program);
+backfillCommand(program);
 addHelpTexts(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {

@@ -36,6 +36,7 @@ new PicflowStack(app, config.stackName, {
   logRetention: config.logRetention,
   alarmEmail: config.alarmEmail,
   api: config.api ?? false,
+  backfill: config.backfill,
 });
 
 // Registered last so it validates the finished tree; it runs when app.synth() writes the assembly.

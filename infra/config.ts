@@ -6,6 +6,12 @@
  * deployment's own keys (DEPLOYMENT_KEYS) are defined here.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  type BackfillSettings,
+  backfillSettingProblems,
+  DEFAULT_BACKFILL_CONCURRENCY,
+  DEFAULT_BACKFILL_TOLERATED_FAILURE_PERCENTAGE,
+} from '../statemachines/backfill';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -93,6 +99,8 @@ export interface PicflowAppConfig {
   readonly alarmEmail?: string;
   /** The HTTP API, or undefined when the context switches it off (`api=off`). */
   readonly api?: PicflowApiSettings;
+  /** The backfill's settings, or false when the context switches it off (`backfill=off`). */
+  readonly backfill: BackfillSettings | false;
 }
 
 /** One supported context key: its default as typed on the command line, and what it means. */
@@ -147,6 +155,21 @@ export const DEPLOYMENT_KEYS: readonly ContextKeyDoc[] = [
   },
   { key: 'apiThrottleRate', default: '50', description: "the API stage's steady request rate, per second" },
   { key: 'apiThrottleBurst', default: '100', description: "the API stage's burst, in requests" },
+  {
+    key: 'backfill',
+    default: 'on',
+    description: '`on` or `off`: the backfill state machine (`picflow backfill --stack`) for the images already in the bucket',
+  },
+  {
+    key: 'backfillConcurrency',
+    default: String(DEFAULT_BACKFILL_CONCURRENCY),
+    description: 'objects the backfill runs through the pipeline at once (1-10000): what bounds its load on Rekognition',
+  },
+  {
+    key: 'backfillToleratedFailurePercentage',
+    default: String(DEFAULT_BACKFILL_TOLERATED_FAILURE_PERCENTAGE),
+    description: 'share of failed objects (percent) after which a backfill stops and fails',
+  },
 ];
 
 /** Every context key the app reads: the tasks' (from their table), then the deployment's (the README's table is checked against it). */
@@ -242,8 +265,24 @@ export function parsePicflowContext(get: (key: string) => unknown, allKeys: read
 
   const api = ctx.choice('api', { on: true, off: false }, 'on') ? apiSettings(ctx, problems) : undefined;
 
+  const backfill = ctx.choice('backfill', { on: true, off: false }, 'on') ? backfillSettings(ctx, problems) : false;
+
   if (problems.length > 0) throw new PicflowContextError(problems);
-  return { stackName, prefixes, tasks, architecture, removalPolicy, logRetention, alarmEmail, api };
+  return { stackName, prefixes, tasks, architecture, removalPolicy, logRetention, alarmEmail, api, backfill };
+}
+
+/** The backfill's context keys, each problem collected. */
+function backfillSettings(ctx: ContextReader, problems: string[]): BackfillSettings {
+  const settings = {
+    concurrency: Number(ctx.string('backfillConcurrency', String(DEFAULT_BACKFILL_CONCURRENCY))),
+    toleratedFailurePercentage: Number(
+      ctx.string('backfillToleratedFailurePercentage', String(DEFAULT_BACKFILL_TOLERATED_FAILURE_PERCENTAGE)),
+    ),
+  };
+  problems.push(
+    ...backfillSettingProblems(settings, { concurrency: 'backfillConcurrency', tolerated: 'backfillToleratedFailurePercentage' }),
+  );
+  return settings;
 }
 
 /** The API's context keys (DEPLOYMENT_KEYS), each problem collected. */

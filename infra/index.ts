@@ -10,6 +10,7 @@ export {
   type ImagePipelineProps,
 } from './constructs/image-pipeline';
 export { PicflowStack, type PicflowStackProps } from './picflow-stack';
+export { PicflowBackfill, type BackfillSettings } from './constructs/backfill';
 export {
   DEFAULT_API_SETTINGS,
   DEFAULT_PREFIXES,

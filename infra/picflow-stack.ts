@@ -12,6 +12,7 @@ import { ALL_ANALYSES } from '../tasks/shared/config';
 import type { PicflowApiSettings, PicflowPrefixes, PicflowTaskSettings } from './config';
 import type { PicflowAlarms } from './constructs/alarms';
 import type { PicflowApi } from './constructs/api';
+import type { BackfillSettings } from './constructs/backfill';
 import { ImagePipeline } from './constructs/image-pipeline';
 import type { PicflowPipeline } from './constructs/pipeline';
 import { rekognitionRegionProblem } from './rekognition-regions';
@@ -52,6 +53,11 @@ export interface PicflowStackProps extends StackProps {
    * @default DEFAULT_API_SETTINGS (IAM auth, no CORS origin, 50 rps / 100 burst)
    */
   readonly api?: Partial<PicflowApiSettings> | false;
+  /**
+   * The backfill state machine's settings, or false for none.
+   * @default on (concurrency 40, 5 % tolerated failures)
+   */
+  readonly backfill?: BackfillSettings | false;
 }
 
 /** The storage PicflowStack always creates: both buckets and the table. */
@@ -88,6 +94,7 @@ export class PicflowStack extends Stack {
       logRetention: props.logRetention,
       alarmEmail: props.alarmEmail,
       api: props.api === false ? false : (props.api ?? {}),
+      backfill: props.backfill,
     });
     const { storage, pipeline, alarms, api, bucket, table } = this.imagePipeline;
     this.storage = storage as PicflowStackStorage;
@@ -121,6 +128,12 @@ export class PicflowStack extends Stack {
         `#/statemachines/view/${stateMachine.stateMachineArn}`,
       description: 'Executions in the Step Functions console',
     });
+    if (this.imagePipeline.backfill) {
+      new CfnOutput(this, 'BackfillStateMachineArn', {
+        value: this.imagePipeline.backfill.stateMachine.stateMachineArn,
+        description: 'Analyses the images already in the bucket: picflow backfill --stack <this stack> --watch',
+      });
+    }
     if (this.alarms.topic) {
       new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     }

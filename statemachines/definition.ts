@@ -48,8 +48,7 @@ export function definitionPlaceholders(text = readDefinitionText()): string[] {
  * The definition with every placeholder replaced. Fails loudly on a missing value: a definition
  * with a literal `${...}` left in it would only fail later, at run time, in a confusing way.
  */
-export function loadDefinition(substitutions: Record<string, string>): AslDefinition {
-  const text = readDefinitionText();
+export function loadDefinition(substitutions: Record<string, string>, text = readDefinitionText()): AslDefinition {
   const missing = definitionPlaceholders(text).filter((name) => substitutions[name] === undefined);
   if (missing.length > 0) throw new Error(`No value for definition placeholder(s): ${missing.join(', ')}`);
   const filled = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => escapeJsonString(substitutions[name]));

@@ -26,10 +26,11 @@ import {
 } from '../config';
 import { rekognitionRegionProblem } from '../rekognition-regions';
 import { PicflowAlarms } from './alarms';
+import { backfillSettingProblems, PicflowBackfill, type BackfillSettings } from './backfill';
 import { PicflowApi } from './api';
 import { PicflowPipeline } from './pipeline';
 import { PicflowStorage } from './storage';
-import type { FaceCollectionRef } from './task-functions';
+import { DEFAULT_TASKS_DIR, type FaceCollectionRef } from './task-functions';
 
 /** Where picflow reads uploads from and writes what it derives, in one bucket. */
 export interface ImagePipelinePrefixes {
@@ -92,6 +93,13 @@ export interface ImagePipelineProps {
   readonly api?: Partial<PicflowApiSettings> | false;
 
   /**
+   * The backfill state machine (a Distributed Map over the bucket's objects under an upload prefix, running
+   * the pipeline on each object without a current item; `picflow backfill --stack`), or false for none.
+   * @default - on, with concurrency 40 and 5 % tolerated failures
+   */
+  readonly backfill?: BackfillSettings | false;
+
+  /**
    * Lambda CPU architecture.
    * @default lambda.Architecture.ARM_64
    */
@@ -145,6 +153,8 @@ export class ImagePipeline extends Construct {
    * faceIndexing is switched off; undefined for a thumbnails-only pipeline.
    */
   readonly faceCollection?: rekognition.CfnCollection;
+  /** The backfill of existing objects, unless switched off. */
+  readonly backfill?: PicflowBackfill;
   /** The rule, state machine, task functions and execution net. */
   readonly pipeline: PicflowPipeline;
   readonly alarms: PicflowAlarms;
@@ -170,6 +180,14 @@ export class ImagePipeline extends Construct {
       );
     }
     if (props.table instanceof dynamodb.Table) problems.push(...tableProblems(props.table));
+    if (props.backfill) {
+      problems.push(
+        ...backfillSettingProblems(props.backfill, {
+          concurrency: 'backfill.concurrency',
+          tolerated: 'backfill.toleratedFailurePercentage',
+        }),
+      );
+    }
     const region = Stack.of(this).region;
     const regionProblem = rekognitionRegionProblem(region, (props.taskSettings?.analyses ?? ALL_ANALYSES).length > 0);
     if (regionProblem) problems.push(regionProblem);
@@ -217,6 +235,24 @@ export class ImagePipeline extends Construct {
     });
     this.stateMachine = this.pipeline.stateMachine;
     this.deadLetterQueue = this.pipeline.deadLetterQueue;
+    if (props.backfill !== false) {
+      this.backfill = new PicflowBackfill(this, 'Backfill', {
+        ...props.backfill,
+        bucket: this.bucket,
+        table: this.table,
+        pipeline: this.stateMachine,
+        prefixes,
+        uploadPrefixes,
+        // Under the analysis prefix: picflow's own output, never an upload.
+        resultsPrefix: `${prefixes.analysis}backfill/`,
+        settings,
+        architecture: props.architecture ?? lambda.Architecture.ARM_64,
+        logRetention,
+        removalPolicy,
+        tasksDir: DEFAULT_TASKS_DIR,
+        faceCollection,
+      });
+    }
     this.alarms = new PicflowAlarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,

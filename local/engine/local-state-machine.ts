@@ -30,6 +30,8 @@ export interface LocalStateMachineOptions {
   /** Region and state machine name used to build execution ARNs. */
   region?: string;
   stateMachineName?: string;
+  /** Another definition than THE pipeline's, already filled in (the backfill's item processor). @default image-pipeline.asl.json */
+  definition?: AslDefinition;
 }
 
 export interface ExecuteOptions {
@@ -77,7 +79,7 @@ export class LocalStateMachine {
           `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:picflow-${placeholder.replace(/FunctionArn$/, '')}`;
       }
     }
-    this.definition = loadDefinition(substitutions);
+    this.definition = options.definition ?? loadDefinition(substitutions);
     this.taskHandlers = this.bindTaskHandlers();
     // Constructing validates the definition (~100-200 ms): do it once, reuse for every execution.
     this.machines.set(this.definition.TimeoutSeconds, new StateMachine(this.definition as never, {}));

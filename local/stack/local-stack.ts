@@ -67,6 +67,12 @@ export interface LocalStackOptions {
   /** Run again what a previous run left unfinished. @default true */
   recover?: boolean;
   /**
+   * Whether recovery also starts uploads that have no final item and no execution. `picflow backfill` turns it
+   * off: it starts those itself, counted and checkpointed, and two starters could analyse one image twice.
+   * @default true
+   */
+  recoverUploads?: boolean;
+  /**
    * Called once the stack is fully up (every server listening, table and queue ensured, runner and
    * net wired) and before any work starts: recovery and uploads made during start-up wait for it. Attach
    * listeners to `stack.runner` here to hear every execution (`picflow dev` prints their start lines),

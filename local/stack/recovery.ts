@@ -46,6 +46,8 @@ export interface RecoveryOptions {
   handoff?: UploadHandoff;
   /** The stack's task configuration and clients: settling a missing object writes as RecordFailure does. */
   tasks: TaskDeps;
+  /** Also list the uploads and start those without a final item. @default true */
+  listUploads?: boolean;
 }
 
 export interface RecoveryPlan {
@@ -98,6 +100,7 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
     // Otherwise a newer version is stored: the object pass below (or its held event) runs that one.
   }
 
+  if (options.listUploads === false) return plan;
   for await (const page of paginateListObjectsV2({ client: options.s3 }, { Bucket: options.bucket, Prefix: options.uploadPrefix })) {
     for (const listed of page.Contents ?? []) {
       // Folder markers (`uploads/x/`) never get an item: ClaimImage skips them, so do not restart them.

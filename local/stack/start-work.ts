@@ -12,7 +12,7 @@ import type { UploadHandoff } from './upload-handoff';
 
 export async function startWork(
   stack: LocalStack,
-  options: Pick<LocalStackOptions, 'beforeWork' | 'recover'>,
+  options: Pick<LocalStackOptions, 'beforeWork' | 'recover' | 'recoverUploads'>,
   parts: { servers: LocalServers; handoff: UploadHandoff },
 ): Promise<void> {
   const { runner, store, tasks } = stack;
@@ -32,6 +32,7 @@ export async function startWork(
         describeObject: parts.servers.s3.describeObject,
         handoff,
         tasks,
+        listUploads: options.recoverUploads !== false,
       }),
     );
     stack.recovery = await runRecovery(plan, { runner, tasks });

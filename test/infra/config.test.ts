@@ -48,6 +48,7 @@ describe('parsePicflowContext', () => {
       logRetention: RetentionDays.ONE_MONTH,
       alarmEmail: undefined,
       api: { auth: 'iam', corsOrigins: [], throttleRate: 50, throttleBurst: 100 },
+      backfill: { concurrency: 40, toleratedFailurePercentage: 5 },
     });
     // Each documented default is the one the parser applies.
     expect(CONTEXT_KEYS.find((k) => k.key === 'uploadPrefix')?.default).toBe(config.prefixes.upload);

@@ -50,8 +50,8 @@ describe('IAM', () => {
     const statements = roles.flatMap((role) => roleStatements(synth.template, role).map((s) => ({ role, ...s })));
 
     // Assess
-    // One per task, the execution-status net's, the state machine's, EventBridge's, one per API function.
-    expect(roles.length).toBe(TASKS.length + 3 + Object.keys(API_FUNCTIONS).length);
+    // One per task, the execution-status net's, the state machine's, EventBridge's, one per API function, the backfill's two.
+    expect(roles.length).toBe(TASKS.length + 3 + Object.keys(API_FUNCTIONS).length + 2);
     for (const role of roles) {
       expect(synth.template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
     }

@@ -111,11 +111,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(ids).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<Bucket.Arn>/analysis/*]',
+      'AwsSolutions-IAM5[Resource::<Bucket.Arn>/analysis/backfill/*]',
       'AwsSolutions-IAM5[Resource::<Bucket.Arn>/normalized/*]',
       'AwsSolutions-IAM5[Resource::<Bucket.Arn>/thumbnails/*]',
       'AwsSolutions-IAM5[Resource::<Bucket.Arn>/uploads/*]',
       // The execution-status net may DescribeExecution any execution of this one state machine.
       'AwsSolutions-IAM5[Resource::arn:<Bucket.Arn>:states:<AWS::Region>:<AWS::AccountId>:execution:<PipelineStateMachine1814BD05.Name>:*]',
+      // The backfill follows its own Map's child executions (named at synth) and stops them when aborted.
+      'AwsSolutions-IAM5[Resource::arn:<Bucket.Arn>:states:<AWS::Region>:<AWS::AccountId>:execution:PicflowNag-Backfill-7069B81A/*]',
+      'AwsSolutions-IAM5[Resource::arn:<Bucket.Arn>:states:<AWS::Region>:<AWS::AccountId>:execution:PicflowNag-Backfill-7069B81A:*]',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SF1',

@@ -104,7 +104,8 @@ describe('state machine', () => {
     const logGroupId = logicalIdOf(synth.stack, synth.stack.pipeline.logGroup);
 
     // Act / Assess
-    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    // The image pipeline's, and the backfill's (test/infra/backfill.test.ts).
+    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       LoggingConfiguration: {
@@ -182,8 +183,8 @@ describe('task functions', () => {
     // Prepare / Act / Assess
     expect(Object.keys(TASK_PROFILES).sort()).toEqual(TASKS.map((t) => t.state).sort());
     expect(synth.stack.pipeline.taskFunctions.map((f) => f.task.state)).toEqual(TASKS.map((t) => t.state));
-    // + the execution-status net's + the HTTP API's (test/infra/api.test.ts)
-    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1 + Object.keys(synth.stack.api!.functions).length);
+    // + the execution-status net's + the HTTP API's (test/infra/api.test.ts) + the backfill's PrepareBackfillItem
+    synth.template.resourceCountIs('AWS::Lambda::Function', TASKS.length + 1 + Object.keys(synth.stack.api!.functions).length + 1);
   });
 
   it.each(TASKS.map((t) => [t.state]))(

@@ -32,13 +32,13 @@ describe('cdk synth (with bundling)', () => {
     }).toEqual({ status: 0, stderr: [] });
   });
 
-  it('deploys a STANDARD state machine from the definition file', () => {
+  it('deploys STANDARD state machines from the definition files (the pipeline and the backfill)', () => {
     const template = JSON.parse(readFileSync(join(out, 'Picflow.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
     const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
-    expect(machines[0].Properties.StateMachineType).toBe('STANDARD');
+    expect(machines).toHaveLength(2);
+    expect(machines.map((m) => m.Properties.StateMachineType)).toEqual(['STANDARD', 'STANDARD']);
   });
 
   it('bundles sharp with its arm64 Linux binaries for the image functions (default architecture)', () => {
