@@ -31,7 +31,8 @@ describe('region check', () => {
 
     // Assess
     expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    // The image pipeline and the backfill.
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
   });
 
   it('accepts any region for a thumbnails-only pipeline, which never calls Rekognition', () => {
