@@ -5,6 +5,7 @@ import { deleteCommand } from './delete';
 import { devCommand } from './dev';
 import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
+import { facesCommand, peopleCommand } from './faces';
 import { addHelpTexts } from './help-texts';
 import { listCommand } from './list';
 import { redriveCommand } from './redrive';
@@ -40,6 +41,8 @@ listCommand(program);
 showCommand(program);
 deleteCommand(program);
 exportCommand(program);
+facesCommand(program);
+peopleCommand(program);
 addHelpTexts(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
