@@ -6,6 +6,7 @@ import { ExecutionPage } from './pages/execution';
 import { ExecutionsPage } from './pages/executions';
 import { FailuresPage } from './pages/failures';
 import { LibraryPage } from './pages/library';
+import { PeoplePage } from './pages/people';
 import { ResultPage } from './pages/result';
 import { UploadPage } from './pages/upload';
 import { href, useRoute } from './router';
@@ -28,6 +29,9 @@ export function App() {
           <a class={tab === 'executions' ? 'active' : ''} href={href({ page: 'executions' })} data-testid="nav-executions">
             Executions
           </a>
+          <a class={tab === 'people' ? 'active' : ''} href={href({ page: 'people' })} data-testid="nav-people">
+            People
+          </a>
           <a class={tab === 'upload' ? 'active' : ''} href={href({ page: 'upload' })}>
             Upload
           </a>
@@ -47,6 +51,7 @@ export function App() {
         {route.page === 'image' && <ResultPage key={route.imageId} imageId={route.imageId} />}
         {route.page === 'failures' && <FailuresPage />}
         {route.page === 'upload' && <UploadPage />}
+        {route.page === 'people' && <PeoplePage key={route.faceId ?? ''} faceId={route.faceId} imageId={route.imageId} />}
       </main>
     </div>
   );
