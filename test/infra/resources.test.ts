@@ -177,7 +177,17 @@ describe('default stack resources', () => {
 
     // Assess
     expect(Object.keys(outputs).sort()).toEqual(
-      ['ApiUrl', 'BucketName', 'DeadLetterQueueUrl', 'StateMachineArn', 'StateMachineConsoleUrl', 'TableName', 'UploadPrefix'].sort(),
+      [
+        'ApiUrl',
+        'BucketName',
+        'DeadLetterQueueUrl',
+        // `picflow faces` / `picflow people --stack` find the face collection by it.
+        'FaceCollectionId',
+        'StateMachineArn',
+        'StateMachineConsoleUrl',
+        'TableName',
+        'UploadPrefix',
+      ].sort(),
     );
     expect(outputs.UploadPrefix.Value).toBe('uploads/');
     expect(outputs.BucketName.Value).toEqual({ Ref: logicalIdOf(synth.stack, synth.stack.storage.bucket) });
