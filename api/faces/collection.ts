@@ -7,7 +7,8 @@ export function collectionOf(config: { faceCollectionId?: string }): string {
     throw new ApiError(
       501,
       'FaceCollectionOff',
-      'This stack has no face collection (face indexing is off): turn the faceIndexing setting on and re-upload the photos to search faces.',
+      'This stack has no face collection (face indexing is off): turn the faceIndexing setting on and re-upload the photos ' +
+        'to search faces.',
     );
   }
   return config.faceCollectionId;

@@ -122,7 +122,8 @@ function readRequest(event: APIGatewayProxyEventV2, defaultThreshold: number): S
     else {
       throw badRequest(
         'MissingFace',
-        'Send a photo (its bytes with Content-Type image/jpeg or image/png, or {"contentType", "data": "<base64>"}), or {"imageId", "faceId"} of a stored face.',
+        'Send a photo (its bytes with Content-Type image/jpeg or image/png, or {"contentType", "data": "<base64>"}), ' +
+          'or {"imageId", "faceId"} of a stored face.',
       );
     }
   } else what = { photo: photoOf(bodyBytes(event), type) };
