@@ -30,6 +30,14 @@ export async function describeDeployedStorage(stackName: string, region?: string
   return { bucket, tableName, uploadPrefix: find(/UploadPrefix$/) ?? 'uploads/' };
 }
 
+/** The deployed stack's face collection (output FaceCollectionId); an error when face indexing is off there. */
+export async function describeFaceCollection(stackName: string, region?: string): Promise<string> {
+  const { find } = await stackOutputs(stackName, region);
+  const collectionId = find(/FaceCollectionId$/);
+  if (!collectionId) throw new Error(`stack ${stackName} has no FaceCollectionId output: deploy it with face indexing on (faceIndexing)`);
+  return collectionId;
+}
+
 async function stackOutputs(stackName: string, region?: string) {
   const cloudformation = new CloudFormationClient({ region });
   try {

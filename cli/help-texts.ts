@@ -155,6 +155,35 @@ const HELP: Record<string, HelpText> = {
     exitCodes: ['0  every object analysed or skipped', '1  some objects failed (listed in the summary)', USAGE_ERROR],
     environment: [DATA_DIR, AWS, 'POWERTOOLS_LOG_LEVEL    task logs on stderr (default SILENT)'],
   },
+  faces: {
+    note:
+      "Goes through the running `picflow dev`'s HTTP API when there is one, else starts the local stack on the data directory for the " +
+      'command. The HTTP API calls this POST /faces/search.',
+    examples: [
+      'picflow faces search new-photo.jpg',
+      'picflow faces search new-photo.jpg --threshold 90 --json',
+      'picflow faces search new-photo.jpg --stack Picflow',
+    ],
+    exitCodes: [
+      '0  searched (also when nothing matched)',
+      '1  no face in the photo',
+      `${USAGE_ERROR} (not a JPEG or PNG, no such stack, face indexing off)`,
+    ],
+    environment: [DATA_DIR, AWS, 'PERSON_MATCH_THRESHOLD  the default --threshold (80)'],
+  },
+  people: {
+    note:
+      "Goes through the running `picflow dev`'s HTTP API when there is one, else starts the local stack on the data directory for the " +
+      'command. The HTTP API calls these GET /people, PATCH /people/{userId}, POST /people and POST /people/{userId}/merge.',
+    examples: [
+      'picflow people create 3f0c9a4e-1b2d-4c5e-8f70-91a2b3c4d5e6 --name Ada',
+      'picflow people list',
+      'picflow people name person-5d1e... "Ada Lovelace"',
+      'picflow people merge person-5d1e... person-77ab...',
+    ],
+    exitCodes: ['0  done', '1  no such person or face', `${USAGE_ERROR} (no such stack, face indexing off, a face that is taken)`],
+    environment: [DATA_DIR, AWS],
+  },
 };
 
 const PROGRAM: HelpText = {

@@ -6,6 +6,7 @@ import { deleteCommand } from './delete';
 import { devCommand } from './dev';
 import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
+import { facesCommand, peopleCommand } from './faces';
 import { addHelpTexts } from './help-texts';
 import { listCommand } from './list';
 import { redriveCommand } from './redrive';
@@ -42,6 +43,8 @@ showCommand(program);
 deleteCommand(program);
 exportCommand(program);
 backfillCommand(program);
+facesCommand(program);
+peopleCommand(program);
 addHelpTexts(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {

@@ -120,6 +120,14 @@ export class PicflowStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Upload images here' });
     new CfnOutput(this, 'UploadPrefix', { value: prefixes.upload, description: 'Only keys under this prefix are processed' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'One item per image' });
+    const faceCollection = this.imagePipeline.faceCollection;
+    if (faceCollection) {
+      // `picflow faces` / `picflow people --stack` find the collection by this output.
+      new CfnOutput(this, 'FaceCollectionId', {
+        value: faceCollection.ref,
+        description: 'The Rekognition face collection (face search, people)',
+      });
+    }
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Images that did not make it' });
     new CfnOutput(this, 'StateMachineConsoleUrl', {

@@ -21,6 +21,7 @@ export interface ImageView {
   size: number;
   faces?: ImageItem['faces'];
   faceCount?: number;
+  people?: ImageItem['people'];
   labels?: ImageItem['labels'];
   text?: ImageItem['text'];
   moderation?: ImageItem['moderation'];
@@ -53,6 +54,7 @@ export async function getImage(
     size: item.size,
     faces: item.faces,
     faceCount: item.faceCount,
+    people: item.people,
     labels: item.labels,
     text: item.text,
     moderation: item.moderation,

@@ -40,7 +40,7 @@ export interface ApiFunctionProfile {
   readonly tableActions?: readonly string[];
   /** dynamodb:Query on the query indexes (never on the table itself: no scan, no base-table query). */
   readonly queryIndexes?: boolean;
-  /** Rekognition actions on the face collection's ARN (deleting an image deletes its faces). */
+  /** Rekognition actions on the face collection's ARN (deleting an image deletes its faces; search; people). */
   readonly collection?: readonly string[];
   /** S3 object actions, by prefix. */
   readonly objects?: readonly { actions: readonly string[]; areas: readonly ObjectArea[] }[];
@@ -72,6 +72,24 @@ export const API_FUNCTIONS = {
     objects: [{ actions: ['s3:GetObject'], areas: ['thumbnail'] }],
   },
   OpenApi: { folder: 'openapi', description: 'GET /openapi.json' },
+  // search-faces.ts: SearchFacesByImage / SearchFaces, GetItem (the searched image's faces, hashed
+  // ExternalImageIds). people.ts: the user operations, ListFaces by user, names as `#person/` items
+  // (PutItem, DeleteItem, BatchGetItem in personNames).
+  Faces: {
+    folder: 'faces',
+    description: 'POST /faces/search, /people routes',
+    tableActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    collection: [
+      'rekognition:AssociateFaces',
+      'rekognition:CreateUser',
+      'rekognition:DeleteUser',
+      'rekognition:DisassociateFaces',
+      'rekognition:ListFaces',
+      'rekognition:ListUsers',
+      'rekognition:SearchFaces',
+      'rekognition:SearchFacesByImage',
+    ],
+  },
   // clean-up-deleted.ts: delete-image.ts without the original (already deleted in S3).
   ObjectDeleted: {
     folder: 'deleted',
@@ -90,6 +108,13 @@ export const API_ROUTES: readonly { method: apigw.HttpMethod; path: string; fn: 
   { method: apigw.HttpMethod.GET, path: '/images/{imageId+}', fn: 'Images' },
   { method: apigw.HttpMethod.DELETE, path: '/images/{imageId+}', fn: 'Images' },
   { method: apigw.HttpMethod.GET, path: '/openapi.json', fn: 'OpenApi' },
+  { method: apigw.HttpMethod.POST, path: '/faces/search', fn: 'Faces' },
+  { method: apigw.HttpMethod.GET, path: '/people', fn: 'Faces' },
+  { method: apigw.HttpMethod.POST, path: '/people', fn: 'Faces' },
+  { method: apigw.HttpMethod.PATCH, path: '/people/{userId}', fn: 'Faces' },
+  { method: apigw.HttpMethod.DELETE, path: '/people/{userId}', fn: 'Faces' },
+  { method: apigw.HttpMethod.POST, path: '/people/{userId}/merge', fn: 'Faces' },
+  { method: apigw.HttpMethod.GET, path: '/people/{userId}/images', fn: 'Faces' },
 ];
 
 /**
@@ -170,7 +195,7 @@ export class PicflowApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...settings.corsOrigins],
-              allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.DELETE],
+              allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PATCH, apigw.CorsHttpMethod.DELETE],
               allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
               maxAge: Duration.hours(1),
             },

@@ -31,6 +31,7 @@ function loadHandlers(): Record<string, Handler> {
   const search = (require('../../api/search/handler') as { run: Handler }).run;
   const images = (require('../../api/images/handler') as { run: Handler }).run;
   const openapi = (require('../../api/openapi/handler') as { run: Handler }).run;
+  const faces = (require('../../api/faces/handler') as { run: Handler }).run;
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     'POST /uploads': uploads,
@@ -39,6 +40,13 @@ function loadHandlers(): Record<string, Handler> {
     'GET /images/{imageId+}': images,
     'DELETE /images/{imageId+}': images,
     'GET /openapi.json': openapi,
+    'POST /faces/search': faces,
+    'GET /people': faces,
+    'POST /people': faces,
+    'PATCH /people/{userId}': faces,
+    'DELETE /people/{userId}': faces,
+    'POST /people/{userId}/merge': faces,
+    'GET /people/{userId}/images': faces,
   };
 }
 

@@ -78,7 +78,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         statusCode: 204,
         headers: {
           ...cors,
-          'access-control-allow-methods': 'GET, POST, DELETE',
+          'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
           'access-control-allow-headers': 'content-type',
           'access-control-max-age': '600',
         },

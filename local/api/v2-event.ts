@@ -16,6 +16,13 @@ export const API_ROUTES = [
   'GET /images/{imageId+}',
   'DELETE /images/{imageId+}',
   'GET /openapi.json',
+  'POST /faces/search',
+  'GET /people',
+  'POST /people',
+  'PATCH /people/{userId}',
+  'DELETE /people/{userId}',
+  'POST /people/{userId}/merge',
+  'GET /people/{userId}/images',
 ] as const;
 
 export interface RouteMatch {

@@ -89,6 +89,24 @@ describe('HTTP API (default: IAM auth)', () => {
     ],
     ['OpenApi', () => []],
     [
+      'Faces',
+      (_o: (p: string) => string, table: string, collection: string) => [
+        // Names (`#person/` entries), the searched image's faces and hashed ExternalImageIds.
+        ...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem'].map((a) => `dynamodb:${a} ${table}`),
+        // Search and the user operations, on the collection's ARN only (never "*").
+        ...[
+          'AssociateFaces',
+          'CreateUser',
+          'DeleteUser',
+          'DisassociateFaces',
+          'ListFaces',
+          'ListUsers',
+          'SearchFaces',
+          'SearchFacesByImage',
+        ].map((a) => `rekognition:${a} ${collection}`),
+      ],
+    ],
+    [
       'ObjectDeleted',
       (o: (p: string) => string, table: string, collection: string) => [
         `dynamodb:BatchWriteItem ${table}`,
@@ -139,6 +157,35 @@ describe('HTTP API (default: IAM auth)', () => {
     }
   });
 
+  it('serves the face routes from the Faces function and outputs the face collection id the CLI finds it by', () => {
+    // Prepare
+    const faces = logicalIdOf(synth.stack, synth.stack.api!.functions.Faces.function);
+    const integrations = Object.fromEntries(
+      Object.entries(synth.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration')
+        .map(([id, r]) => [id, JSON.stringify(r.Properties.IntegrationUri)]),
+    );
+
+    // Act
+    const faceRoutes = ofType(synth, 'AWS::ApiGatewayV2::Route').filter((r) => /\/(faces|people)/.test(String(r.RouteKey)));
+
+    // Assess
+    expect(faceRoutes.map((r) => r.RouteKey).sort()).toEqual([
+      'DELETE /people/{userId}',
+      'GET /people',
+      'GET /people/{userId}/images',
+      'PATCH /people/{userId}',
+      'POST /faces/search',
+      'POST /people',
+      'POST /people/{userId}/merge',
+    ]);
+    for (const route of faceRoutes) {
+      const { Ref } = (route.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1];
+      expect([route.RouteKey, integrations[Ref]]).toEqual([route.RouteKey, expect.stringContaining(faces)]);
+    }
+    synth.template.hasOutput('FaceCollectionId', { Value: { Ref: logicalIdOf(synth.stack, synth.stack.imagePipeline.faceCollection!) } });
+  });
+
   it('sends S3 "Object Deleted" events under the upload prefix to the clean-up function, undeliverable ones to the DLQ', () => {
     // Prepare
     const bucket = logicalIdOf(synth.stack, synth.stack.storage.bucket);
@@ -186,7 +233,10 @@ describe('HTTP API options', () => {
       expect([route.RouteKey, route.AuthorizationType, route.AuthorizerId]).toEqual([route.RouteKey, 'JWT', { Ref: authorizerId }]);
     }
     const [api] = ofType(synth, 'AWS::ApiGatewayV2::Api');
-    expect(api.CorsConfiguration).toMatchObject({ AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST', 'DELETE'] });
+    expect(api.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['https://app.example.com'],
+      AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    });
     expect(ofType(synth, 'AWS::ApiGatewayV2::Stage')[0].DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 });
   });
 

@@ -182,6 +182,8 @@ describe('default stack resources', () => {
         'BackfillStateMachineArn',
         'BucketName',
         'DeadLetterQueueUrl',
+        // `picflow faces` / `picflow people --stack` find the face collection by it.
+        'FaceCollectionId',
         'StateMachineArn',
         'StateMachineConsoleUrl',
         'TableName',

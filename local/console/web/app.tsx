@@ -7,6 +7,7 @@ import { ExecutionPage } from './pages/execution';
 import { ExecutionsPage } from './pages/executions';
 import { FailuresPage } from './pages/failures';
 import { LibraryPage } from './pages/library';
+import { PeoplePage } from './pages/people';
 import { ResultPage } from './pages/result';
 import { UploadPage } from './pages/upload';
 import { href, useRoute } from './router';
@@ -46,6 +47,9 @@ export function App() {
           <NavLink current={tab === 'executions'} href={href({ page: 'executions' })} testId="nav-executions">
             Executions
           </NavLink>
+          <NavLink current={tab === 'people'} href={href({ page: 'people' })} testId="nav-people">
+            People
+          </NavLink>
           <NavLink current={tab === 'upload'} href={href({ page: 'upload' })} testId="nav-upload">
             Upload
           </NavLink>
@@ -71,6 +75,7 @@ export function App() {
         {route.page === 'image' && <ResultPage key={route.imageId} imageId={route.imageId} />}
         {route.page === 'failures' && <FailuresPage />}
         {route.page === 'upload' && <UploadPage />}
+        {route.page === 'people' && <PeoplePage key={route.faceId ?? ''} faceId={route.faceId} imageId={route.imageId} />}
       </main>
     </div>
   );

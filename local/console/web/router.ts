@@ -1,4 +1,7 @@
-/** Hash routes: #/ (the library, filters in its query), #/executions, #/executions/NAME, #/images/ID, #/failures, #/upload. */
+/**
+ * Hash routes: #/ (the library, filters in its query), #/executions, #/executions/NAME, #/images/ID, #/failures, #/upload,
+ * #/people (?face=FACE&image=ID: find that face).
+ */
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -7,7 +10,8 @@ export type Route =
   | { page: 'execution'; name: string; state?: string }
   | { page: 'image'; imageId: string }
   | { page: 'failures' }
-  | { page: 'upload' };
+  | { page: 'upload' }
+  | { page: 'people'; faceId?: string; imageId?: string };
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -18,6 +22,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'images' && parts[1]) return { page: 'image', imageId: decodeURIComponent(parts.slice(1).join('/')) };
   if (parts[0] === 'failures') return { page: 'failures' };
   if (parts[0] === 'upload') return { page: 'upload' };
+  if (parts[0] === 'people') return { page: 'people', faceId: params.get('face') ?? undefined, imageId: params.get('image') ?? undefined };
   if (parts[0] === 'executions') return { page: 'executions', status: params.get('status') ?? undefined };
   return { page: 'library', query };
 }
@@ -32,6 +37,10 @@ export function href(route: Route): string {
       return '#/failures';
     case 'upload':
       return '#/upload';
+    case 'people': {
+      const query = route.faceId && route.imageId ? `?${new URLSearchParams({ face: route.faceId, image: route.imageId })}` : '';
+      return `#/people${query}`;
+    }
     case 'executions':
       return route.status ? `#/executions?status=${route.status}` : '#/executions';
     default:

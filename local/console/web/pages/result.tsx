@@ -169,6 +169,7 @@ function FacesCard({ item }: { item: ImageItem }) {
               <th>Age</th>
               <th>Gender</th>
               <th class="num">Confidence</th>
+              <th>Search</th>
             </tr>
           </thead>
           <tbody>
@@ -182,6 +183,13 @@ function FacesCard({ item }: { item: ImageItem }) {
                 <td>{f.ageRange ? `${f.ageRange.low}–${f.ageRange.high}` : '—'}</td>
                 <td>{f.gender?.value ?? '—'}</td>
                 <td class="num">{percent(f.confidence)}</td>
+                <td>
+                  {f.faceId ? (
+                    <a href={href({ page: 'people', faceId: f.faceId, imageId: item.imageId })} data-testid="find-face">
+                      Find this face
+                    </a>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,229 @@
+/**
+ * The people routes: a person is a Rekognition user (a vector over the faces associated with it) plus
+ * an optional name in the images table (`#person/<userId>`, tasks/shared/faces.ts), which the faces
+ * branch reads to tag later uploads.
+ */
+import {
+  AssociateFacesCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  DisassociateFacesCommand,
+  ListFacesCommand,
+  ListUsersCommand,
+  type Face,
+  type RekognitionClient,
+} from '@aws-sdk/client-rekognition';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { deletePersonName, personNames, putPersonName, resolveExternalImageId } from '../../tasks/shared/faces';
+import { MAX_NAME_CHARS } from '../../tasks/detect-faces/budget';
+import { ApiError, badRequest, notFound } from '../shared/http';
+import { collectionOf, rekognitionCall } from './collection';
+
+/** AssociateFaces and DisassociateFaces take at most 100 FaceIds; a user holds at most 100 faces. */
+const FACE_BATCH = 100;
+const USER_ID = /^[a-zA-Z0-9_.\-:]{1,128}$/;
+const FACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Deps {
+  config: { tableName: string; faceCollectionId?: string };
+  clients: { dynamo: DynamoDBDocumentClient; rekognition: RekognitionClient };
+}
+
+export interface Person {
+  userId: string;
+  name?: string;
+}
+
+export interface PersonFace {
+  imageId: string;
+  key: string;
+  faceId: string;
+  box: { left: number; top: number; width: number; height: number };
+}
+
+/** GET /people: a page of ListUsers with each user's name. */
+export async function listPeople(query: Record<string, string | undefined>, { config, clients }: Deps) {
+  const collectionId = collectionOf(config);
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw badRequest('InvalidLimit', 'Set "limit" to a whole number from 1 to 500.');
+  const output = await rekognitionCall(() =>
+    clients.rekognition.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: limit, NextToken: query.nextToken })),
+  ).catch((error: { name?: string }) => {
+    if (error instanceof ApiError)
+      throw badRequest('InvalidToken', 'The nextToken is not one GET /people returned; leave it out to start again.');
+    throw error;
+  });
+  const ids = (output.Users ?? []).flatMap((u) => (u.UserId ? [u.UserId] : []));
+  const names = await personNames(clients.dynamo, config.tableName, ids);
+  const people = ids.map((userId) => person(userId, names.get(userId)));
+  return output.NextToken ? { people, nextToken: output.NextToken } : { people };
+}
+
+/** POST /people: a new user from faces the caller says are one person (so no similarity gate), named if asked. */
+export async function createPerson(body: Record<string, unknown>, { config, clients }: Deps) {
+  const collectionId = collectionOf(config);
+  const faceIds = body.faceIds;
+  if (
+    !Array.isArray(faceIds) ||
+    faceIds.length < 1 ||
+    faceIds.length > FACE_BATCH ||
+    !faceIds.every((id) => typeof id === 'string' && FACE_ID.test(id))
+  ) {
+    throw badRequest('InvalidFaceIds', `Set "faceIds" to 1 to ${FACE_BATCH} face ids (as GET /images/{imageId} lists them on each face).`);
+  }
+  const name = body.name === undefined ? undefined : nameOf(body.name);
+  const userId = `person-${randomUUID()}`;
+  await rekognitionCall(() => clients.rekognition.send(new CreateUserCommand({ CollectionId: collectionId, UserId: userId })));
+  const output = await rekognitionCall(() =>
+    clients.rekognition.send(
+      new AssociateFacesCommand({
+        CollectionId: collectionId,
+        UserId: userId,
+        FaceIds: [...new Set(faceIds as string[])],
+        UserMatchThreshold: 0,
+      }),
+    ),
+  );
+  const associated = (output.AssociatedFaces ?? []).flatMap((f) => (f.FaceId ? [f.FaceId] : []));
+  const unassociated = (output.UnsuccessfulFaceAssociations ?? []).map((f) => ({ faceId: f.FaceId ?? '', reasons: f.Reasons ?? [] }));
+  if (associated.length === 0) {
+    // Nobody to name: an empty user would only clutter the list.
+    await rekognitionCall(() => clients.rekognition.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId })));
+    const why = unassociated.map((f) => `${f.faceId}: ${f.reasons.join(', ')}`).join('; ');
+    throw badRequest(
+      'NoFaceAssociated',
+      `None of the faces could be given to a new person (${why}); use faces that are indexed and belong to nobody yet.`,
+    );
+  }
+  if (name !== undefined) await putPersonName(clients.dynamo, config.tableName, { userId, name });
+  return { ...person(userId, name), faceIds: associated, unassociated };
+}
+
+/** PATCH /people/{userId}: names or renames a person. */
+export async function renamePerson(userId: string, body: Record<string, unknown>, { config, clients }: Deps): Promise<Person> {
+  const collectionId = collectionOf(config);
+  const name = nameOf(body.name);
+  await requireUser(clients.rekognition, collectionId, userId);
+  await putPersonName(clients.dynamo, config.tableName, { userId, name });
+  return { userId, name };
+}
+
+/** POST /people/{userId}/merge: `from`'s faces move to `userId`, then `from` is deleted (its name kept only if `userId` has none). */
+export async function mergePeople(into: string, body: Record<string, unknown>, { config, clients }: Deps) {
+  const collectionId = collectionOf(config);
+  const from = body.from;
+  if (typeof from !== 'string' || !USER_ID.test(from))
+    throw badRequest('InvalidPerson', 'Set "from" to the userId of the person to merge into this one.');
+  if (from === into) throw badRequest('InvalidPerson', 'A person cannot be merged into themselves; set "from" to another userId.');
+  await requireUser(clients.rekognition, collectionId, into);
+  await requireUser(clients.rekognition, collectionId, from);
+  const moving = (await userFaces(clients.rekognition, collectionId, from)).flatMap((f) => (f.FaceId ? [f.FaceId] : []));
+  for (let start = 0; start < moving.length; start += FACE_BATCH) {
+    const FaceIds = moving.slice(start, start + FACE_BATCH);
+    await rekognitionCall(() =>
+      clients.rekognition.send(new DisassociateFacesCommand({ CollectionId: collectionId, UserId: from, FaceIds })),
+    );
+    // The caller says they are one person: no similarity gate (a user holds at most 100 faces; Rekognition says so if exceeded).
+    await rekognitionCall(() =>
+      clients.rekognition.send(new AssociateFacesCommand({ CollectionId: collectionId, UserId: into, FaceIds, UserMatchThreshold: 0 })),
+    );
+  }
+  await rekognitionCall(() => clients.rekognition.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: from })), {
+    userId: from,
+  });
+  const names = await personNames(clients.dynamo, config.tableName, [into, from]);
+  let name = names.get(into);
+  if (name === undefined && names.has(from)) {
+    name = names.get(from)!;
+    await putPersonName(clients.dynamo, config.tableName, { userId: into, name });
+  }
+  await deletePersonName(clients.dynamo, config.tableName, from);
+  const faceIds = (await userFaces(clients.rekognition, collectionId, into)).flatMap((f) => (f.FaceId ? [f.FaceId] : []));
+  return { ...person(into, name), faceIds };
+}
+
+/** GET /people/{userId}/images: the person's faces (ListFaces by UserId) and the images they are on. */
+export async function personImages(userId: string, { config, clients }: Deps) {
+  const collectionId = collectionOf(config);
+  await requireUser(clients.rekognition, collectionId, userId);
+  const faces = await userFaces(clients.rekognition, collectionId, userId);
+  const images: PersonFace[] = [];
+  for (const face of faces) {
+    if (!face.FaceId || !face.ExternalImageId) continue;
+    const imageId = await resolveExternalImageId(clients.dynamo, config.tableName, face.ExternalImageId);
+    if (!imageId) continue;
+    const box = face.BoundingBox ?? {};
+    images.push({
+      imageId,
+      key: imageId.slice(imageId.indexOf('/') + 1),
+      faceId: face.FaceId,
+      box: { left: box.Left ?? 0, top: box.Top ?? 0, width: box.Width ?? 0, height: box.Height ?? 0 },
+    });
+  }
+  const names = await personNames(clients.dynamo, config.tableName, [userId]);
+  return { ...person(userId, names.get(userId)), images };
+}
+
+/** DELETE /people/{userId}: the user goes (Rekognition disassociates its faces, which stay with their photos) and so does the name. */
+export async function deletePerson(userId: string, { config, clients }: Deps): Promise<void> {
+  const collectionId = collectionOf(config);
+  if (!USER_ID.test(userId)) throw missing(userId);
+  await rekognitionCall(() => clients.rekognition.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId })), { userId });
+  await deletePersonName(clients.dynamo, config.tableName, userId);
+}
+
+/** The `{userId}` path parameter, decoded. */
+export function userIdParam(raw: string | undefined): string {
+  let userId = raw ?? '';
+  try {
+    userId = decodeURIComponent(userId);
+  } catch {
+    // Left as sent: it fails the pattern below or is not found.
+  }
+  return userId;
+}
+
+function person(userId: string, name: string | undefined): Person {
+  return name === undefined ? { userId } : { userId, name };
+}
+
+function nameOf(value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.trim().length > MAX_NAME_CHARS) {
+    throw badRequest('InvalidName', `Set "name" to the person's name, 1 to ${MAX_NAME_CHARS} characters.`);
+  }
+  return value.trim();
+}
+
+function missing(userId: string): ApiError {
+  return notFound(`There is no person "${userId}"; GET /people lists them.`);
+}
+
+/** 404 unless the collection has this user (ListUsers: Rekognition has no single-user read). */
+async function requireUser(rekognition: RekognitionClient, collectionId: string, userId: string): Promise<void> {
+  if (!USER_ID.test(userId)) throw missing(userId);
+  let NextToken: string | undefined;
+  do {
+    const output = await rekognitionCall(() =>
+      rekognition.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: 500, NextToken })),
+    );
+    if ((output.Users ?? []).some((u) => u.UserId === userId)) return;
+    NextToken = output.NextToken;
+  } while (NextToken);
+  throw missing(userId);
+}
+
+/** Every face associated with the user (at most 100 on Rekognition, so one or two pages). */
+async function userFaces(rekognition: RekognitionClient, collectionId: string, userId: string): Promise<Face[]> {
+  const faces: Face[] = [];
+  let NextToken: string | undefined;
+  do {
+    const output = await rekognitionCall(() =>
+      rekognition.send(new ListFacesCommand({ CollectionId: collectionId, UserId: userId, MaxResults: 4096, NextToken })),
+    );
+    faces.push(...(output.Faces ?? []));
+    NextToken = output.NextToken;
+  } while (NextToken);
+  return faces;
+}
