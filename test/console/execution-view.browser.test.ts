@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DeadLettersResponse, ExecutionDetail, ExecutionsResponse, GraphResponse } from '../../local/console/shared/api-types';
-import { FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
+import { artifactPath, FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -177,6 +177,7 @@ describe('Execution view and recovery in Chromium', () => {
     expect(node.y).toBeGreaterThanOrEqual(view.y);
     expect(node.y + node.height).toBeLessThanOrEqual(view.y + view.h);
     await expect(page.locator('[data-testid=state-error]').textContent()).resolves.toContain('AccessDeniedException');
+    await page.screenshot({ path: artifactPath('20-execution-failed-focused.png'), fullPage: true });
   });
 
   it('filters events by type, state and text, expands one to its JSON, on the Duration time base, in no clipping box', async () => {
@@ -227,7 +228,9 @@ describe('Execution view and recovery in Chromium', () => {
     const clipped = (await page.evaluate(`(() => {
       const table = document.querySelector('[data-testid=history]');
       const clips = [];
-      for (let el = table.parentElement; el; el = el.parentElement) if (el.scrollHeight > el.clientHeight + 1 && el !== document.documentElement && el !== document.body) clips.push(el.className);
+      for (let el = table.parentElement; el && el !== document.body; el = el.parentElement) {
+        if (el.scrollHeight > el.clientHeight + 1) clips.push(el.className);
+      }
       return clips;
     })()`)) as string[];
     expect(clipped).toEqual([]);
@@ -324,6 +327,7 @@ describe('Execution view and recovery in Chromium', () => {
     expect(timed.length).toBeGreaterThan(1);
     expect(timed.map(([, lines]) => lines)).toEqual(timed.map(() => 1));
     expect(img.shown).toBeGreaterThan(img.card * 0.6);
+    await page.screenshot({ path: artifactPath('21-result-partial.png'), fullPage: true });
   });
 
   it('highlights a face or label box when its row is hovered, and the row when its box is', async () => {
@@ -371,6 +375,7 @@ describe('Execution view and recovery in Chromium', () => {
     await expect(transientRow.locator('[data-testid=attempts]').textContent()).resolves.toBe('1 attempt, last: Failed');
     // the full cause, readable by opening it (not only a tooltip)
     await transientRow.locator('details.cause summary').first().click();
+    await page.screenshot({ path: artifactPath('22-failures-recovery.png'), fullPage: true });
     expect(await transientRow.locator('details.cause pre').first().isVisible()).toBe(true);
     await expect(transientRow.locator('details.cause pre').first().textContent()).resolves.toContain('AccessDenied');
 

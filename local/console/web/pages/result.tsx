@@ -355,16 +355,23 @@ function BranchesCard({ item }: { item: ImageItem }) {
       <h2>Branches</h2>
       <table class="grid compact branches-table" data-testid="branches">
         <tbody>
-          {Object.entries(branches).map(([branch, summary]) => (
+          {Object.entries(branches).flatMap(([branch, summary]) => [
             <tr key={branch}>
               <td>{branch}</td>
               <td>
                 <StatusBadge status={summary.status} />
               </td>
               <td class="num nowrap">{formatDuration(summary.durationMs)}</td>
-              <td class="branch-error">{summary.error ?? ''}</td>
-            </tr>
-          ))}
+            </tr>,
+            // The error on a row of its own: the table stays inside its card however long the error's name.
+            summary.error && (
+              <tr key={`${branch}-error`} class="branch-error-row">
+                <td colSpan={3} class="branch-error">
+                  {summary.error}
+                </td>
+              </tr>
+            ),
+          ])}
         </tbody>
       </table>
     </div>
