@@ -9,8 +9,12 @@ import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
 import type { AslDefinitionLite, AslStateLite, EdgeKind, GraphEdge, GraphLayout, GraphNode } from './shared/api-types';
 
 const NODE_HEIGHT = 46;
-const CHAR_WIDTH = 7.3;
+/** Widths per character, generous for 12.5 px bold names and 10.5 px subtitles in a system sans font. */
+const CHAR_WIDTH = 7.6;
+const SUBTITLE_CHAR_WIDTH = 6.1;
 const LABEL_CHAR_WIDTH = 6.4;
+/** The longest subtitle a node shows (graph.tsx's subtitle()): sized for it, so a live run never overflows. */
+const LONGEST_SUBTITLE = ' · retrying, attempt 10';
 
 interface EdgeSpec {
   source: string;
@@ -155,7 +159,7 @@ function addStates(
         children: branches,
       });
     } else {
-      children.push({ id: name, width: nodeWidth(name), height: NODE_HEIGHT });
+      children.push({ id: name, width: nodeWidth(name, state.Type), height: NODE_HEIGHT });
     }
     edges.push(...edgesOf(name, state));
   }
@@ -167,9 +171,9 @@ function edgesOf(name: string, state: AslStateLite): EdgeSpec[] {
   for (const choice of state.Choices ?? []) out.push({ source: name, target: choice.Next, kind: 'choice', label: choiceLabel(choice) });
   if (state.Default) out.push({ source: name, target: state.Default, kind: 'default', label: 'Default' });
   if (state.Next) out.push({ source: name, target: state.Next, kind: 'next' });
-  // Catch edges are dashed and unlabelled (labels beside vertical edges widen the graph a lot); the
-  // errors they catch are in `errors`, shown as the edge's tooltip.
-  for (const c of state.Catch ?? []) out.push({ source: name, target: c.Next, kind: 'catch', errors: c.ErrorEquals });
+  // Catch edges are dashed and labelled with what they catch, as the Step Functions console does.
+  for (const c of state.Catch ?? [])
+    out.push({ source: name, target: c.Next, kind: 'catch', label: `Catch: ${c.ErrorEquals.join(', ')}`, errors: c.ErrorEquals });
   return out;
 }
 
@@ -183,8 +187,10 @@ function choiceLabel(choice: Record<string, unknown>): string {
   return 'Rule';
 }
 
-function nodeWidth(name: string): number {
-  return Math.max(132, Math.ceil(name.length * CHAR_WIDTH + 30));
+/** Wide enough for the name and for the longest subtitle the node can show, with 15 px on each side. */
+export function nodeWidth(name: string, type: string): number {
+  const text = Math.max(name.length * CHAR_WIDTH, (type.length + LONGEST_SUBTITLE.length) * SUBTITLE_CHAR_WIDTH);
+  return Math.max(132, Math.ceil(text + 30));
 }
 
 function label(text: string): ElkLabel {

@@ -121,7 +121,8 @@ describe('Console in Chromium', () => {
     ).toBe('rgb(208, 43, 32)');
     expect(await page.getAttribute('svg.graph [data-state="DetectFaces"]', 'data-status')).toBe('caught');
     expect(await page.getAttribute('svg.graph [data-state="DetectFacesFailed"]', 'data-status')).toBe('succeeded');
-    await page.click('svg.graph [data-state="DetectFaces"]');
+    // A failed execution opens on the state that failed (no click needed: a click would unselect it).
+    await page.locator('[data-testid=state-panel][data-state="DetectFaces"]').waitFor();
     await expect(page.locator('[data-testid=state-error]').textContent()).resolves.toContain('Rekognition.AccessDeniedException');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: artifactPath('03-graph-failed.png'), fullPage: true });

@@ -1,4 +1,8 @@
-/** The state machine as the Step Functions console draws it: laid out by the server (ELK), drawn here as SVG. */
+/**
+ * The state machine as the Step Functions console draws it: laid out by the server (ELK), drawn here as SVG,
+ * with zoom (buttons, wheel, pinch), panning by drag, fit, and a view that opens on the failed state.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GraphEdge, GraphLayout, GraphNode } from '../../shared/api-types';
 import type { StateRun, StateStatus } from '../../shared/state-status';
 import { STATUS_LABELS } from '../../shared/state-status';
@@ -7,60 +11,179 @@ interface GraphProps {
   layout: GraphLayout;
   runs: Map<string, StateRun>;
   selected?: string;
+  /** A state to bring into view (the failed one): the view zooms onto it once, when it is first known. */
+  focus?: string;
   onSelect(name: string): void;
 }
 
-export function Graph({ layout, runs, selected, onSelect }: GraphProps) {
+interface View {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const ZOOM_STEP = 1.25;
+/** The closest zoom: a sixth of the graph's width, but never narrower than a node or two. */
+const MIN_VIEW_WIDTH = 220;
+
+export function Graph({ layout, runs, selected, focus, onSelect }: GraphProps) {
   const status = (name: string): StateStatus => runs.get(name)?.status ?? 'not-run';
   const containers = layout.nodes.filter((n) => n.kind !== 'state');
   const states = layout.nodes.filter((n) => n.kind === 'state');
+  const { svg, view, zoom, fit } = useGraphView(layout, focus);
   return (
-    // biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, not an image, because its states are buttons.
-    <svg
-      class="graph"
-      viewBox={`0 0 ${layout.width} ${layout.height}`}
-      style={{ maxWidth: `${layout.width}px` }}
-      role="group"
-      aria-label="State machine graph"
-      data-testid="graph"
-    >
-      <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-          <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
-        </marker>
-        <marker id="arrow-taken" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-          <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead taken" />
-        </marker>
-      </defs>
-      {containers.map((node) =>
-        node.kind === 'parallel' ? (
-          <ParallelBox
+    <div class="graph-frame">
+      <div class="graph-tools" role="toolbar" aria-label="Zoom">
+        <button type="button" class="button" onClick={() => zoom(ZOOM_STEP)} data-testid="zoom-in" aria-label="Zoom in" title="Zoom in">
+          +
+        </button>
+        <button
+          type="button"
+          class="button"
+          onClick={() => zoom(1 / ZOOM_STEP)}
+          data-testid="zoom-out"
+          aria-label="Zoom out"
+          title="Zoom out"
+        >
+          −
+        </button>
+        <button type="button" class="button" onClick={fit} data-testid="zoom-fit" title="Show the whole graph">
+          Fit
+        </button>
+      </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, not an image, because its states are buttons. */}
+      <svg
+        ref={svg}
+        class="graph"
+        viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+        style={{ aspectRatio: `${layout.width} / ${layout.height}` }}
+        role="group"
+        aria-label="State machine graph"
+        data-testid="graph"
+        data-focus={focus}
+      >
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
+          </marker>
+          <marker id="arrow-taken" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead taken" />
+          </marker>
+        </defs>
+        {containers.map((node) =>
+          node.kind === 'parallel' ? (
+            <ParallelBox
+              key={node.id}
+              node={node}
+              status={status(node.name)}
+              run={runs.get(node.name)}
+              selected={selected === node.name}
+              onSelect={onSelect}
+            />
+          ) : (
+            <BranchBox key={node.id} node={node} />
+          ),
+        )}
+        {layout.edges.map((edge) => (
+          <Edge key={edge.id} edge={edge} taken={edgeTaken(edge, runs)} />
+        ))}
+        {states.map((node) => (
+          <StateBox
             key={node.id}
             node={node}
             status={status(node.name)}
             run={runs.get(node.name)}
             selected={selected === node.name}
+            focused={focus === node.name}
             onSelect={onSelect}
           />
-        ) : (
-          <BranchBox key={node.id} node={node} />
-        ),
-      )}
-      {layout.edges.map((edge) => (
-        <Edge key={edge.id} edge={edge} taken={edgeTaken(edge, runs)} />
-      ))}
-      {states.map((node) => (
-        <StateBox
-          key={node.id}
-          node={node}
-          status={status(node.name)}
-          run={runs.get(node.name)}
-          selected={selected === node.name}
-          onSelect={onSelect}
-        />
-      ))}
-    </svg>
+        ))}
+      </svg>
+    </div>
   );
+}
+
+/** The whole graph, as `fit` shows it. */
+function wholeGraph(layout: GraphLayout): View {
+  return { x: 0, y: 0, w: layout.width, h: layout.height };
+}
+
+/**
+ * The SVG's view box: zoomed by the buttons and the wheel (a trackpad's pinch arrives as a ctrl+wheel),
+ * panned by dragging, fitted to the whole graph, and moved onto `focus` the first time it is set.
+ * The box keeps the graph's proportions, so the drawing is never stretched.
+ */
+function useGraphView(layout: GraphLayout, focus: string | undefined) {
+  const svg = useRef<SVGSVGElement>(null);
+  const [view, setView] = useState<View>(() => wholeGraph(layout));
+  const focused = useRef<string | undefined>(undefined);
+  const ratio = layout.height / layout.width;
+
+  const zoomAt = (factor: number, cx?: number, cy?: number): void =>
+    setView((v) => {
+      const w = Math.min(layout.width * 1.5, Math.max(Math.min(MIN_VIEW_WIDTH, layout.width), v.w / factor));
+      const h = w * ratio;
+      const [px, py] = [cx ?? v.x + v.w / 2, cy ?? v.y + v.h / 2];
+      // The point under the pointer (or the centre) stays where it is.
+      return { x: px - ((px - v.x) * w) / v.w, y: py - ((py - v.y) * h) / v.h, w, h };
+    });
+
+  useEffect(() => {
+    if (!focus || focused.current === focus) return;
+    const node = layout.nodes.find((n) => n.kind === 'state' && n.name === focus);
+    if (!node) return;
+    focused.current = focus;
+    const w = Math.min(layout.width, Math.max(node.width * 3, 480));
+    const h = w * ratio;
+    setView({ x: node.x + node.width / 2 - w / 2, y: node.y + node.height / 2 - h / 2, w, h });
+  }, [focus, layout]);
+
+  useEffect(() => {
+    const element = svg.current;
+    if (!element) return undefined;
+    const toGraph = (clientX: number, clientY: number): { x: number; y: number } | undefined => {
+      const matrix = element.getScreenCTM();
+      if (!matrix) return undefined;
+      const point = new DOMPoint(clientX, clientY).matrixTransform(matrix.inverse());
+      return { x: point.x, y: point.y };
+    };
+    const onWheel = (event: WheelEvent): void => {
+      event.preventDefault();
+      const at = toGraph(event.clientX, event.clientY);
+      zoomAt(Math.exp(-event.deltaY * (event.ctrlKey ? 0.01 : 0.002)), at?.x, at?.y);
+    };
+    let drag: { x: number; y: number; moved: boolean } | undefined;
+    const onDown = (event: PointerEvent): void => {
+      if (event.button === 0) drag = { x: event.clientX, y: event.clientY, moved: false };
+    };
+    const onMove = (event: PointerEvent): void => {
+      if (!drag) return;
+      const [dx, dy] = [event.clientX - drag.x, event.clientY - drag.y];
+      // A click on a state moves the pointer a pixel or two: only a real drag pans.
+      if (!drag.moved && Math.hypot(dx, dy) < 5) return;
+      drag.moved = true;
+      const scale = element.getScreenCTM()?.a || 1;
+      drag.x = event.clientX;
+      drag.y = event.clientY;
+      setView((v) => ({ ...v, x: v.x - dx / scale, y: v.y - dy / scale }));
+    };
+    const onUp = (): void => {
+      drag = undefined;
+    };
+    element.addEventListener('wheel', onWheel, { passive: false });
+    element.addEventListener('pointerdown', onDown);
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+    return () => {
+      element.removeEventListener('wheel', onWheel);
+      element.removeEventListener('pointerdown', onDown);
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+    };
+  }, [layout]);
+
+  return { svg, view, zoom: (factor: number) => zoomAt(factor), fit: () => setView(wholeGraph(layout)) };
 }
 
 function edgeTaken(edge: GraphEdge, runs: Map<string, StateRun>): boolean {
@@ -83,19 +206,21 @@ function StateBox({
   status,
   run,
   selected,
+  focused,
   onSelect,
 }: {
   node: GraphNode;
   status: StateStatus;
   run?: StateRun;
   selected: boolean;
+  focused: boolean;
   onSelect(name: string): void;
 }) {
   const cx = node.x + node.width / 2;
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabindex and Enter/Space make it one.
     <g
-      class={`node status-${status}${selected ? ' selected' : ''}`}
+      class={`node status-${status}${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
       data-state={node.name}
       data-status={status}
       data-retries={run?.retries ?? 0}
@@ -111,7 +236,7 @@ function StateBox({
       <text x={cx} y={node.y + 20} class="name">
         {node.name}
       </text>
-      <text x={cx} y={node.y + 35} class="type">
+      <text x={cx} y={node.y + 35} class="type" data-testid="node-subtitle">
         {subtitle(node.type, run)}
       </text>
       {status === 'retrying' && (
@@ -190,7 +315,7 @@ function Edge({ edge, taken }: { edge: GraphEdge; taken: boolean }) {
       {edge.label && edge.labelBox && (
         <g class="edge-label">
           <rect x={edge.labelBox.x - 2} y={edge.labelBox.y} width={edge.labelBox.width + 4} height={edge.labelBox.height} rx={4} />
-          <text x={edge.labelBox.x + edge.labelBox.width / 2} y={edge.labelBox.y + 12}>
+          <text x={edge.labelBox.x + edge.labelBox.width / 2} y={edge.labelBox.y + 12} data-testid="edge-label">
             {edge.label}
           </text>
         </g>

@@ -1,12 +1,20 @@
-/** The execution page: one execution's live graph, the selected state's details and the event history. */
+/**
+ * The execution page, on par with the Step Functions console's: the live graph (zoom, fit, opened on the failed
+ * state) or a table of states with a timeline, the chosen state's and the execution's Input / Output / Error /
+ * Definition, the filterable event history, export of the history, and the recovery of a failed image.
+ */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ExecutionDetail, GraphResponse, HistoryEvent } from '../../shared/api-types';
+import type { AslDefinitionLite, AslStateLite, ExecutionDetail, GraphResponse, HistoryEvent } from '../../shared/api-types';
 import { stateRuns, statesByName, type StateRun } from '../../shared/state-status';
 import { api, useStream, useTicker } from '../api';
 import { StateBadge, StatusBadge } from '../components/badges';
-import { activateOnKey, Graph, Legend } from '../components/graph';
+import { EventView } from '../components/event-view';
+import { Graph, Legend } from '../components/graph';
 import { StateList } from '../components/state-list';
-import { fileName, formatDuration, formatTime, json, prettyCause } from '../format';
+import { JsonTabs } from '../components/json-tree';
+import { RecoveryCard } from '../components/recovery';
+import { StateTable } from '../components/state-table';
+import { fileName, formatDuration, formatTime } from '../format';
 import { href, navigate } from '../router';
 
 let graphRequest: Promise<GraphResponse> | undefined;
@@ -18,16 +26,23 @@ function loadGraph(): Promise<GraphResponse> {
   return graphRequest;
 }
 
-/** One execution: its graph coloured by state status, the clicked state's details, the event history. */
+/** One execution: graph or table view, the chosen state's details, the execution's own data, the event history. */
 export function ExecutionPage({ name, selected }: { name: string; selected?: string }) {
   const { graph, execution, error, connected } = useExecution(name);
-  const running = execution?.status === 'RUNNING';
+  const [view, setView] = useState<'graph' | 'table'>('graph');
+  const running = execution?.status === 'RUNNING' || execution?.status === 'QUEUED';
   const events = useMemo(() => (execution?.events ?? []).filter(Boolean), [execution]);
   const runs = useMemo(
     () => (graph ? stateRuns(events, graph.definition, !running) : new Map<string, StateRun>()),
     [events, graph, running],
   );
+  const focus = useMemo(() => failedState(runs, graph?.definition), [runs, graph]);
   const select = (state: string): void => navigate({ page: 'execution', name, state: state === selected ? undefined : state }, true);
+  // An execution that failed opens on the state that failed, as the Step Functions console does.
+  useEffect(() => {
+    if (focus && !selected && !running) navigate({ page: 'execution', name, state: focus }, true);
+  }, [focus, running]);
+  const now = useTicker(running);
 
   if (error && !execution)
     return (
@@ -41,7 +56,9 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
         <p class="empty">Loading…</p>
       </section>
     );
-  const start = events[0]?.timestamp ?? Date.parse(execution.startedAt);
+  const start = executionStart(execution, events);
+  const end = running ? now : (events[events.length - 1]?.timestamp ?? start);
+  const states = statesByName(graph.definition);
   return (
     <section class="page execution-page">
       <div class="crumbs">
@@ -51,6 +68,9 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
         <h1 class="mono">{execution.name}</h1>
         <StatusBadge status={execution.status} />
         {!connected && running && <span class="muted">reconnecting…</span>}
+        <button type="button" class="button push" onClick={() => exportHistory(execution, events)} data-testid="export-history">
+          Export history (JSON)
+        </button>
       </div>
       <ExecutionFacts execution={execution} />
       {execution.error && (
@@ -58,15 +78,41 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           <strong>{execution.error}</strong> {execution.cause}
         </div>
       )}
+      {!running && execution.status !== 'SUCCEEDED' && (
+        <RecoveryCard match={(m) => m.executionName === name} matchKey={`${name}:${execution.status}`} />
+      )}
       <div class="execution-grid">
         <div class="card graph-card">
           <div class="card-head">
-            <h2>Graph view</h2>
+            <div class="segmented" role="tablist" aria-label="View">
+              <button
+                type="button"
+                role="tab"
+                class={view === 'graph' ? 'selected' : ''}
+                aria-selected={view === 'graph'}
+                onClick={() => setView('graph')}
+                data-testid="view-graph"
+              >
+                Graph view
+              </button>
+              <button
+                type="button"
+                role="tab"
+                class={view === 'table' ? 'selected' : ''}
+                aria-selected={view === 'table'}
+                onClick={() => setView('table')}
+                data-testid="view-table"
+              >
+                Table view
+              </button>
+            </div>
             <Legend />
           </div>
-          <div class="graph-scroll">
-            <Graph layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
-          </div>
+          {view === 'graph' ? (
+            <Graph layout={graph.layout} runs={runs} selected={selected} focus={focus} onSelect={select} />
+          ) : (
+            <StateTable definition={graph.definition} runs={runs} start={start} end={end} selected={selected} onSelect={select} />
+          )}
           {/* Phone widths: the states as a list instead of a graph too small to read (styles.css switches them). */}
           <StateList layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
         </div>
@@ -74,14 +120,72 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           <StatePanel
             name={selected}
             run={selected ? runs.get(selected) : undefined}
-            type={selected ? statesByName(graph.definition).get(selected)?.Type : undefined}
+            state={selected ? states.get(selected) : undefined}
             start={start}
           />
-          <History events={events} start={start} selected={selected} onSelect={select} />
+          <div class="card execution-data">
+            <h2>Execution</h2>
+            <JsonTabs
+              testid="execution-tabs"
+              tabs={[
+                { name: 'Input', value: execution.input },
+                { name: 'Output', value: execution.output },
+                {
+                  name: 'Error',
+                  value: execution.error ? { error: execution.error, cause: parseCause(execution.cause) } : undefined,
+                },
+                { name: 'Definition', value: graph.definition },
+              ]}
+            />
+          </div>
         </div>
       </div>
+      <EventView events={events} start={start} selected={selected} onSelect={select} />
     </section>
   );
+}
+
+/** When the last run began: its ExecutionStarted (the header's Duration counts from it too). */
+function executionStart(execution: ExecutionDetail, events: HistoryEvent[]): number {
+  const started = events.filter((e) => e.type === 'ExecutionStarted').pop();
+  return started?.timestamp ?? Date.parse(execution.runStartedAt ?? execution.resumedAt ?? execution.startedAt);
+}
+
+/**
+ * The state to look at first: the earliest one that failed (or failed and was caught), not the Fail state
+ * the catch led to, which only repeats the error.
+ */
+function failedState(runs: Map<string, StateRun>, definition: AslDefinitionLite | undefined): string | undefined {
+  if (!definition) return undefined;
+  const types = statesByName(definition);
+  const failed = [...runs.entries()]
+    .filter(([, run]) => run.status === 'failed' || run.status === 'caught')
+    .sort((a, b) => (a[1].enteredAt ?? 0) - (b[1].enteredAt ?? 0));
+  const isTask = ([n]: [string, StateRun]): boolean => types.get(n)?.Type !== 'Fail' && types.get(n)?.Type !== 'Parallel';
+  return (failed.find(isTask) ?? failed[0])?.[0];
+}
+
+/** Downloads the execution and its whole event history as one JSON file. */
+function exportHistory(execution: ExecutionDetail, events: HistoryEvent[]): void {
+  const { events: _events, ...summary } = execution;
+  const body = JSON.stringify({ execution: summary, events }, null, 2);
+  const url = URL.createObjectURL(new Blob([body], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${execution.name}-history.json`;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function parseCause(cause: unknown): unknown {
+  if (typeof cause !== 'string') return cause;
+  try {
+    return JSON.parse(cause);
+  } catch {
+    return cause;
+  }
 }
 
 /**
@@ -179,7 +283,7 @@ function ExecutionFacts({ execution }: { execution: ExecutionDetail }) {
   );
 }
 
-function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun; type?: string; start: number }) {
+function StatePanel({ name, run, state, start }: { name?: string; run?: StateRun; state?: AslStateLite; start: number }) {
   if (!name) {
     return (
       <div class="card state-panel">
@@ -191,19 +295,22 @@ function StatePanel({ name, run, type, start }: { name?: string; run?: StateRun;
     <div class="card state-panel" data-testid="state-panel" data-state={name}>
       <div class="card-head">
         <h2>
-          {name} <span class="muted">{type}</span>
+          {name} <span class="muted">{state?.Type}</span>
         </h2>
         <StateBadge status={run?.status ?? 'not-run'} retries={run?.retries ?? 0} />
       </div>
-      {!run ? (
-        <p class="empty small">This state has not run in this execution.</p>
-      ) : (
-        <>
-          <StateTimes run={run} start={start} />
-          {run.error && <StateError run={run} />}
-          <StateIO run={run} />
-        </>
-      )}
+      {!run ? <p class="empty small">This state has not run in this execution.</p> : <StateTimes run={run} start={start} />}
+      <JsonTabs
+        key={name}
+        testid="state"
+        initial={run?.error ? 'Error' : undefined}
+        tabs={[
+          { name: 'Input', value: run?.input },
+          { name: 'Output', value: run?.output },
+          { name: 'Error', value: run?.error ? { error: run.error, cause: parseCause(run.cause) } : undefined },
+          { name: 'Definition', value: state },
+        ]}
+      />
     </div>
   );
 }
@@ -232,113 +339,4 @@ function StateTimes({ run, start }: { run: StateRun; start: number }) {
       </div>
     </dl>
   );
-}
-
-function StateError({ run }: { run: StateRun }) {
-  return (
-    <div class="error-box" data-testid="state-error">
-      <div class="label">Error</div>
-      <div class="mono">{run.error}</div>
-      {run.cause !== undefined && (
-        <>
-          <div class="label">Cause</div>
-          <pre data-testid="state-cause">{prettyCause(run.cause)}</pre>
-        </>
-      )}
-    </div>
-  );
-}
-
-function StateIO({ run }: { run: StateRun }) {
-  return (
-    <div class="io">
-      <div>
-        <div class="label">Input</div>
-        <pre data-testid="state-input">{json(run.input) || '—'}</pre>
-      </div>
-      <div>
-        <div class="label">Output</div>
-        <pre data-testid="state-output">
-          {run.output !== undefined ? json(run.output) : run.status === 'running' || run.status === 'retrying' ? 'running…' : '—'}
-        </pre>
-      </div>
-    </div>
-  );
-}
-
-function History({
-  events,
-  start,
-  selected,
-  onSelect,
-}: {
-  events: HistoryEvent[];
-  start: number;
-  selected?: string;
-  onSelect(name: string): void;
-}) {
-  return (
-    <div class="card flush history">
-      <div class="card-head padded">
-        <h2>Event history</h2>
-        <span class="muted">{events.length} events</span>
-      </div>
-      <div class="history-scroll">
-        <table class="grid compact history-table" data-testid="history">
-          <colgroup>
-            <col style={{ width: '38px' }} />
-            <col />
-            <col style={{ width: '38%' }} />
-            <col style={{ width: '86px' }} />
-          </colgroup>
-          <thead>
-            <tr>
-              <th class="num">#</th>
-              <th>Type</th>
-              <th>State</th>
-              <th class="num">Elapsed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event, i) => {
-              const state = event.state?.name ?? event.parentState?.name;
-              return (
-                <tr
-                  key={i}
-                  class={`${rowClass(event.type)}${state && state === selected ? ' selected' : ''}`}
-                  onClick={() => state && onSelect(state)}
-                  // Keyboard: a row with a state is a stop in the Tab order and Enter/Space selects it, as a click does.
-                  tabIndex={state ? 0 : undefined}
-                  aria-current={state && state === selected ? 'true' : undefined}
-                  onKeyDown={state ? activateOnKey(() => onSelect(state)) : undefined}
-                >
-                  <td class="num muted">{i + 1}</td>
-                  <td>
-                    {event.type}
-                    {detailOf(event) && <div class="detail">{detailOf(event)}</div>}
-                  </td>
-                  <td class="mono">{state ?? ''}</td>
-                  <td class="num">{formatDuration(event.timestamp - start)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-    </div>
-  );
-}
-
-function rowClass(type: string): string {
-  if (/Failed$/.test(type)) return 'row-failed';
-  if (type === 'StateCaught') return 'row-caught';
-  if (type === 'StateRetried') return 'row-retrying';
-  if (/Succeeded$/.test(type)) return 'row-succeeded';
-  return '';
-}
-
-function detailOf(event: HistoryEvent): string {
-  if (event.type === 'StateRetried') return `attempt ${event.retry?.attempt ?? '?'}`;
-  if (event.Error) return event.Error;
-  return '';
 }

@@ -3,8 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DeadLetterSummary, ReplayOutcomeSummary } from '../../shared/api-types';
 import { api } from '../api';
 import { StatusBadge } from '../components/badges';
+import { RecoveryActions } from '../components/recovery';
 import { useFeed } from '../feed';
-import { fileName, formatTime } from '../format';
+import { fileName, formatTime, prettyCause } from '../format';
 import { href } from '../router';
 
 type Outcome = ReplayOutcomeSummary & { image?: string };
@@ -15,6 +16,8 @@ type Replaying = Set<string> | 'all' | undefined;
 export function FailuresPage() {
   const { messages, error, replaying, outcomes, replay } = useDeadLetters();
   const busy = (id: string): boolean => replaying === 'all' || (replaying instanceof Set && replaying.has(id));
+  // "Replay all" runs only the transient failures: the server skips permanent ones unless named.
+  const transient = messages?.filter((m) => !m.permanent).length ?? 0;
   return (
     <section class="page">
       <div class="page-head">
@@ -23,11 +26,11 @@ export function FailuresPage() {
         <button
           type="button"
           class="button primary push"
-          disabled={!messages?.length || replaying !== undefined}
+          disabled={!transient || replaying !== undefined}
           onClick={() => replay()}
           data-testid="replay-all"
         >
-          {replaying === 'all' ? 'Replaying…' : `Replay all${messages?.length ? ` (${messages.length})` : ''}`}
+          {replaying === 'all' ? 'Replaying…' : `Replay all${transient ? ` (${transient})` : ''}`}
         </button>
       </div>
       {error && <div class="alert error">{error}</div>}
@@ -41,9 +44,7 @@ export function FailuresPage() {
               <th>Error</th>
               <th>Failed</th>
               <th>Execution</th>
-              <th>
-                <span class="visually-hidden">Replay</span>
-              </th>
+              <th>Recovery</th>
             </tr>
           </thead>
           <tbody>
@@ -159,9 +160,8 @@ function DeadLetterRow({
         {m.executionName ? <a href={href({ page: 'execution', name: m.executionName })}>{m.executionName}</a> : '—'}
       </td>
       <td class="actions" data-label="">
-        <button type="button" class="button" disabled={!canReplay} onClick={onReplay} data-testid="replay">
-          {busy ? 'Replaying…' : 'Replay'}
-        </button>
+        {/* Permanent failures get no Replay: the same file fails the same way (dead-letters/permanence.ts). */}
+        <RecoveryActions message={{ ...m, replayable: m.replayable && (canReplay || busy) }} busy={busy} onReplay={onReplay} />
       </td>
     </tr>
   );
@@ -175,9 +175,11 @@ function FailureCauses({ message: m }: { message: DeadLetterSummary }) {
       {m.failures.map((f, i) => (
         <div key={i}>
           <span class="mono state-name">{f.state}</span> <strong>{f.error}</strong>
-          <div class="muted cause" title={f.cause}>
-            {f.cause}
-          </div>
+          {/* The whole cause, readable: the first line as the summary, all of it when opened. */}
+          <details class="cause" data-testid="cause">
+            <summary class="muted">{f.cause.split('\n')[0]}</summary>
+            <pre>{prettyCause(f.cause)}</pre>
+          </details>
         </div>
       ))}
     </>

@@ -2,16 +2,21 @@ import { useState } from 'preact/hooks';
 import type { BoundingBox, ImageItem, Thumbnail } from '../../../../tasks/shared/types';
 import { api, ApiError, objectUrl } from '../api';
 import { StatusBadge } from '../components/badges';
+import { RecoveryCard } from '../components/recovery';
 import { fileName, formatBytes, formatDuration, formatTime, json, percent } from '../format';
 import { usePolling } from '../polling';
 import { href } from '../router';
 
 const BROWSER_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'avif']);
+/** Above this the page shows the 512 px thumbnail rather than download the whole upload. */
+const MAX_SHOWN_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 /** One image's result: the picture with face and object boxes, what was found, and the raw item. */
 export function ResultPage({ imageId }: { imageId: string }) {
   const [item, setItem] = useState<ImageItem | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  /** The face or label under the pointer, in the lists or on the image: both sides highlight it. */
+  const [hovered, setHovered] = useState<string | undefined>(undefined);
 
   // Asked again while the image is PROCESSING (each second) or not stored yet (every two seconds).
   usePolling(
@@ -56,11 +61,14 @@ export function ResultPage({ imageId }: { imageId: string }) {
       </div>
       <Facts item={item} />
       {item.statusReason && item.status !== 'SUCCEEDED' && <div class="alert warn">{item.statusReason}</div>}
+      {(item.status === 'FAILED' || item.status === 'PARTIAL') && (
+        <RecoveryCard match={(m) => m.imageId === imageId} matchKey={`${imageId}:${item.status}:${item.executionId ?? ''}`} />
+      )}
       <div class="result-grid">
-        <Viewer item={item} />
+        <Viewer item={item} hovered={hovered} onHover={setHovered} />
         <div class="side">
-          <FacesCard item={item} />
-          <LabelsCard item={item} />
+          <FacesCard item={item} hovered={hovered} onHover={setHovered} />
+          <LabelsCard item={item} hovered={hovered} onHover={setHovered} />
           <ColorsCard item={item} />
           <TextCard item={item} />
           <ModerationCard item={item} />
@@ -111,12 +119,24 @@ function Facts({ item }: { item: ImageItem }) {
 }
 
 /** The picture (a thumbnail of the same proportions) with toggled face, object and text boxes. */
-function Viewer({ item }: { item: ImageItem }) {
+/** What hovering shares between the image and the lists: `face-N` or `label-NAME`. */
+interface Hover {
+  hovered?: string;
+  onHover(key: string | undefined): void;
+}
+
+function Viewer({ item, hovered, onHover }: { item: ImageItem } & Hover) {
   const [show, setShow] = useState({ faces: true, objects: true, text: false });
   const picture = displayImage(item);
   const faces = item.faces ?? [];
   const objects = (item.labels ?? []).flatMap((l) =>
-    l.instances.map((instance, i) => ({ name: l.name, box: instance.box, confidence: instance.confidence, key: `${l.name}-${i}` })),
+    l.instances.map((instance, i) => ({
+      name: l.name,
+      box: instance.box,
+      confidence: instance.confidence,
+      key: `${l.name}-${i}`,
+      hover: `label-${l.name}`,
+    })),
   );
   const textBoxes = (item.text ?? []).filter((t) => t.box);
   return (
@@ -137,13 +157,37 @@ function Viewer({ item }: { item: ImageItem }) {
         </div>
       </div>
       {picture ? (
-        <div class="viewer" data-testid="viewer">
+        <div
+          class="viewer"
+          data-testid="viewer"
+          // As wide as the card allows while the whole picture stays on screen; the boxes scale with it.
+          style={picture.width && picture.height ? { width: `min(100%, calc(78vh * ${picture.width / picture.height}))` } : undefined}
+        >
           <img src={objectUrl(picture.key)} alt={fileName(item.key)} width={picture.width} height={picture.height} />
-          {show.objects && objects.map((o) => <Box key={o.key} box={o.box} kind="object" label={`${o.name} ${percent(o.confidence)}`} />)}
-          {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} />)}
+          {show.objects &&
+            objects.map((o) => (
+              <Box
+                key={o.key}
+                box={o.box}
+                kind="object"
+                label={`${o.name} ${percent(o.confidence)}`}
+                hoverKey={o.hover}
+                hovered={hovered}
+                onHover={onHover}
+              />
+            ))}
+          {show.text && textBoxes.map((t, i) => <Box key={`t${i}`} box={t.box!} kind="text" label={t.text} onHover={onHover} />)}
           {show.faces &&
             faces.map((f, i) => (
-              <Box key={`f${i}`} box={f.box} kind="face" label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`} />
+              <Box
+                key={`f${i}`}
+                box={f.box}
+                kind="face"
+                label={`Face ${i + 1}${f.dominantEmotion ? ` · ${f.dominantEmotion}` : ''}`}
+                hoverKey={`face-${i}`}
+                hovered={hovered}
+                onHover={onHover}
+              />
             ))}
         </div>
       ) : (
@@ -153,7 +197,7 @@ function Viewer({ item }: { item: ImageItem }) {
   );
 }
 
-function FacesCard({ item }: { item: ImageItem }) {
+function FacesCard({ item, hovered, onHover }: { item: ImageItem } & Hover) {
   const faces = item.faces ?? [];
   return (
     <div class="card">
@@ -174,7 +218,13 @@ function FacesCard({ item }: { item: ImageItem }) {
           </thead>
           <tbody>
             {faces.map((f, i) => (
-              <tr key={i}>
+              <tr
+                key={i}
+                class={hovered === `face-${i}` ? 'highlighted' : ''}
+                data-hover={`face-${i}`}
+                onMouseEnter={() => onHover(`face-${i}`)}
+                onMouseLeave={() => onHover(undefined)}
+              >
                 <td>{i + 1}</td>
                 <td>
                   <strong>{f.dominantEmotion ?? '—'}</strong>
@@ -199,7 +249,7 @@ function FacesCard({ item }: { item: ImageItem }) {
   );
 }
 
-function LabelsCard({ item }: { item: ImageItem }) {
+function LabelsCard({ item, hovered, onHover }: { item: ImageItem } & Hover) {
   const labels = item.labels ?? [];
   return (
     <div class="card">
@@ -209,10 +259,22 @@ function LabelsCard({ item }: { item: ImageItem }) {
       ) : (
         <div class="chips" data-testid="labels">
           {labels.map((l) => (
-            <span key={l.name} class="chip" title={l.parents.length ? `parents: ${l.parents.join(', ')}` : undefined}>
+            // A button, so the keyboard highlights a label's boxes too: focus does what hovering does.
+            <button
+              type="button"
+              key={l.name}
+              class={`chip${hovered === `label-${l.name}` ? ' highlighted' : ''}`}
+              title={l.parents.length ? `parents: ${l.parents.join(', ')}` : undefined}
+              data-hover={`label-${l.name}`}
+              aria-pressed={hovered === `label-${l.name}`}
+              onMouseEnter={() => onHover(`label-${l.name}`)}
+              onMouseLeave={() => onHover(undefined)}
+              onFocus={() => onHover(`label-${l.name}`)}
+              onBlur={() => onHover(undefined)}
+            >
               {l.name} <span class="muted">{percent(l.confidence)}</span>
               {l.instances.length > 0 && <span class="chip-count">{l.instances.length}</span>}
-            </span>
+            </button>
           ))}
         </div>
       )}
@@ -304,37 +366,68 @@ function BranchesCard({ item }: { item: ImageItem }) {
   return (
     <div class="card">
       <h2>Branches</h2>
-      <table class="grid compact">
+      <table class="grid compact branches-table" data-testid="branches">
         <tbody>
-          {Object.entries(branches).map(([branch, summary]) => (
+          {Object.entries(branches).flatMap(([branch, summary]) => [
             <tr key={branch}>
               <td>{branch}</td>
               <td>
                 <StatusBadge status={summary.status} />
               </td>
-              <td class="num">{formatDuration(summary.durationMs)}</td>
-              <td class="detail">{summary.error ?? ''}</td>
-            </tr>
-          ))}
+              <td class="num nowrap">{formatDuration(summary.durationMs)}</td>
+            </tr>,
+            // The error on a row of its own: the table stays inside its card however long the error's name.
+            summary.error && (
+              <tr key={`${branch}-error`} class="branch-error-row">
+                <td colSpan={3} class="branch-error">
+                  {summary.error}
+                </td>
+              </tr>
+            ),
+          ])}
         </tbody>
       </table>
     </div>
   );
 }
 
-/** The largest `inside` thumbnail (same proportions as the image, so boxes fit), else the upload itself. */
+/**
+ * The upload itself when the browser can show it (sharp, and large enough to fill the viewer), else the largest
+ * `inside` thumbnail (same proportions as the image, so boxes fit).
+ */
 function displayImage(item: ImageItem): { key: string; width?: number; height?: number } | undefined {
+  if (item.format && BROWSER_FORMATS.has(item.format) && (item.size ?? 0) <= MAX_SHOWN_UPLOAD_BYTES)
+    return { key: item.key, width: item.width, height: item.height };
   const inside = (item.thumbnails ?? []).filter((t: Thumbnail) => t.fit === 'inside').sort((a, b) => b.width - a.width)[0];
   if (inside) return { key: inside.key, width: inside.width, height: inside.height };
   if (item.format && BROWSER_FORMATS.has(item.format)) return { key: item.key, width: item.width, height: item.height };
   return undefined;
 }
 
-function Box({ box, kind, label }: { box: BoundingBox; kind: 'face' | 'object' | 'text'; label: string }) {
+function Box({
+  box,
+  kind,
+  label,
+  hoverKey,
+  hovered,
+  onHover,
+}: {
+  box: BoundingBox;
+  kind: 'face' | 'object' | 'text';
+  label: string;
+  hoverKey?: string;
+  hovered?: string;
+  onHover(key: string | undefined): void;
+}) {
+  const lit = hoverKey !== undefined && hovered === hoverKey;
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a pointer-only mirror of the face rows and label chips, which the keyboard reaches.
     <div
-      class={`box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}`}
+      class={`box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}${lit ? ' highlighted' : ''}`}
       data-testid={`box-${kind}`}
+      data-hover={hoverKey}
+      onMouseEnter={() => onHover(hoverKey)}
+      onMouseLeave={() => onHover(undefined)}
       style={{ left: `${box.left * 100}%`, top: `${box.top * 100}%`, width: `${box.width * 100}%`, height: `${box.height * 100}%` }}
     >
       <span class="box-label">{label}</span>
