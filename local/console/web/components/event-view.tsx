@@ -88,11 +88,23 @@ export function EventView({
                 key={index}
                 class={`event-row ${rowClass(event.type)}${name && name === selected ? ' selected' : ''}`}
                 data-event={index}
-                aria-expanded={expanded}
                 onClick={() => toggle(index)}
               >
                 <td class="num muted">
-                  <span class="twisty">{expanded ? '▾' : '▸'}</span> {index + 1}
+                  {/* The keyboard's way to expand (a row cannot carry aria-expanded): the click on the row is the mouse's. */}
+                  <button
+                    type="button"
+                    class="link-button twisty"
+                    aria-expanded={expanded}
+                    aria-label={`Event ${index + 1}: ${expanded ? 'collapse' : 'expand'}`}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      toggle(index);
+                    }}
+                  >
+                    {expanded ? '▾' : '▸'}
+                  </button>{' '}
+                  {index + 1}
                 </td>
                 <td>
                   {event.type}
@@ -103,6 +115,7 @@ export function EventView({
                     <button
                       type="button"
                       class="link-button mono"
+                      data-state={name}
                       onClick={(e) => {
                         e.stopPropagation();
                         onSelect(name);
