@@ -83,9 +83,27 @@ describe('Face collection on the local stack', () => {
     // Assess: only the new version's faces remain for that image, the old ones (one of them a user's) are gone
     const replacedIds = (replaced.faces ?? []).map((f) => f.faceId).filter(Boolean) as string[];
     expect(replacedIds.length).toBeGreaterThan(0);
-    const afterReplace = (await collectionFaces()).filter((f) => decodeExternalImageId(f.ExternalImageId!) === first.imageId);
-    expect(afterReplace.map((f) => f.FaceId).sort()).toEqual([...replacedIds].sort());
-    expect([...((await item(first.imageId))?.faceIndex ?? [])].sort()).toEqual([...replacedIds].sort());
+    // StoreResult writes the item first and deletes the old faces right after, in the same task: the item can read
+    // SUCCEEDED a moment before that ends (seen under load), so the collection is read until the task is done.
+    const ofFirst = async () =>
+      (await collectionFaces())
+        .filter((f) => decodeExternalImageId(f.ExternalImageId!) === first.imageId)
+        .map((f) => f.FaceId)
+        .sort();
+    let afterReplace = await ofFirst();
+    for (let i = 0; i < 100 && afterReplace.length !== replacedIds.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      afterReplace = await ofFirst();
+    }
+    expect(afterReplace).toEqual([...replacedIds].sort());
+    // faceIndex shrinks last (after the deletes), so it is read until it does.
+    const indexOfFirst = async () => [...((await item(first.imageId))?.faceIndex ?? [])].sort();
+    let faceIndex = await indexOfFirst();
+    for (let i = 0; i < 100 && faceIndex.length !== replacedIds.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      faceIndex = await indexOfFirst();
+    }
+    expect(faceIndex).toEqual([...replacedIds].sort());
 
     // Act: delete both images through the API's handler
     const deps = { ...stack.tasks, bucket: stack.bucket };

@@ -52,7 +52,7 @@ export function Graph({ layout, runs, selected, focus, onSelect }: GraphProps) {
           Fit
         </button>
       </div>
-      {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, not an image, because its states are buttons. */}
+      {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; a group, as its states are buttons. */}
       <svg
         ref={svg}
         class="graph"

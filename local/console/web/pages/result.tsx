@@ -421,7 +421,7 @@ function Box({
 }) {
   const lit = hoverKey !== undefined && hovered === hoverKey;
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: a pointer-only mirror of the face rows and label chips, which the keyboard reaches.
+    // biome-ignore lint/a11y/noStaticElementInteractions: pointer-only mirror of the face rows and label chips (keyboard-reachable).
     <div
       class={`box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}${lit ? ' highlighted' : ''}`}
       data-testid={`box-${kind}`}
