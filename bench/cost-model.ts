@@ -28,6 +28,15 @@ export const PRICES = {
    * Properties, first 1 million images, $0.00075 per image"; no free tier; $0.0006 for the next 1.5 million).
    */
   rekognitionImagePropertiesPerImage: 0.00075,
+  /**
+   * IndexFaces (it replaces DetectFaces in the faces branch, counted with the image calls above), SearchUsers
+   * (people tagging, one call per new face): "Group 1" APIs, first 1M a month. Group 1 lists the collection
+   * searches (CompareFaces, IndexFaces, SearchFaces, SearchFacesByImage); that SearchUsers is billed like them is
+   * this model's assumption (the stored pages did not show the user-vector APIs' group).
+   */
+  rekognitionGroup1PerCall: 0.001,
+  /** Face metadata storage: $0.00001 per face vector per month (pro-rated). */
+  faceStoragePerFaceMonth: 0.00001,
   dynamoPerWriteUnit: 0.625 / 1_000_000,
   dynamoPerReadUnit: 0.125 / 1_000_000,
   s3PerPut: 0.005 / 1000,
@@ -122,6 +131,8 @@ export const TASK_PROFILE: Record<
  * - tracesPerImage: one X-Ray trace per execution (the Lambda segments join the state machine's
  *   trace). The default sampling rule records the first request each second and 5% of the rest, so
  *   during a burst far fewer are recorded: 1 is the upper bound.
+ * - facesPerImage: faces indexed per photo (faceIndexing on), each one SearchUsers call and one stored
+ *   face vector. 1 is an average for a photo library (portraits, groups, and photos with nobody).
  * - indexWriteUnitsPerListedWrite: a FAILED or PARTIAL write also writes the byStatus entry (keys,
  *   statusReason up to 1,000 characters, executionId): at most 2 write units. Moving an item out of
  *   the index (a replay's claim) costs one more. The happy path writes none.
@@ -132,6 +143,7 @@ export const ASSUMPTIONS = {
   stateMachineLogBytesPerImage: 0,
   tracesPerImage: 1,
   indexWriteUnitsPerListedWrite: 2,
+  facesPerImage: 1,
 } as const;
 
 export interface CostLine {
@@ -194,6 +206,8 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   const traces = images * ASSUMPTIONS.tracesPerImage;
   // Requested with every DetectLabels call under the default settings (tasks/shared/settings.ts).
   const imagePropertiesImages = lambdaStates.filter((state) => state === 'DetectLabelsAndText').length * images;
+  // Under the default settings (faceIndexing on) every face found is indexed and searched against the named people.
+  const faces = lambdaStates.filter((state) => state === 'DetectFaces').length * images * ASSUMPTIONS.facesPerImage;
   const lines: CostLine[] = [
     {
       item: 'Step Functions state transitions',
@@ -220,6 +234,18 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
       quantity: imagePropertiesImages,
       unit: 'images',
       usd: imagePropertiesImages * PRICES.rekognitionImagePropertiesPerImage,
+    },
+    {
+      item: `Rekognition SearchUsers (people tagging, ${ASSUMPTIONS.facesPerImage} face per image)`,
+      quantity: faces,
+      unit: 'calls',
+      usd: faces * PRICES.rekognitionGroup1PerCall,
+    },
+    {
+      item: 'Face vectors stored (first month; faceIndexing)',
+      quantity: faces,
+      unit: 'face-months',
+      usd: faces * PRICES.faceStoragePerFaceMonth,
     },
     {
       item: 'DynamoDB on-demand writes',
