@@ -99,8 +99,8 @@ function printBanner(stack: LocalStack, consoleUrl: string, apiUrl: string): voi
   const lines = [
     `picflow dev: local stack running (data in ${stack.dataDir})`,
     '',
-    `  Console      ${consoleUrl}   executions, graphs, results, failures, uploads`,
-    `  HTTP API     ${apiUrl}   POST /uploads, GET /images, GET|DELETE /images/{id} (no auth: loopback only)`,
+    `  Console      ${consoleUrl}   library, executions, graphs, results, people, failures, uploads`,
+    `  HTTP API     ${apiUrl}   /uploads, /images, /faces/search, /people, /openapi.json (no auth: loopback only)`,
     `  S3           ${s3}   bucket ${stack.bucket}, uploads under ${stack.uploadPrefix}`,
     `  DynamoDB     ${dynamodb}   table ${stack.tableName}`,
     `  SQS (DLQ)    ${stack.queueUrl}`,
