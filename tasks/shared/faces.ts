@@ -7,7 +7,8 @@ import { DeleteFacesCommand, DisassociateFacesCommand, type RekognitionClient } 
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { callAws } from './errors';
-import { imageKey, isConditionalCheckFailed } from './image-table';
+import { updateWhileVersion } from './version-guarded-update';
+import { imageKey } from './image-table';
 import type { ImageItem } from './types';
 
 /** Rekognition's ExternalImageId: `[a-zA-Z0-9_.\-:]+`, at most 255 characters. */
@@ -86,24 +87,12 @@ export async function recordFaceIds(
   faceIds: readonly string[],
 ): Promise<'RECORDED' | 'SUPERSEDED'> {
   if (faceIds.length === 0) return 'RECORDED';
-  try {
-    await callAws('DynamoDB', () =>
-      dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: imageKey(image.imageId),
-          UpdateExpression: 'ADD #faceIndex :faceIds',
-          ConditionExpression: '#sequencerKey = :ifSequencerKey',
-          ExpressionAttributeNames: { '#faceIndex': 'faceIndex', '#sequencerKey': 'sequencerKey' },
-          ExpressionAttributeValues: { ':faceIds': new Set(faceIds), ':ifSequencerKey': image.sequencerKey },
-        }),
-      ),
-    );
-    return 'RECORDED';
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'SUPERSEDED';
-    throw error;
-  }
+  const written = await updateWhileVersion(dynamo, tableName, image, {
+    expression: 'ADD #faceIndex :faceIds',
+    names: { '#faceIndex': 'faceIndex' },
+    values: { ':faceIds': new Set(faceIds) },
+  });
+  return written ? 'RECORDED' : 'SUPERSEDED';
 }
 
 /** DeleteFaces takes at most 4096 FaceIds. */
@@ -158,27 +147,13 @@ export async function syncFaceIndex(
   image: Pick<ImageItem, 'imageId' | 'sequencerKey'>,
   keep: readonly string[],
 ): Promise<'SYNCED' | 'SUPERSEDED'> {
-  let listed: Set<string>;
-  try {
-    const output = await callAws('DynamoDB', () =>
-      clients.dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: imageKey(image.imageId),
-          // A no-op write that reads the set under the version condition in one request.
-          UpdateExpression: 'SET #sequencerKey = #sequencerKey',
-          ConditionExpression: '#sequencerKey = :ifSequencerKey',
-          ExpressionAttributeNames: { '#sequencerKey': 'sequencerKey' },
-          ExpressionAttributeValues: { ':ifSequencerKey': image.sequencerKey },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    listed = (output?.Attributes?.faceIndex as Set<string> | undefined) ?? new Set();
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'SUPERSEDED';
-    throw error;
-  }
+  // A no-op write that reads the set under the version condition in one request.
+  const item = await updateWhileVersion(clients.dynamo, tableName, image, {
+    expression: 'SET #sequencerKey = #sequencerKey',
+    returnItem: true,
+  });
+  if (!item) return 'SUPERSEDED';
+  const listed = (item.faceIndex as Set<string> | undefined) ?? new Set<string>();
   const stale = [...listed].filter((id) => !keep.includes(id));
   if (stale.length === 0) return 'SYNCED';
   await deleteCollectionFaces(clients.rekognition, collectionId, stale);

@@ -6,7 +6,8 @@
  */
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { callAws } from './errors';
-import { imageKey, isConditionalCheckFailed } from './image-table';
+import { updateWhileVersion } from './version-guarded-update';
+import { imageKey } from './image-table';
 import { labelConfidences, labelEntries, labelEntryId, type LabelEntry } from './image-indexes';
 import type { ImageItem } from './types';
 
@@ -28,27 +29,22 @@ export async function syncLabelEntries(
   const entries = labelEntries(image);
   // An image without an upload time has no entries (labelEntries), so none may be listed either.
   const names = entries.length > 0 ? [...labelConfidences(image.labels).keys()] : [];
-  let listed: Set<string>;
-  try {
-    // Grow first: from here on the set names every entry below (ADD of nothing is not allowed: touch the item instead).
-    const output = await callAws('DynamoDB', () =>
-      dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: imageKey(image.imageId),
-          UpdateExpression: names.length > 0 ? 'ADD #labelIndex :names' : 'SET #sequencerKey = #sequencerKey',
-          ConditionExpression: '#sequencerKey = :ifSequencerKey',
-          ExpressionAttributeNames: { '#sequencerKey': 'sequencerKey', ...(names.length > 0 ? { '#labelIndex': 'labelIndex' } : {}) },
-          ExpressionAttributeValues: { ':ifSequencerKey': image.sequencerKey, ...(names.length > 0 ? { ':names': new Set(names) } : {}) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    listed = (output?.Attributes?.labelIndex as Set<string> | undefined) ?? new Set();
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'SUPERSEDED';
-    throw error;
-  }
+  // Grow first: from here on the set names every entry below (ADD of nothing is not allowed: touch the item instead).
+  const item = await updateWhileVersion(
+    dynamo,
+    tableName,
+    image,
+    names.length > 0
+      ? {
+          expression: 'ADD #labelIndex :names',
+          names: { '#labelIndex': 'labelIndex' },
+          values: { ':names': new Set(names) },
+          returnItem: true,
+        }
+      : { expression: 'SET #sequencerKey = #sequencerKey', returnItem: true },
+  );
+  if (!item) return 'SUPERSEDED';
+  const listed = (item.labelIndex as Set<string> | undefined) ?? new Set<string>();
   const stale = [...listed].filter((name) => !names.includes(name));
   await writeBatches(dynamo, tableName, [
     ...entries.map((Item) => ({ PutRequest: { Item } })),
@@ -87,22 +83,12 @@ export async function clearLabelEntries(
   const stale = [...names];
   if (stale.length === 0) return;
   await deleteLabelEntries(dynamo, tableName, image.imageId, stale);
-  try {
-    await callAws('DynamoDB', () =>
-      dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: imageKey(image.imageId),
-          UpdateExpression: 'DELETE #labelIndex :stale',
-          ConditionExpression: '#sequencerKey = :ifSequencerKey',
-          ExpressionAttributeNames: { '#labelIndex': 'labelIndex', '#sequencerKey': 'sequencerKey' },
-          ExpressionAttributeValues: { ':stale': new Set(stale), ':ifSequencerKey': image.sequencerKey },
-        }),
-      ),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  // Only while the claim still holds: a newer version's claim owns the set (and did its own clearing).
+  await updateWhileVersion(dynamo, tableName, image, {
+    expression: 'DELETE #labelIndex :stale',
+    names: { '#labelIndex': 'labelIndex' },
+    values: { ':stale': new Set(stale) },
+  });
 }
 
 /** Deletes the entries of the listed label names (an image being deleted). */
