@@ -11,6 +11,7 @@ import type { ExecutionRecord } from '../local/engine/execution-store';
 import { LOCAL_CREDENTIALS, startLocalStack, type LocalStack } from '../local/stack/local-stack';
 import type { ImageItem } from '../tasks/shared/types';
 import type { ExecutionDetail, ExecutionsResponse } from '../local/console/shared/api-types';
+import { inProgress } from '../local/console/shared/execution-list';
 import { runningDevServer } from './dev-server-info';
 import { ignoredSettingsWarning } from './dev-settings';
 
@@ -176,11 +177,12 @@ async function waitThroughConsole(
       for (const summary of executions.filter((e) => !checked.has(e.name))) {
         const detail = (await getJson(`${consoleUrl}/api/executions/${encodeURIComponent(summary.name)}`)) as ExecutionDetail;
         if (sequencerOf(detail.input) === image.sequencer) name = summary.name;
-        else if (detail.status !== 'RUNNING') checked.add(summary.name); // another upload's, for good
+        else if (!inProgress(detail.status)) checked.add(summary.name); // another upload's, for good
       }
     }
     const mine = executions.find((e) => e.name === name);
-    if (mine && mine.status !== 'RUNNING') {
+    // QUEUED is still in progress: the console shows a RUNNING execution that waits for a slot as QUEUED.
+    if (mine && !inProgress(mine.status)) {
       const item = await getItem(dynamodb, tableName, image.imageId);
       return outcomeOf(image, item, { status: mine.status, error: mine.error, cause: mine.cause, retries: mine.retries, name: mine.name });
     }

@@ -51,14 +51,17 @@ describe('CLI: analyze through a running picflow dev', () => {
     const busyDir = join(files.path, 'busy');
     mkdirSync(busyDir);
     for (const n of [1, 2, 3, 4, 5]) copyFileSync(fixturePath('chelsea.png'), join(busyDir, `busy-${n}.png`));
-    const busy = picflow(['--data-dir', data.path, 'analyze', busyDir], env);
-    await dev.waitFor(/▶ busy-1-png-\w+/);
+    const busy = picflow(['--data-dir', data.path, 'analyze', '--json', busyDir], env);
+    // The first of them to start: the other four wait behind it (QUEUED in the console's API)
+    await dev.waitFor(/▶ busy-\d-png-\w+/);
 
     // Act: the same bytes to the same key
     const second = JSON.parse((await picflow(args, env)).stdout) as { executionId: string; sequencer: string; status: string }[];
-    await busy;
+    const busyItems = JSON.parse((await busy).stdout) as { status: string }[];
 
-    // Assess: a different, later version's item, from a different execution
+    // Assess: the images that waited in line were waited for, not reported as ended while QUEUED
+    expect(busyItems.map((item) => item.status)).toEqual(Array(5).fill('SUCCEEDED'));
+    // ... and the new upload got a different, later version's item, from a different execution
     expect(second[0].sequencer > first[0].sequencer).toBe(true);
     expect(second[0].executionId).not.toBe(first[0].executionId);
     expect(second[0].status).toBe('SUCCEEDED');
