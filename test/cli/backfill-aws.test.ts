@@ -3,10 +3,11 @@
 // --watch follows the Map Run until the execution ends and returns its counts, and a prefix outside the
 // uploads is refused before anything starts.
 import 'aws-sdk-client-mock-jest';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { backfillOnAws, progressLine, UsageError } from '../../cli/backfill-aws';
+import { mockStackOutputs } from '../support/stack-outputs';
 
 const cloudformation = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);
@@ -19,19 +20,7 @@ describe('Function: backfillOnAws', () => {
   beforeEach(() => {
     cloudformation.reset();
     sfn.reset();
-    cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Picflow',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'BackfillStateMachineArn', OutputValue: BACKFILL },
-            { OutputKey: 'UploadPrefix', OutputValue: 'uploads/' },
-          ],
-        },
-      ],
-    });
+    mockStackOutputs(cloudformation, { BackfillStateMachineArn: BACKFILL, UploadPrefix: 'uploads/' });
     sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
     stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });

@@ -2,12 +2,13 @@
 // bucket and upload prefix; the API's delete logic removes the original and every derived object in
 // that bucket, then the item; an argument that is not an upload is refused before any call.
 import 'aws-sdk-client-mock-jest';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deleteFromSource } from '../../cli/delete';
 import { openImageSource } from '../../cli/image-source';
+import { mockStackOutputs } from '../support/stack-outputs';
 
 const cloudformation = mockClient(CloudFormationClient);
 const documents = mockClient(DynamoDBDocumentClient);
@@ -19,20 +20,7 @@ const TABLE = 'Picflow-Images-XYZ';
 describe('picflow delete --stack', () => {
   beforeEach(() => {
     for (const mock of [cloudformation, documents, s3]) mock.reset();
-    cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Picflow',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'BucketName', OutputValue: BUCKET },
-            { OutputKey: 'UploadPrefix', OutputValue: 'incoming/' },
-            { OutputKey: 'TableName', OutputValue: TABLE },
-          ],
-        },
-      ],
-    });
+    mockStackOutputs(cloudformation, { BucketName: BUCKET, UploadPrefix: 'incoming/', TableName: TABLE });
     s3.on(DeleteObjectCommand).resolves({});
     documents.on(DeleteCommand).resolves({});
   });

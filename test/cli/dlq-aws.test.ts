@@ -2,11 +2,12 @@
 // the queue; a listing puts every message back; a discard deletes the permanent failures (or the named
 // messages) and releases the others.
 import 'aws-sdk-client-mock-jest';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsQueue } from '../../cli/dlq';
 import { objectCreatedEvent } from '../support/events';
+import { mockStackOutputs } from '../support/stack-outputs';
 import { fakeDeadLetterQueue } from './fake-dead-letter-queue';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -41,19 +42,7 @@ describe('Function: awsQueue (picflow dlq --stack)', () => {
   beforeEach(() => {
     cloudformation.reset();
     sqs.reset();
-    cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Picflow',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'StateMachineArn', OutputValue: 'arn:sm' },
-            { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL },
-          ],
-        },
-      ],
-    });
+    mockStackOutputs(cloudformation, { StateMachineArn: 'arn:sm', DeadLetterQueueUrl: QUEUE_URL });
   });
 
   it('lists every message with its permanence and puts them all back', async () => {

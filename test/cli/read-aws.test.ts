@@ -8,6 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { getImage, matchingImages, recentImages } from '../../cli/image-query';
 import { openImageSource } from '../../cli/image-source';
+import { mockStackOutputs } from '../support/stack-outputs';
 
 const cloudformation = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -23,20 +24,7 @@ describe('Functions: image reads with --stack', () => {
   beforeEach(() => {
     cloudformation.reset();
     dynamodb.reset();
-    cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Picflow',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'BucketName', OutputValue: BUCKET },
-            { OutputKey: 'UploadPrefix', OutputValue: 'incoming/' },
-            { OutputKey: 'TableName', OutputValue: TABLE },
-          ],
-        },
-      ],
-    });
+    mockStackOutputs(cloudformation, { BucketName: BUCKET, UploadPrefix: 'incoming/', TableName: TABLE });
   });
 
   it("show finds an image by its name under the stack's upload prefix", async () => {
@@ -121,9 +109,7 @@ describe('Functions: image reads with --stack', () => {
   });
 
   it('explains a stack without the table and bucket outputs', async () => {
-    cloudformation
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    mockStackOutputs(cloudformation, {}, 'Other');
 
     await expect(openImageSource('/nonexistent', { stack: 'Other', region: 'eu-west-1' })).rejects.toThrow(
       /no BucketName \/ TableName outputs/,

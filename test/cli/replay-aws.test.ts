@@ -4,7 +4,7 @@
 // long-polls until the queue's counts say it is drained, bounds the re-executions running at once, and
 // backs off when Step Functions throttles.
 import 'aws-sdk-client-mock-jest';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { replayOnAws } from '../../cli/replay';
 import { replayQueue } from '../../dead-letters/replay';
 import { objectCreatedEvent } from '../support/events';
+import { mockStackOutputs } from '../support/stack-outputs';
 import { fakeDeadLetterQueue } from './fake-dead-letter-queue';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -52,19 +53,7 @@ describe('Function: replayOnAws', () => {
     cloudformation.reset();
     sfn.reset();
     sqs.reset();
-    cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Picflow',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE },
-            { OutputKey: 'DeadLetterQueueUrl', OutputValue: QUEUE_URL },
-          ],
-        },
-      ],
-    });
+    mockStackOutputs(cloudformation, { StateMachineArn: STATE_MACHINE, DeadLetterQueueUrl: QUEUE_URL });
   });
 
   it("deletes the message whose re-run succeeded, keeps the other, and removes the failed re-run's duplicate", async () => {
@@ -256,9 +245,7 @@ describe('Function: replayOnAws', () => {
   });
 
   it('explains a stack that is not a picflow stack', async () => {
-    cloudformation
-      .on(DescribeStacksCommand)
-      .resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
+    mockStackOutputs(cloudformation, {}, 'Other');
 
     await expect(replayOnAws('Other', { region: 'us-east-1' })).rejects.toThrow(/no StateMachineArn \/ DeadLetterQueueUrl outputs/);
   });
