@@ -3,7 +3,7 @@
 // behind its StartExecution.sync:2 state, against dynalite. The Distributed Map's ItemReader is not run
 // here (the local engine has no S3 ItemReader): the listing is tested in test/local/backfill.
 import aslValidator from 'asl-validator';
-import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalStateMachine } from '../../local/engine/local-state-machine';
 import {
   BACKFILL_ITEM_TASK,
@@ -14,12 +14,9 @@ import {
   START_PIPELINE_RESOURCE,
 } from '../../statemachines/backfill';
 import { handler as prepareBackfillItem } from '../../tasks/backfill-item/handler';
-import { handler as claimImage } from '../../tasks/claim-image/handler';
-import { handler as recordFailure } from '../../tasks/record-failure/handler';
-import { handler as storeResult } from '../../tasks/store-result/handler';
-import { createImageTable, startDynalite, type LocalDynamo } from '../support/dynalite';
+import { startImageTable, type ImageTableOnDynalite } from '../support/dynalite';
 import { objectCreatedEvent } from '../support/events';
-import { pipelineStubs } from './support/pipeline-stubs';
+import { bookkeepingPipeline } from './support/bookkeeping-pipeline';
 
 const TABLE = 'picflow-backfill';
 const BUCKET = 'picflow-images';
@@ -66,19 +63,10 @@ describe('Backfill definition: statemachines/backfill.asl.json', () => {
 });
 
 describe('Backfill item processor on the local engine (real tasks, dynalite)', () => {
-  let dynamo: LocalDynamo;
+  let dynamo: ImageTableOnDynalite;
   let documents: DynamoDBDocumentClient;
   let counter = 0;
-  const pipeline = new LocalStateMachine({
-    handlers: {
-      ...pipelineStubs().handlers,
-      ClaimImage: claimImage as never,
-      StoreResult: storeResult as never,
-      RecordFailure: recordFailure as never,
-    },
-    integrations: pipelineStubs().integrations,
-    substitutions: { DeadLetterQueueUrl: 'http://127.0.0.1/dlq' },
-  });
+  const pipeline = bookkeepingPipeline();
   /** The pipeline executions the item processor started (their outcomes). */
   const started: { status: string; skipped: boolean }[] = [];
   const runPipeline = async (event: unknown) => {
@@ -118,16 +106,11 @@ describe('Backfill item processor on the local engine (real tasks, dynalite)', (
     (await documents.send(new GetCommand({ TableName: TABLE, Key: { imageId: `${BUCKET}/${key}` }, ConsistentRead: true }))).Item;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await createImageTable(dynamo, TABLE);
-    documents = DynamoDBDocumentClient.from(dynamo.client);
-    process.env.TABLE_NAME = TABLE;
+    dynamo = await startImageTable(TABLE);
+    documents = dynamo.documents;
   });
 
-  afterAll(async () => {
-    delete process.env.TABLE_NAME;
-    await dynamo.stop();
-  });
+  afterAll(() => dynamo.stop());
 
   it('starts the pipeline for an object without an item, then skips it as current on a second run', async () => {
     // Act

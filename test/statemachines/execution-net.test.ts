@@ -6,19 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionRunner } from '../../local/engine/execution-runner';
 import { ExecutionStore, type ExecutionRecord } from '../../local/engine/execution-store';
 import { LocalStateMachine, type TaskHandler } from '../../local/engine/local-state-machine';
 import { startSqsServer, type SqsServer } from '../../local/sqs/sqs-server';
-import { handler as claimImage } from '../../tasks/claim-image/handler';
 import { handler as recordFailedExecution } from '../../tasks/record-failed-execution/handler';
-import { handler as recordFailure } from '../../tasks/record-failure/handler';
-import { handler as storeResult } from '../../tasks/store-result/handler';
 import { resetClients } from '../../tasks/shared/aws-clients';
 import type { DeadLetterMessage, ExecutionStatusChangeEvent, ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
-import { createImageTable, startDynalite, type LocalDynamo } from '../support/dynalite';
+import { startImageTable, type ImageTableOnDynalite } from '../support/dynalite';
 import { objectCreatedEvent } from '../support/events';
+import { withBookkeepingTasks } from './support/bookkeeping-pipeline';
 import { namedError, pipelineStubs } from './support/pipeline-stubs';
 
 const TABLE = 'picflow-net';
@@ -39,7 +37,7 @@ function hangingTask() {
 }
 
 describe('The execution-status net, end to end on the local engine', () => {
-  let dynamo: LocalDynamo;
+  let dynamo: ImageTableOnDynalite;
   let documents: DynamoDBDocumentClient;
   let sqsDir: string;
   let storeDir: string;
@@ -49,21 +47,19 @@ describe('The execution-status net, end to end on the local engine', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await createImageTable(dynamo, TABLE);
-    documents = DynamoDBDocumentClient.from(dynamo.client);
+    dynamo = await startImageTable(TABLE);
+    documents = dynamo.documents;
     sqsDir = mkdtempSync(join(tmpdir(), 'picflow-net-sqs-'));
     storeDir = mkdtempSync(join(tmpdir(), 'picflow-net-executions-'));
     store = new ExecutionStore(storeDir);
     sqsServer = await startSqsServer({ directory: sqsDir });
     sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
-    process.env.TABLE_NAME = TABLE;
     process.env.AWS_ENDPOINT_URL_SQS = sqsServer.endpoint;
     resetClients();
   });
 
   afterAll(async () => {
-    for (const name of ['TABLE_NAME', 'AWS_ENDPOINT_URL_SQS', 'DEAD_LETTER_QUEUE_URL']) delete process.env[name];
+    for (const name of ['AWS_ENDPOINT_URL_SQS', 'DEAD_LETTER_QUEUE_URL']) delete process.env[name];
     sqs.destroy();
     await store.close();
     await sqsServer.close();
@@ -82,13 +78,7 @@ describe('The execution-status net, end to end on the local engine', () => {
     process.env.DEAD_LETTER_QUEUE_URL = QueueUrl;
     const stubs = pipelineStubs();
     const machine = new LocalStateMachine({
-      handlers: {
-        ...stubs.handlers,
-        ClaimImage: claimImage as never,
-        StoreResult: storeResult as never,
-        RecordFailure: recordFailure as never,
-        ...overrides,
-      },
+      handlers: { ...withBookkeepingTasks(stubs.handlers), ...overrides },
       integrations: {
         'sqs:sendMessage': async (input) => {
           const params = input as { QueueUrl: string; MessageBody: unknown };

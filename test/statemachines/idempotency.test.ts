@@ -1,50 +1,30 @@
 // Executes THE definition with the real bookkeeping tasks (ClaimImage, StoreResult, RecordFailure)
 // against a real DynamoDB-compatible engine (dynalite), and stub analyses: the same event twice, and
 // an older event after a newer one, must leave exactly one correct item.
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LocalStateMachine, type ExecutionOutcome } from '../../local/engine/local-state-machine';
-import { handler as claimImage } from '../../tasks/claim-image/handler';
-import { handler as recordFailure } from '../../tasks/record-failure/handler';
-import { handler as storeResult } from '../../tasks/store-result/handler';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExecutionOutcome, LocalStateMachine } from '../../local/engine/local-state-machine';
 import { allImages } from '../../tasks/shared/image-scan';
-import { createImageTable, startDynalite, type LocalDynamo } from '../support/dynalite';
+import { startImageTable, type ImageTableOnDynalite } from '../support/dynalite';
 import { objectCreatedEvent } from '../support/events';
+import { bookkeepingPipeline } from './support/bookkeeping-pipeline';
 import { pipelineStubs } from './support/pipeline-stubs';
 
 const TABLE = 'picflow-idempotency';
 
 describe('Definition execution with the real bookkeeping tasks (dynalite)', () => {
-  let dynamo: LocalDynamo;
+  let dynamo: ImageTableOnDynalite;
   let documents: DynamoDBDocumentClient;
   let counter = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await createImageTable(dynamo, TABLE);
-    documents = DynamoDBDocumentClient.from(dynamo.client);
-    process.env.TABLE_NAME = TABLE;
+    dynamo = await startImageTable(TABLE);
+    documents = dynamo.documents;
   });
 
-  afterAll(async () => {
-    delete process.env.TABLE_NAME;
-    await dynamo.stop();
-  });
+  afterAll(() => dynamo.stop());
 
   function machine(stubs = pipelineStubs()) {
-    const handlers = {
-      ...stubs.handlers,
-      ClaimImage: claimImage as never,
-      StoreResult: storeResult as never,
-      RecordFailure: recordFailure as never,
-    };
-    return {
-      stubs,
-      machine: new LocalStateMachine({
-        handlers,
-        integrations: stubs.integrations,
-        substitutions: { DeadLetterQueueUrl: 'http://127.0.0.1/dlq' },
-      }),
-    };
+    return { stubs, machine: bookkeepingPipeline(stubs) };
   }
 
   const run = (m: LocalStateMachine, event: unknown): Promise<ExecutionOutcome> => m.execute(event, { name: `idem-${++counter}` });

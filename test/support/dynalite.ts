@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resetClients } from '../../tasks/shared/aws-clients';
 import { imageTableDefinition } from '../../tasks/shared/image-table';
 
@@ -60,4 +61,27 @@ export async function createImageTable(local: LocalDynamo, tableName: string): P
 
 export async function deleteTable(local: LocalDynamo, tableName: string): Promise<void> {
   await local.client.send(new DeleteTableCommand({ TableName: tableName }));
+}
+
+export interface ImageTableOnDynalite extends LocalDynamo {
+  /** A DocumentClient on the server, for reading items back. */
+  documents: DynamoDBDocumentClient;
+}
+
+/**
+ * Dynalite with the images table `tableName` created and named in TABLE_NAME, as the bookkeeping tasks read it.
+ * stop() clears TABLE_NAME and stops the server.
+ */
+export async function startImageTable(tableName: string): Promise<ImageTableOnDynalite> {
+  const local = await startDynalite();
+  await createImageTable(local, tableName);
+  process.env.TABLE_NAME = tableName;
+  return {
+    ...local,
+    documents: DynamoDBDocumentClient.from(local.client),
+    async stop() {
+      delete process.env.TABLE_NAME;
+      await local.stop();
+    },
+  };
 }
