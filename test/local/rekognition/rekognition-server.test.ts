@@ -7,23 +7,15 @@ import {
   DetectLabelsCommand,
   DetectModerationLabelsCommand,
   DetectTextCommand,
-  RekognitionClient,
+  type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
+import { localRekognitionClient } from '../../support/rekognition-client';
 import { signedHeaders } from '../support/signed-headers';
 
 const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
 const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
-
-function clientFor(server: RekognitionServer, maxAttempts = 1): RekognitionClient {
-  return new RekognitionClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts,
-  });
-}
 
 /** The error a call rejects with (fails the test if it resolves). */
 async function errorOf(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
@@ -57,7 +49,7 @@ beforeAll(async () => {
       return body;
     },
   });
-  rekognition = clientFor(server);
+  rekognition = localRekognitionClient(server);
 }, 60_000);
 
 afterAll(async () => {
@@ -382,7 +374,7 @@ describe('fault injection', () => {
   it('lets the SDK retry through injected throttles (default retry strategy)', async () => {
     // Prepare
     server.faults.configure({ DetectModerationLabels: { throttle: 2 } });
-    const retrying = clientFor(server, 3);
+    const retrying = localRekognitionClient(server, 3);
 
     // Act
     const res = await retrying.send(new DetectModerationLabelsCommand({ Image: { Bytes: image('coffee.png') } }));
@@ -415,7 +407,7 @@ describe('queue', () => {
   it('answers ThrottlingException when every worker is busy and the queue is full', async () => {
     // Prepare: one lazy worker, no queue: the first request occupies it (model load + inference).
     const small = await startRekognitionServer({ workers: 1, maxQueue: 0 });
-    const client = clientFor(small);
+    const client = localRekognitionClient(small);
     // Three different images: calls on the same image share one analysis (image-analyses.ts).
     const images = ['coffee.png', 'chelsea.png', 'rocket.jpg'].map(image);
 

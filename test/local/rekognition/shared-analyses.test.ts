@@ -8,11 +8,12 @@ import {
   DetectLabelsCommand,
   DetectModerationLabelsCommand,
   DetectTextCommand,
-  RekognitionClient,
+  type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
 import { parseDetectLabelsParams } from '../../../local/rekognition/operations/detect-labels';
 import { provenImageLabels, withImageLevelLabels } from '../../../local/rekognition/operations/image-level-labels';
+import { localRekognitionClient } from '../../support/rekognition-client';
 
 const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
 const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
@@ -22,12 +23,7 @@ let v2: RekognitionServer;
 const clients: RekognitionClient[] = [];
 
 function clientFor(server: RekognitionServer): RekognitionClient {
-  const client = new RekognitionClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  const client = localRekognitionClient(server);
   clients.push(client);
   return client;
 }
