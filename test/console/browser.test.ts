@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
+import { artifactPath, closeConsoleInChromium, FIXTURES, startConsoleInChromium, tempDir, type Running } from './support';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +19,7 @@ describe('Console in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([startStackWithConsole(data.path), launchChromium()]);
+    ({ running, browser } = await startConsoleInChromium(data.path));
     context = await browser.newContext({ viewport: { width: 1480, height: 980 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -28,9 +28,7 @@ describe('Console in Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await running?.close();
-    data.remove();
+    await closeConsoleInChromium({ running, browser }, data);
   });
 
   afterEach(() => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DeadLettersResponse, ExecutionDetail, ExecutionsResponse, GraphResponse } from '../../local/console/shared/api-types';
-import { artifactPath, FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
+import { artifactPath, closeConsoleInChromium, FIXTURES, startConsoleInChromium, tempDir, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -54,10 +54,7 @@ describe('Execution view and recovery in Chromium', () => {
   };
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([
-      startStackWithConsole(data.path, { taskEnvironment: { ANALYSES: 'faces,labels' } }),
-      launchChromium(),
-    ]);
+    ({ running, browser } = await startConsoleInChromium(data.path, { taskEnvironment: { ANALYSES: 'faces,labels' } }));
     context = await browser.newContext({ viewport: { width: 1480, height: 980 }, deviceScaleFactor: 1, acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: running.console.url });
     page = await context.newPage();
@@ -77,9 +74,7 @@ describe('Execution view and recovery in Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await running?.close();
-    data.remove();
+    await closeConsoleInChromium({ running, browser }, data);
   });
 
   afterEach(() => {

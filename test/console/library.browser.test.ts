@@ -8,7 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import type { ExecutionsResponse } from '../../local/console/shared/api-types';
 import { statusKey } from '../../tasks/shared/image-indexes';
-import { FIXTURES, launchChromium, startStackWithConsole, tempDir, type Running } from './support';
+import { closeConsoleInChromium, FIXTURES, startConsoleInChromium, tempDir, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -53,19 +53,12 @@ describe('Library and executions in Chromium', () => {
     (await (await fetch(`${running.console.url}/api/executions`)).json()) as ExecutionsResponse;
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([
-      startStackWithConsole(data.path, { concurrency: 1, taskEnvironment: { ANALYSES: 'labels' } }),
-      launchChromium(),
-    ]);
+    ({ running, browser } = await startConsoleInChromium(data.path, { concurrency: 1, taskEnvironment: { ANALYSES: 'labels' } }));
     page = await (await browser.newContext({ viewport: { width: 1480, height: 980 } })).newPage();
     page.setDefaultTimeout(60_000);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    data.remove();
-  });
+  afterAll(() => closeConsoleInChromium({ running, browser }, data));
 
   it('shows executions waiting for the one slot as QUEUED with their place in line, then RUNNING, timed from their start', async () => {
     // Prepare

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, startStackWithConsole, tempDir, type Running } from './support';
+import { closeConsoleInChromium, ROOT, startConsoleInChromium, tempDir, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -40,19 +40,12 @@ describe('People page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([
-      startStackWithConsole(data.path, { taskEnvironment: { ANALYSES: 'faces' } }),
-      launchChromium(),
-    ]);
+    ({ running, browser } = await startConsoleInChromium(data.path, { taskEnvironment: { ANALYSES: 'faces' } }));
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(60_000);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    data.remove();
-  });
+  afterAll(() => closeConsoleInChromium({ running, browser }, data));
 
   it('finds a face in other photos, makes a person of it, names them in place, and tags their later upload', async () => {
     // Prepare: two photos of dad, one of mom

@@ -10,7 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { ExecutionsResponse } from '../../local/console/shared/api-types';
-import { FIXTURES, launchChromium, ROOT, screenshotPath, startStackWithConsole, tempDir, type Running } from './support';
+import { closeConsoleInChromium, FIXTURES, ROOT, screenshotPath, startConsoleInChromium, tempDir, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -35,7 +35,7 @@ describe('Console on a phone, by keyboard, and under axe-core', () => {
   let executionName = '';
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([startStackWithConsole(data.path), launchChromium()]);
+    ({ running, browser } = await startConsoleInChromium(data.path));
     // bypassCSP: the console's Content-Security-Policy refuses the inline <script> that injects axe-core.
     desktop = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, bypassCSP: true });
     phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, bypassCSP: true });
@@ -61,11 +61,7 @@ describe('Console on a phone, by keyboard, and under axe-core', () => {
     ];
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    data.remove();
-  });
+  afterAll(() => closeConsoleInChromium({ running, browser }, data));
 
   const upload = async (file: string): Promise<string> => {
     const response = await fetch(`${running.console.url}/api/v1/images`, {

@@ -67,6 +67,28 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** The two things every browser test runs against: a local stack with the console, and headless Chromium. */
+export interface ConsoleInChromium {
+  running: Running;
+  browser: Browser;
+}
+
+/** Starts the stack (its data in `dataDir`) and Chromium side by side. */
+export async function startConsoleInChromium(dataDir: string, options: LocalStackOptions = {}): Promise<ConsoleInChromium> {
+  const [running, browser] = await Promise.all([startStackWithConsole(dataDir, options), launchChromium()]);
+  return { running, browser };
+}
+
+/**
+ * The browser tests' afterAll: closes Chromium, then the stack, then removes the data directory. Either may be
+ * missing (its start failed), so a failed beforeAll still cleans up what there is.
+ */
+export async function closeConsoleInChromium(started: Partial<ConsoleInChromium>, data: { remove(): void }): Promise<void> {
+  await started.browser?.close();
+  await started.running?.close();
+  data.remove();
+}
+
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
