@@ -1,7 +1,5 @@
 // The local Rekognition endpoint end to end: a real server, real models (Human, CenterNet, nsfwjs, Tesseract)
 // and the real @aws-sdk/client-rekognition. One server for the file (2 workers, models preloaded).
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   DetectFacesCommand,
   DetectLabelsCommand,
@@ -11,11 +9,9 @@ import {
 } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
+import { fixtureImage as image } from '../../support/fixture-images';
 import { localRekognitionClient } from '../../support/rekognition-client';
 import { signedHeaders } from '../support/signed-headers';
-
-const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
-const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
 
 /** The error a call rejects with (fails the test if it resolves). */
 async function errorOf(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {

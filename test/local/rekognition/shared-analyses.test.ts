@@ -1,8 +1,6 @@
 // The shared per-image analyses (analyzer v2, local/rekognition/image-analyses.ts) against the previous
 // analyzer (v1), with real models and the real SDK: one decode and one run of each model per image, the
 // same responses, and DetectLabels' image-level labels (Person, Text, Document) whatever the call order.
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   DetectFacesCommand,
   DetectLabelsCommand,
@@ -13,10 +11,8 @@ import {
 import { startRekognitionServer, type RekognitionServer } from '../../../local/rekognition';
 import { parseDetectLabelsParams } from '../../../local/rekognition/operations/detect-labels';
 import { provenImageLabels, withImageLevelLabels } from '../../../local/rekognition/operations/image-level-labels';
+import { fixtureImage as image } from '../../support/fixture-images';
 import { localRekognitionClient } from '../../support/rekognition-client';
-
-const IMAGES = path.join(__dirname, '..', '..', 'fixtures', 'images');
-const image = (name: string): Buffer => readFileSync(path.join(IMAGES, name));
 
 let v1: RekognitionServer;
 let v2: RekognitionServer;
