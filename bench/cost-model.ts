@@ -153,6 +153,14 @@ export interface CostLine {
   usd: number;
 }
 
+/**
+ * One line of the table: `amount` billed at `price` a unit. `shown` is the quantity printed when it is
+ * rounded (or in another unit) while the bill is on the exact amount.
+ */
+function line(item: string, amount: number, unit: string, price: number, shown: number = amount): CostLine {
+  return { item, quantity: shown, unit, usd: amount * price };
+}
+
 /** Runs the happy path once and counts what it used. */
 export async function happyPathUsage(): Promise<{ transitions: number; lambdaStates: string[] }> {
   const branch = (name: string) => async () => ({ branch: name, status: 'SUCCEEDED' });
@@ -198,6 +206,8 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   const initGbSeconds = sum((p) => (p.memoryMb / 1024) * (p.initMs / 1000)) * ASSUMPTIONS.coldStartShare;
   const s3Puts = sum((p) => p.s3Put);
   const s3Gets = sum((p) => p.s3Get);
+  const rekognitionCalls = sum((p) => p.rekognition);
+  const writeUnits = sum((p) => p.dynamoWriteUnits);
   const invocations = lambdaStates.length * images;
   // Happy path: every item ends SUCCEEDED, outside the sparse index.
   const indexWriteUnits = 0;
@@ -209,69 +219,43 @@ export async function costPerThousandImages(): Promise<CostLine[]> {
   // Under the default settings (faceIndexing on) every face found is indexed and searched against the named people.
   const faces = lambdaStates.filter((state) => state === 'DetectFaces').length * images * ASSUMPTIONS.facesPerImage;
   const lines: CostLine[] = [
-    {
-      item: 'Step Functions state transitions',
-      quantity: transitions * images,
-      unit: 'transitions',
-      usd: transitions * images * PRICES.stepFunctionsPerTransition,
-    },
-    { item: 'Lambda requests', quantity: invocations, unit: 'invocations', usd: invocations * PRICES.lambdaPerRequest },
-    { item: 'Lambda compute (arm64)', quantity: Math.round(gbSeconds), unit: 'GB-seconds', usd: gbSeconds * PRICES.lambdaPerGbSecond },
-    {
-      item: `Lambda INIT (${ASSUMPTIONS.coldStartShare * 100}% cold starts)`,
-      quantity: Math.round(initGbSeconds),
-      unit: 'GB-seconds',
-      usd: initGbSeconds * PRICES.lambdaPerGbSecond,
-    },
-    {
-      item: 'Rekognition image API calls',
-      quantity: sum((p) => p.rekognition),
-      unit: 'calls',
-      usd: sum((p) => p.rekognition) * PRICES.rekognitionPerImageCall,
-    },
-    {
-      item: 'Rekognition IMAGE_PROPERTIES (with DetectLabels)',
-      quantity: imagePropertiesImages,
-      unit: 'images',
-      usd: imagePropertiesImages * PRICES.rekognitionImagePropertiesPerImage,
-    },
-    {
-      item: `Rekognition SearchUsers (people tagging, ${ASSUMPTIONS.facesPerImage} face per image)`,
-      quantity: faces,
-      unit: 'calls',
-      usd: faces * PRICES.rekognitionGroup1PerCall,
-    },
-    {
-      item: 'Face vectors stored (first month; faceIndexing)',
-      quantity: faces,
-      unit: 'face-months',
-      usd: faces * PRICES.faceStoragePerFaceMonth,
-    },
-    {
-      item: 'DynamoDB on-demand writes',
-      quantity: sum((p) => p.dynamoWriteUnits),
-      unit: 'write units',
-      usd: sum((p) => p.dynamoWriteUnits) * PRICES.dynamoPerWriteUnit,
-    },
-    {
-      item: 'DynamoDB byStatus index writes (FAILED/PARTIAL only)',
-      quantity: indexWriteUnits,
-      unit: 'write units',
-      usd: indexWriteUnits * PRICES.dynamoPerWriteUnit,
-    },
+    line('Step Functions state transitions', transitions * images, 'transitions', PRICES.stepFunctionsPerTransition),
+    line('Lambda requests', invocations, 'invocations', PRICES.lambdaPerRequest),
+    line('Lambda compute (arm64)', gbSeconds, 'GB-seconds', PRICES.lambdaPerGbSecond, Math.round(gbSeconds)),
+    line(
+      `Lambda INIT (${ASSUMPTIONS.coldStartShare * 100}% cold starts)`,
+      initGbSeconds,
+      'GB-seconds',
+      PRICES.lambdaPerGbSecond,
+      Math.round(initGbSeconds),
+    ),
+    line('Rekognition image API calls', rekognitionCalls, 'calls', PRICES.rekognitionPerImageCall),
+    line('Rekognition IMAGE_PROPERTIES (with DetectLabels)', imagePropertiesImages, 'images', PRICES.rekognitionImagePropertiesPerImage),
+    line(
+      `Rekognition SearchUsers (people tagging, ${ASSUMPTIONS.facesPerImage} face per image)`,
+      faces,
+      'calls',
+      PRICES.rekognitionGroup1PerCall,
+    ),
+    line('Face vectors stored (first month; faceIndexing)', faces, 'face-months', PRICES.faceStoragePerFaceMonth),
+    line('DynamoDB on-demand writes', writeUnits, 'write units', PRICES.dynamoPerWriteUnit),
+    line('DynamoDB byStatus index writes (FAILED/PARTIAL only)', indexWriteUnits, 'write units', PRICES.dynamoPerWriteUnit),
+    // Two prices on one line: PUTs and GETs are billed differently.
     {
       item: 'S3 requests (PUT + GET)',
       quantity: s3Puts + s3Gets,
       unit: 'requests',
       usd: s3Puts * PRICES.s3PerPut + s3Gets * PRICES.s3PerGet,
     },
-    {
-      item: 'CloudWatch Logs ingestion (Lambda; state machine at ERROR)',
-      quantity: Math.round(logMb * 10) / 10,
-      unit: 'MB',
-      usd: (logBytes / 1024 ** 3) * PRICES.logsPerGbIngested,
-    },
-    { item: 'X-Ray traces (upper bound)', quantity: traces, unit: 'traces', usd: traces * PRICES.xrayPerTrace },
+    // Billed per GB, shown in MB.
+    line(
+      'CloudWatch Logs ingestion (Lambda; state machine at ERROR)',
+      logBytes / 1024 ** 3,
+      'MB',
+      PRICES.logsPerGbIngested,
+      Math.round(logMb * 10) / 10,
+    ),
+    line('X-Ray traces (upper bound)', traces, 'traces', PRICES.xrayPerTrace),
   ];
   return lines;
 }

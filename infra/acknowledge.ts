@@ -6,6 +6,11 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
+/** Why a role's X-Ray statement names no resource (cdk-nag finding text); every traced function's role has one. */
+export const XRAY_WILDCARD =
+  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
+  'so their only valid resource is "*".';
+
 /**
  * Acknowledges AwsSolutions-IAM5 for these wildcard resources only, not for IAM5 as a whole: cdk-nag 3
  * reports one finding per wildcard (`AwsSolutions-IAM5[Resource::<Bucket.Arn>/uploads/*]`), so a new

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { uploadDeletedEventPattern } from '../../statemachines/trigger';
 import { QUERY_INDEXES } from '../../tasks/shared/image-indexes';
 import { DEFAULT_API_SETTINGS, type PicflowApiSettings, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
-import { acknowledgeWildcardResources } from '../acknowledge';
+import { acknowledgeWildcardResources, XRAY_WILDCARD } from '../acknowledge';
 import { ApiUserPool } from './api-user-pool';
 import { toCdkEventPattern } from './pipeline';
 import { bundlingFor, DELETE_FACES_ACTIONS, type FaceCollectionRef, lockFileOf, PACKAGE_ROOT, taskEnvironment } from './task-functions';
@@ -312,11 +312,6 @@ function grantApiAccess(profile: ApiFunctionProfile, role: iam.Role, props: Picf
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: objectArns(props, areas) }));
   }
 }
-
-/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
-const XRAY_WILDCARD =
-  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
-  'so their only valid resource is "*".';
 
 function acknowledgeApiFindings(
   name: string,

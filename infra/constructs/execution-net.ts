@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { executionEndedBadlyPattern } from '../../statemachines/status-change';
 import { EXECUTION_NET } from '../../statemachines/tasks';
-import { acknowledgeWildcardResources } from '../acknowledge';
+import { acknowledgeWildcardResources, XRAY_WILDCARD } from '../acknowledge';
 import { toCdkEventPattern } from './pipeline';
 import { bundlingFor, lockFileOf, taskEnvironment, type PicflowTaskFunctionsProps } from './task-functions';
 
@@ -39,11 +39,6 @@ export const EXECUTION_NET_ACTIONS = {
   queue: ['sqs:SendMessage'],
   executions: ['states:DescribeExecution'],
 } as const;
-
-/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
-const XRAY_WILDCARD =
-  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
-  'so their only valid resource is "*".';
 
 /** Why DescribeExecution is granted on every execution of the state machine (cdk-nag finding text). */
 const DESCRIBE_EXECUTION_SCOPE =

@@ -19,7 +19,7 @@ import { TASKS, type TaskSpec } from '../../statemachines/tasks';
 import type { Analysis } from '../../tasks/shared/config';
 import { settingsEnvironment } from '../../tasks/shared/settings';
 import { PREFIX_SETTINGS, type PicflowPrefixes, type PicflowTaskSettings } from '../config';
-import { acknowledgeWildcardResources } from '../acknowledge';
+import { acknowledgeWildcardResources, XRAY_WILDCARD } from '../acknowledge';
 import { assertSharpBinaries, npmCpuFor } from './sharp-binaries';
 
 /**
@@ -379,11 +379,6 @@ export function taskEnvironment(
 }
 
 /** The cdk-nag findings a task function carries by design, each with its reason. */
-/** Why a role's X-Ray statement names no resource (cdk-nag finding text). */
-const XRAY_WILDCARD =
-  'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions, ' +
-  'so their only valid resource is "*".';
-
 function acknowledgeTaskFindings(
   task: TaskSpec,
   profile: TaskProfile,

@@ -154,20 +154,39 @@ function contents(key: string, record: ObjectRecord, encode: (text: string) => s
   return { Key: encode(key), LastModified: record.lastModified, ETag: `"${record.etag}"`, Size: record.size, StorageClass: 'STANDARD' };
 }
 
-async function listObjectsV2(store: ObjectStore, request: S3Request): Promise<S3Response> {
+/** What both list versions read first, checked in this order: the bucket, encoding-type, max-keys. */
+async function listParameters(store: ObjectStore, request: S3Request) {
   const { query } = request;
   const bucket = request.bucket!;
   await store.requireBucket(bucket);
   const encode = listEncoder(query);
   const prefix = query.get('prefix') ?? '';
   const delimiter = query.get('delimiter') ?? '';
-  const limit = maxKeys(query);
-  const token = query.get('continuation-token');
-  const startAfter = query.get('start-after');
-  const after = token !== null ? decodeToken(token) : startAfter ? Buffer.from(startAfter, 'utf8') : undefined;
+  return { query, bucket, encode, prefix, delimiter, limit: maxKeys(query) };
+}
+
+type ListParameters = Awaited<ReturnType<typeof listParameters>>;
+
+/** One page of the listing after `after`, with its keys and rolled-up prefixes as both versions answer them. */
+async function listPage(store: ObjectStore, list: ListParameters, after: Buffer | undefined) {
+  const { bucket, encode, prefix, delimiter, limit } = list;
   const page = await store.list(bucket, { prefix, delimiter, after, maxKeys: limit });
   const objects = page.entries.filter((e) => 'key' in e) as { key: string; record: ObjectRecord }[];
   const prefixes = page.entries.filter((e) => 'commonPrefix' in e) as { commonPrefix: string }[];
+  const listed = {
+    Contents: objects.map((o) => contents(o.key, o.record, encode)),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p.commonPrefix) })),
+  };
+  return { page, listed };
+}
+
+async function listObjectsV2(store: ObjectStore, request: S3Request): Promise<S3Response> {
+  const list = await listParameters(store, request);
+  const { query, bucket, encode, prefix, delimiter, limit } = list;
+  const token = query.get('continuation-token');
+  const startAfter = query.get('start-after');
+  const after = token !== null ? decodeToken(token) : startAfter ? Buffer.from(startAfter, 'utf8') : undefined;
+  const { page, listed } = await listPage(store, list, after);
   return ok(
     xmlDocument('ListBucketResult', {
       Name: bucket,
@@ -180,28 +199,20 @@ async function listObjectsV2(store: ObjectStore, request: S3Request): Promise<S3
       ContinuationToken: token ?? undefined,
       NextContinuationToken: page.truncated && page.resumeAfter ? encodeToken(page.resumeAfter) : undefined,
       StartAfter: startAfter !== null ? encode(startAfter) : undefined,
-      Contents: objects.map((o) => contents(o.key, o.record, encode)),
-      CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p.commonPrefix) })),
+      ...listed,
     }),
   );
 }
 
 async function listObjectsV1(store: ObjectStore, request: S3Request): Promise<S3Response> {
-  const { query } = request;
-  const bucket = request.bucket!;
-  await store.requireBucket(bucket);
-  const encode = listEncoder(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
-  const limit = maxKeys(query);
+  const list = await listParameters(store, request);
+  const { query, bucket, encode, prefix, delimiter, limit } = list;
   const marker = query.get('marker') ?? '';
   // A marker that is a common prefix (our NextMarker) resumes after everything under it.
   const rolledUp = delimiter && marker.startsWith(prefix) && marker.endsWith(delimiter) && marker.length > prefix.length;
   const after = marker ? Buffer.concat([Buffer.from(marker, 'utf8'), rolledUp ? Buffer.from([0xff]) : Buffer.alloc(0)]) : undefined;
-  const page = await store.list(bucket, { prefix, delimiter, after, maxKeys: limit });
+  const { page, listed } = await listPage(store, list, after);
   const last = page.entries.at(-1);
-  const objects = page.entries.filter((e) => 'key' in e) as { key: string; record: ObjectRecord }[];
-  const prefixes = page.entries.filter((e) => 'commonPrefix' in e) as { commonPrefix: string }[];
   return ok(
     xmlDocument('ListBucketResult', {
       Name: bucket,
@@ -212,8 +223,7 @@ async function listObjectsV1(store: ObjectStore, request: S3Request): Promise<S3
       MaxKeys: limit,
       EncodingType: query.get('encoding-type') ?? undefined,
       IsTruncated: page.truncated,
-      Contents: objects.map((o) => contents(o.key, o.record, encode)),
-      CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p.commonPrefix) })),
+      ...listed,
     }),
   );
 }

@@ -29,7 +29,7 @@ export function App() {
           </span>{' '}
           picflow <span class="brand-sub">local console</span>
         </a>
-        {/* Shown only at phone widths (styles.css): the navigation folds behind it. */}
+        {/* Shown only at phone widths (styles/phone.css): the navigation folds behind it. */}
         <button
           type="button"
           class="menu-button"

@@ -10,7 +10,7 @@ interface StateListProps {
   onSelect(name: string): void;
 }
 
-/** One button per state (Parallels included), top to bottom as the graph draws them; styles.css shows it at <= 640 px only. */
+/** One button per state (Parallels included), top to bottom as the graph draws them; styles/phone.css shows it at <= 640 px only. */
 export function StateList({ layout, runs, selected, onSelect }: StateListProps) {
   const states = listOrder(layout);
   return (

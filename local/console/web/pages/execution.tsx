@@ -113,7 +113,7 @@ export function ExecutionPage({ name, selected }: { name: string; selected?: str
           ) : (
             <StateTable definition={graph.definition} runs={runs} start={start} end={end} selected={selected} onSelect={select} />
           )}
-          {/* Phone widths: the states as a list instead of a graph too small to read (styles.css switches them). */}
+          {/* Phone widths: the states as a list instead of a graph too small to read (styles/phone.css switches them). */}
           <StateList layout={graph.layout} runs={runs} selected={selected} onSelect={select} />
         </div>
         <div class="side">
