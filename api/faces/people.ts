@@ -126,9 +126,9 @@ export async function mergePeople(into: string, body: Record<string, unknown>, {
   const { dynamo, rekognition } = clients;
   const table = config.tableName;
   // `into` itself being merged away would take the moved faces with it (DeleteUser unlinks them).
-  const intoLeaving = await readMergeJournal(dynamo, table, into);
+  const intoLeaving = await liveJournal(clients, collectionId, table, into);
   if (intoLeaving) throw mergeUnderWay(intoLeaving);
-  let journal = await readMergeJournal(dynamo, table, from);
+  let journal = await liveJournal(clients, collectionId, table, from);
   if (journal && journal.into !== into) throw mergeUnderWay(journal);
   await requireUser(rekognition, collectionId, into);
   if (!journal) {
@@ -198,6 +198,17 @@ async function finishMerge(rekognition: RekognitionClient, collectionId: string,
       if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
     });
   }
+}
+
+/**
+ * The unfinished merge of `from`, if it can still be finished: once its `into` was deleted (DELETE /people), the
+ * faces it would have received belong to nobody either way, and a journal kept would block `from` for good.
+ */
+async function liveJournal(clients: Deps['clients'], collectionId: string, table: string, from: string) {
+  const journal = await readMergeJournal(clients.dynamo, table, from);
+  if (!journal || (await hasUser(clients.rekognition, collectionId, journal.into))) return journal;
+  await deleteMergeJournal(clients.dynamo, table, from);
+  return undefined;
 }
 
 function mergeUnderWay(journal: MergeJournal): ApiError {

@@ -333,6 +333,7 @@ describe('Function: faces handler, people', () => {
     ddb.on(GetCommand, { Key: { imageId: '#merge/person-b' } }).resolves({
       Item: { imageId: '#merge/person-b', into: 'person-c', faceIds: [FACE(3)] },
     });
+    rekognition.on(ListUsersCommand).resolves(users('person-a', 'person-b', 'person-c'));
 
     // Act
     const response = await handler(jsonEvent('POST /people/{userId}/merge', { from: 'person-b' }, { userId: 'person-a' }));
@@ -341,7 +342,9 @@ describe('Function: faces handler, people', () => {
     expectDocumented('post', '/people/{userId}/merge', response);
     expect([response.statusCode, JSON.parse(response.body).code]).toEqual([409, 'MergeUnderWay']);
     expect(JSON.parse(response.body).message).toContain('POST /people/person-c/merge with {"from": "person-b"}');
-    expect(rekognition.calls()).toHaveLength(0);
+    expect(rekognition).toHaveReceivedCommandTimes(DisassociateFacesCommand, 0);
+    expect(rekognition).toHaveReceivedCommandTimes(AssociateFacesCommand, 0);
+    expect(rekognition).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
   });
 
   it('POST /people/{userId}/merge that loses the race to write the journal finishes the same merge begun by the other call', async () => {

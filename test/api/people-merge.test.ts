@@ -3,7 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { AssociateFacesCommand, ListFacesCommand, ListUsersCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  AssociateFacesCommand,
+  DeleteUserCommand,
+  ListFacesCommand,
+  ListUsersCommand,
+  RekognitionClient,
+} from '@aws-sdk/client-rekognition';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mergePeople } from '../../api/faces/people';
 import { MERGE_ENTRY_PREFIX } from '../../api/faces/merge-journal';
@@ -20,6 +26,7 @@ const SEEDS: Record<string, Record<string, number>> = {
   deleted: { 'person-a': 2, 'person-b': 3 },
   conflict: { 'person-a': 2, 'person-b': 3, 'person-c': 1 },
   full: { 'person-a': 60, 'person-b': 50 },
+  abandoned: { 'person-a': 2, 'person-b': 3, 'person-c': 1 },
 };
 
 let dir: string;
@@ -197,6 +204,25 @@ describe('Function: mergePeople on the local collections', () => {
     // Assess
     expect(refused).toMatchObject({ statusCode: 400, code: 'TooManyFaces' });
     expect({ a: await facesOf(C, 'person-a'), b: await facesOf(C, 'person-b') }).toEqual(before);
+    expect(await entry(C, `${MERGE_ENTRY_PREFIX}person-b`)).toBeUndefined();
+  });
+
+  it('an unfinished merge whose into was deleted since blocks nothing: from can be merged into someone else', async () => {
+    // Prepare
+    const C = 'abandoned';
+    const bFaces = await facesOf(C, 'person-b');
+    const cFaces = await facesOf(C, 'person-c');
+    await rejectionOf(
+      mergePeople('person-a', { from: 'person-b' }, depsOf(C, { rekognition: failingOnce(rekognition, AssociateFacesCommand) })),
+    );
+    await rekognition.send(new DeleteUserCommand({ CollectionId: C, UserId: 'person-a' }));
+    const strayFace = await rekognition.send(new AssociateFacesCommand({ CollectionId: C, UserId: 'person-b', FaceIds: [bFaces[0]!] }));
+    // Act
+    const merged = await mergePeople('person-c', { from: 'person-b' }, depsOf(C));
+    // Assess: b's faces that belonged to nobody stay so (as DELETE /people/person-a would have left them); b is gone.
+    expect(strayFace.AssociatedFaces).toHaveLength(1);
+    expect(merged.faceIds).toEqual([...cFaces, bFaces[0]!].sort());
+    expect(await usersOf(C)).toEqual(['person-c']);
     expect(await entry(C, `${MERGE_ENTRY_PREFIX}person-b`)).toBeUndefined();
   });
 });
