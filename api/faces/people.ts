@@ -19,6 +19,7 @@ import { deletePersonName, personNames, putPersonName, resolveExternalImageId } 
 import { MAX_NAME_CHARS } from '../../tasks/detect-faces/budget';
 import { ApiError, badRequest, notFound } from '../shared/http';
 import { collectionOf, rekognitionCall } from './collection';
+import { deleteMergeJournal, type MergeJournal, readMergeJournal, startMergeJournal } from './merge-journal';
 
 /** AssociateFaces and DisassociateFaces take at most 100 FaceIds; a user holds at most 100 faces. */
 const FACE_BATCH = 100;
@@ -110,38 +111,113 @@ export async function renamePerson(userId: string, body: Record<string, unknown>
   return { userId, name };
 }
 
-/** POST /people/{userId}/merge: `from`'s faces move to `userId`, then `from` is deleted (its name kept only if `userId` has none). */
+/**
+ * POST /people/{userId}/merge: `from`'s faces move to `userId`, then `from` is deleted (its name kept only if
+ * `userId` has none). A face belongs to one user only, so each batch leaves `from` before it joins `into` and,
+ * in between, belongs to nobody: the merge journal (merge-journal.ts), written before the first move and
+ * deleted last, lets a repeat of a merge that failed part-way find those faces and finish it.
+ */
 export async function mergePeople(into: string, body: Record<string, unknown>, { config, clients }: Deps) {
   const collectionId = collectionOf(config);
   const from = body.from;
   if (typeof from !== 'string' || !USER_ID.test(from))
     throw badRequest('InvalidPerson', 'Set "from" to the userId of the person to merge into this one.');
   if (from === into) throw badRequest('InvalidPerson', 'A person cannot be merged into themselves; set "from" to another userId.');
-  await requireUser(clients.rekognition, collectionId, into);
-  await requireUser(clients.rekognition, collectionId, from);
-  const moving = (await userFaces(clients.rekognition, collectionId, from)).flatMap((f) => (f.FaceId ? [f.FaceId] : []));
+  const { dynamo, rekognition } = clients;
+  const table = config.tableName;
+  // `into` itself being merged away would take the moved faces with it (DeleteUser unlinks them).
+  const intoLeaving = await liveJournal(clients, collectionId, table, into);
+  if (intoLeaving) throw mergeUnderWay(intoLeaving);
+  let journal = await liveJournal(clients, collectionId, table, from);
+  if (journal && journal.into !== into) throw mergeUnderWay(journal);
+  await requireUser(rekognition, collectionId, into);
+  if (!journal) {
+    // A fresh merge: `from` must exist (after a finished merge it does not, and no journal is left: 404).
+    await requireUser(rekognition, collectionId, from);
+    const faceIds = faceIdsOf(await userFaces(rekognition, collectionId, from));
+    const kept = faceIdsOf(await userFaces(rekognition, collectionId, into));
+    if (kept.length + faceIds.length > FACE_BATCH) {
+      // Checked before anything moves: AssociateFaces would refuse the batch only after it left `from`.
+      throw badRequest(
+        'TooManyFaces',
+        `Together the two people have ${kept.length + faceIds.length} faces and a person holds at most ${FACE_BATCH}; ` +
+          `remove faces from one of them first.`,
+      );
+    }
+    const fromName = (await personNames(dynamo, table, [from])).get(from);
+    const started: MergeJournal = { from, into, faceIds, ...(fromName === undefined ? {} : { fromName }) };
+    if (await startMergeJournal(dynamo, table, started)) journal = started;
+    else {
+      // Another call began merging `from` between our read and write: finish it if it is the same merge.
+      journal = await readMergeJournal(dynamo, table, from);
+      if (!journal) throw new ApiError(409, 'MergeUnderWay', `"${from}" was being merged by another call; repeat this merge.`);
+      if (journal.into !== into) throw mergeUnderWay(journal);
+    }
+  }
+  await finishMerge(rekognition, collectionId, journal);
+  const names = await personNames(dynamo, table, [into]);
+  let name = names.get(into);
+  if (name === undefined && journal.fromName !== undefined) {
+    name = journal.fromName;
+    await putPersonName(dynamo, table, { userId: into, name });
+  }
+  await deletePersonName(dynamo, table, from);
+  await deleteMergeJournal(dynamo, table, from);
+  const faceIds = faceIdsOf(await userFaces(rekognition, collectionId, into));
+  return { ...person(into, name), faceIds };
+}
+
+/**
+ * The Rekognition half of a merge, safe to repeat: every step is skipped or harmless when already done.
+ * Faces that left `from` and never reached `into` are found through the journal, not through `from`.
+ */
+async function finishMerge(rekognition: RekognitionClient, collectionId: string, journal: MergeJournal): Promise<void> {
+  const { from, into } = journal;
+  const fromExists = await hasUser(rekognition, collectionId, from);
+  // Faces `from` gained after the journal was written (a later upload tagged them) move too.
+  const current = fromExists ? faceIdsOf(await userFaces(rekognition, collectionId, from)) : [];
+  const moving = [...new Set([...journal.faceIds, ...current])];
   for (let start = 0; start < moving.length; start += FACE_BATCH) {
     const FaceIds = moving.slice(start, start + FACE_BATCH);
+    // Faces already moved are reported back as unsuccessful (ASSOCIATED_TO_A_DIFFERENT_USER): nothing to undo.
+    if (fromExists) {
+      await rekognitionCall(() => rekognition.send(new DisassociateFacesCommand({ CollectionId: collectionId, UserId: from, FaceIds })));
+    }
+    // The caller says they are one person: no similarity gate. Faces already `into`'s come back as associated
+    // (or, as Rekognition may answer, ASSOCIATED_TO_A_DIFFERENT_USER with UserId `into`); a face deleted with
+    // its photo meanwhile is FACE_NOT_FOUND; either way there is nothing left to move.
     await rekognitionCall(() =>
-      clients.rekognition.send(new DisassociateFacesCommand({ CollectionId: collectionId, UserId: from, FaceIds })),
-    );
-    // The caller says they are one person: no similarity gate (a user holds at most 100 faces; Rekognition says so if exceeded).
-    await rekognitionCall(() =>
-      clients.rekognition.send(new AssociateFacesCommand({ CollectionId: collectionId, UserId: into, FaceIds, UserMatchThreshold: 0 })),
+      rekognition.send(new AssociateFacesCommand({ CollectionId: collectionId, UserId: into, FaceIds, UserMatchThreshold: 0 })),
     );
   }
-  await rekognitionCall(() => clients.rekognition.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: from })), {
-    userId: from,
-  });
-  const names = await personNames(clients.dynamo, config.tableName, [into, from]);
-  let name = names.get(into);
-  if (name === undefined && names.has(from)) {
-    name = names.get(from)!;
-    await putPersonName(clients.dynamo, config.tableName, { userId: into, name });
+  if (fromExists) {
+    await rekognitionCall(() => rekognition.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: from })), {
+      userId: from,
+    }).catch((error: unknown) => {
+      // Deleted by a call racing this one: the goal is reached.
+      if (!(error instanceof ApiError && error.statusCode === 404)) throw error;
+    });
   }
-  await deletePersonName(clients.dynamo, config.tableName, from);
-  const faceIds = (await userFaces(clients.rekognition, collectionId, into)).flatMap((f) => (f.FaceId ? [f.FaceId] : []));
-  return { ...person(into, name), faceIds };
+}
+
+/**
+ * The unfinished merge of `from`, if it can still be finished: once its `into` was deleted (DELETE /people), the
+ * faces it would have received belong to nobody either way, and a journal kept would block `from` for good.
+ */
+async function liveJournal(clients: Deps['clients'], collectionId: string, table: string, from: string) {
+  const journal = await readMergeJournal(clients.dynamo, table, from);
+  if (!journal || (await hasUser(clients.rekognition, collectionId, journal.into))) return journal;
+  await deleteMergeJournal(clients.dynamo, table, from);
+  return undefined;
+}
+
+function mergeUnderWay(journal: MergeJournal): ApiError {
+  return new ApiError(
+    409,
+    'MergeUnderWay',
+    `"${journal.from}" is being merged into "${journal.into}" and that merge did not finish; finish it first by repeating it ` +
+      `(POST /people/${journal.into}/merge with {"from": "${journal.from}"}).`,
+  );
 }
 
 /** GET /people/{userId}/images: the person's faces (ListFaces by UserId) and the images they are on. */
@@ -200,18 +276,26 @@ function missing(userId: string): ApiError {
   return notFound(`There is no person "${userId}"; GET /people lists them.`);
 }
 
-/** 404 unless the collection has this user (ListUsers: Rekognition has no single-user read). */
+/** 404 unless the collection has this user. */
 async function requireUser(rekognition: RekognitionClient, collectionId: string, userId: string): Promise<void> {
-  if (!USER_ID.test(userId)) throw missing(userId);
+  if (!USER_ID.test(userId) || !(await hasUser(rekognition, collectionId, userId))) throw missing(userId);
+}
+
+/** Whether the collection has this user (ListUsers: Rekognition has no single-user read). */
+async function hasUser(rekognition: RekognitionClient, collectionId: string, userId: string): Promise<boolean> {
   let NextToken: string | undefined;
   do {
     const output = await rekognitionCall(() =>
       rekognition.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: 500, NextToken })),
     );
-    if ((output.Users ?? []).some((u) => u.UserId === userId)) return;
+    if ((output.Users ?? []).some((u) => u.UserId === userId)) return true;
     NextToken = output.NextToken;
   } while (NextToken);
-  throw missing(userId);
+  return false;
+}
+
+function faceIdsOf(faces: Face[]): string[] {
+  return faces.flatMap((f) => (f.FaceId ? [f.FaceId] : []));
 }
 
 /** Every face associated with the user (at most 100 on Rekognition, so one or two pages). */

@@ -318,6 +318,65 @@ describe('Function: faces handler, people', () => {
     expect(rekognition).toHaveReceivedCommandWith(DeleteUserCommand, { UserId: 'person-b' });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ userId: 'person-a', personName: 'Ada' }) });
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: { imageId: '#person/person-b' } });
+    // The journal is written before the first move and deleted last.
+    const journalPut = ddb.commandCalls(PutCommand).findIndex((c) => c.args[0].input.Item?.imageId === '#merge/person-b');
+    expect(ddb.commandCalls(PutCommand)[journalPut]?.args[0].input).toMatchObject({
+      Item: { into: 'person-a', faceIds: [FACE(3), FACE(4)], fromName: 'Ada' },
+      ConditionExpression: 'attribute_not_exists(imageId)',
+    });
+    expect(ddb.commandCalls(DeleteCommand).at(-1)?.args[0].input.Key).toEqual({ imageId: '#merge/person-b' });
+  });
+
+  it('POST /people/{userId}/merge answers 409 while from is being merged into someone else, touching no face', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: { imageId: '#merge/person-b' } }).resolves({
+      Item: { imageId: '#merge/person-b', into: 'person-c', faceIds: [FACE(3)] },
+    });
+    rekognition.on(ListUsersCommand).resolves(users('person-a', 'person-b', 'person-c'));
+
+    // Act
+    const response = await handler(jsonEvent('POST /people/{userId}/merge', { from: 'person-b' }, { userId: 'person-a' }));
+
+    // Assess
+    expectDocumented('post', '/people/{userId}/merge', response);
+    expect([response.statusCode, JSON.parse(response.body).code]).toEqual([409, 'MergeUnderWay']);
+    expect(JSON.parse(response.body).message).toContain('POST /people/person-c/merge with {"from": "person-b"}');
+    expect(rekognition).toHaveReceivedCommandTimes(DisassociateFacesCommand, 0);
+    expect(rekognition).toHaveReceivedCommandTimes(AssociateFacesCommand, 0);
+    expect(rekognition).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+  });
+
+  it('POST /people/{userId}/merge that loses the race to write the journal finishes the same merge begun by the other call', async () => {
+    // Prepare: no journal at first; the conditional write fails because the other call wrote it meanwhile.
+    const journal = { imageId: '#merge/person-b', into: 'person-a', faceIds: [FACE(3)] };
+    ddb.on(GetCommand).resolves({});
+    ddb
+      .on(GetCommand, { Key: { imageId: '#merge/person-b' } })
+      .resolvesOnce({})
+      .resolves({ Item: journal });
+    ddb.on(PutCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    ddb.on(BatchGetCommand).resolves(names({}));
+    ddb.on(DeleteCommand).resolves({});
+    rekognition.on(ListUsersCommand).resolves(users('person-a', 'person-b'));
+    rekognition.on(ListFacesCommand, { UserId: 'person-b' }).resolves({ Faces: [{ FaceId: FACE(3) }] });
+    rekognition.on(ListFacesCommand, { UserId: 'person-a' }).resolves({ Faces: [{ FaceId: FACE(1) }] });
+    rekognition.on(DisassociateFacesCommand).resolves({});
+    // Rekognition may report a face the other call moved already as belonging to a different user: into itself.
+    rekognition.on(AssociateFacesCommand).resolves({
+      UnsuccessfulFaceAssociations: [{ FaceId: FACE(3), UserId: 'person-a', Reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }],
+    });
+    rekognition.on(DeleteUserCommand).rejects(Object.assign(new Error('User not found'), { name: 'ResourceNotFoundException' }));
+
+    // Act
+    const response = await handler(jsonEvent('POST /people/{userId}/merge', { from: 'person-b' }, { userId: 'person-a' }));
+
+    // Assess
+    expectDocumented('post', '/people/{userId}/merge', response);
+    expect(response.statusCode).toBe(200);
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1); // the journal only: into has no name to take
+    expect(rekognition).toHaveReceivedCommandWith(AssociateFacesCommand, { UserId: 'person-a', FaceIds: [FACE(3)] });
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: { imageId: '#merge/person-b' } });
   });
 
   it('POST /people/{userId}/merge refuses merging a person into themselves', async () => {
