@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionRunner } from '../../local/engine/execution-runner';
 import { ExecutionStore, type ExecutionRecord } from '../../local/engine/execution-store';
 import { LocalStateMachine, type TaskHandler } from '../../local/engine/local-state-machine';
@@ -184,6 +184,27 @@ describe('The execution-status net, end to end on the local engine', () => {
     const letters = await deadLetters();
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ status: 'FAILED', executionId: record.executionArn, originalEvent: event });
+  });
+
+  it('an execution that times out after its image was deleted does not bring the item back', async () => {
+    // Prepare: the analysis hangs; meanwhile the image is deleted (what DELETE /images and the clean-up after a
+    // delete in S3 do to the item: it goes)
+    const validate = hangingTask();
+    const { runner, deadLetters } = await pipeline({ ValidateImage: validate.handler }, 1);
+    const event = uploadEvent('deleted-then-timed-out.png');
+    const running = runner.start(event);
+    await validate.started;
+    const claimed = await itemOf(event);
+    await documents.send(new DeleteCommand({ TableName: TABLE, Key: { imageId: claimed!.imageId } }));
+
+    // Act
+    const record = await running.finally(() => validate.release());
+
+    // Assess: the net recorded the timeout (its dead letter) without writing an item for the deleted image
+    expect(claimed?.status).toBe('PROCESSING');
+    expect(record.status).toBe('TIMED_OUT');
+    expect(await itemOf(event)).toBeUndefined();
+    expect(await deadLetters()).toHaveLength(1);
   });
 
   it('an aborted execution ends ABORTED, its item says so, one dead letter; the same event delivered again changes nothing', async () => {
