@@ -1,7 +1,8 @@
 // Executions that end in ways no Catch handles (over the payload limit, timed out, aborted) run through
 // THE definition with the real bookkeeping tasks on dynalite, the local SQS server as the dead-letter
 // queue, and the real execution-status net as the target of the local status-change rule: each must
-// end with an item that says why and exactly one dead-letter message. Image tasks are stubs.
+// end with an item that says why and exactly one dead-letter message; an image deleted during its analysis stays
+// deleted, with no item and no message. Image tasks are stubs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,6 +231,28 @@ describe('The execution-status net, end to end on the local engine', () => {
     expect(itemAfterFirst?.statusReason).toMatch(/^Execution was aborted/);
     expect(await itemOf(event)).toEqual(itemAfterFirst);
     expect(await deadLetters()).toHaveLength(1);
+  });
+
+  it('an image deleted during its analysis stays deleted and sends no dead letter when its object then goes missing', async () => {
+    // Prepare: the image is deleted once claimed (the clean-up removes the item, S3 the object), so validation finds no object
+    const event = uploadEvent('deleted-during-analysis.png');
+    const { runner, delivered, deadLetters } = await pipeline({
+      ValidateImage: async () => {
+        const claimed = await itemOf(event);
+        await documents.send(new DeleteCommand({ TableName: TABLE, Key: { imageId: claimed!.imageId } }));
+        throw namedError('ImageValidationError', `NOT_FOUND: s3://${event.detail.bucket.name}/${event.detail.object.key} does not exist`);
+      },
+    });
+
+    // Act
+    const record = await runner.start(event);
+
+    // Assess: ended in Superseded, as StoreResult's own deleted case does; no item, no message, nothing for the net
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.output).toMatchObject({ status: 'SUPERSEDED', reason: expect.stringContaining('deleted during its analysis') });
+    expect(await itemOf(event)).toBeUndefined();
+    expect(await deadLetters()).toEqual([]);
+    expect(delivered).toEqual([]);
   });
 
   it('a failure the definition catches gives exactly one dead letter: the net sees it and does nothing', async () => {
