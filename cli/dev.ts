@@ -121,7 +121,8 @@ function printRecovery(stack: LocalStack): void {
   const deleted = cleanedUp > 0 ? `, ${cleanedUp} image(s) deleted while stopped cleaned up` : '';
   const recovered =
     resumed + started + settled + cleanedUp > 0
-      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ${settled} stuck item(s) settled${deleted}.\n`
+      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ` +
+        `${settled} stuck item(s) settled${deleted}.\n`
       : '';
   // npx's shell swallows a SIGINT sent to npx itself: name the process that does stop.
   process.stderr.write(`${recovered}  Waiting for uploads. Ctrl-C to stop, or kill -INT ${process.pid} (SIGTERM works too).\n`);
