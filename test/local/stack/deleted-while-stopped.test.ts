@@ -102,6 +102,52 @@ describe('Local stack: an upload deleted while the stack was stopped', () => {
   });
 });
 
+describe('Local stack: an upload deleted while stopped, uploaded again while the stack starts', () => {
+  const data = tempDir('deleted-then-uploaded');
+  const key = 'uploads/again.png';
+
+  afterAll(() => data.remove());
+
+  it('keeps the new upload: it is analysed and its item stays, nothing is cleaned up', async () => {
+    // Prepare: analysed, stopped, deleted in the store alone
+    const first = await startLocalStack({ ...FAST, dataDir: data.path });
+    const imageId = `${first.bucket}/${key}`;
+    try {
+      await first.clients.s3.send(
+        new PutObjectCommand({ Bucket: first.bucket, Key: key, Body: readFileSync(fixturePath('chelsea.png')), ContentType: 'image/png' }),
+      );
+      await first.runner.idle();
+    } finally {
+      await first.close();
+    }
+    const store = await ObjectStore.open(join(data.path, 's3'));
+    await store.deleteObject(first.bucket, key).finally(() => store.close());
+
+    // Act: other bytes under the same key while the next start is under way (before recovery reads)
+    const stack = await startLocalStack({
+      ...FAST,
+      dataDir: data.path,
+      beforeWork: async (up) => {
+        await up.clients.s3.send(
+          new PutObjectCommand({ Bucket: up.bucket, Key: key, Body: readFileSync(fixturePath('rocket.jpg')), ContentType: 'image/jpeg' }),
+        );
+      },
+    });
+    try {
+      await stack.runner.idle();
+      const item = (
+        await stack.tasks.clients.dynamo.send(new GetCommand({ TableName: stack.tableName, Key: imageKey(imageId), ConsistentRead: true }))
+      ).Item as ImageItem | undefined;
+
+      // Assess
+      expect(stack.recovery.cleanedUp).toBe(0);
+      expect(item).toMatchObject({ status: 'SUCCEEDED', format: 'jpeg' });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('The delete event recovery makes up for an item', () => {
   const item = { bucket: 'picflow-local', sequencerKey: sequencerKey('0006100A7E5B3C2D') };
   const detail = deletedEvent(item, 'uploads/a.png').detail;
