@@ -4,8 +4,11 @@
  * else on the data directory; with --stack against AWS with the SDK. Idempotent: deleting what is gone succeeds.
  */
 import type { Command } from 'commander';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteImage } from '../api/images/delete-image';
+import { faceIdsOf } from '../tasks/shared/faces';
+import { imageKey } from '../tasks/shared/image-table';
+import type { ImageItem } from '../tasks/shared/types';
 import { runningDevServer } from './dev-server-info';
 import { openImageSource, type ImageSource } from './image-source';
 
@@ -47,10 +50,17 @@ export function deleteCommand(program: Command): void {
 /** Deletes the image with the API's own logic (api/images/delete-image.ts) on the source's table and bucket; its id. */
 export async function deleteFromSource(source: ImageSource, image: string): Promise<string> {
   const imageId = deleteTarget(image, source);
-  await deleteImage({ imageId, bucket: source.bucket, key: imageId.slice(source.bucket.length + 1) }, source.tableName, {
-    dynamo: DynamoDBDocumentClient.from(source.dynamodb),
-    s3: source.s3,
-  });
+  const dynamo = DynamoDBDocumentClient.from(source.dynamodb);
+  // Face vectors must not outlive their photo: an image with faces needs the collection (opened only then:
+  // locally a Rekognition server on the data directory's collection files, on AWS the stack's collection).
+  const { Item } = await dynamo.send(new GetCommand({ TableName: source.tableName, Key: imageKey(imageId), ConsistentRead: true }));
+  const faces = Item && faceIdsOf(Item as ImageItem).length > 0 ? await source.faceCollection?.() : undefined;
+  await deleteImage(
+    { imageId, bucket: source.bucket, key: imageId.slice(source.bucket.length + 1) },
+    source.tableName,
+    { dynamo, s3: source.s3, rekognition: faces?.rekognition },
+    { faceCollectionId: faces?.collectionId },
+  );
   return imageId;
 }
 

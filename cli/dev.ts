@@ -117,10 +117,12 @@ function printBanner(stack: LocalStack, consoleUrl: string, apiUrl: string): voi
 
 /** The banner's last line, once recovery has decided (its executions' start lines may come before it). */
 function printRecovery(stack: LocalStack): void {
-  const { resumed, started, settled } = stack.recovery;
+  const { resumed, started, settled, cleanedUp } = stack.recovery;
+  const deleted = cleanedUp > 0 ? `, ${cleanedUp} image(s) deleted while stopped cleaned up` : '';
   const recovered =
-    resumed + started + settled > 0
-      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ${settled} stuck item(s) settled.\n`
+    resumed + started + settled + cleanedUp > 0
+      ? `  Recovered unfinished work: ${resumed} execution(s) resumed, ${started} upload(s) started, ` +
+        `${settled} stuck item(s) settled${deleted}.\n`
       : '';
   // npx's shell swallows a SIGINT sent to npx itself: name the process that does stop.
   process.stderr.write(`${recovered}  Waiting for uploads. Ctrl-C to stop, or kill -INT ${process.pid} (SIGTERM works too).\n`);

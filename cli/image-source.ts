@@ -7,12 +7,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startDynamoServer } from '../local/dynamodb/dynamodb-server';
+import { startRekognitionServer } from '../local/rekognition';
 import { startS3Server } from '../local/s3/s3-server';
 import { lockDataDir } from '../local/stack/data-dir-lock';
 import { LOCAL_BUCKET, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLE } from '../local/stack/local-stack';
-import { describeDeployedStorage } from './aws-stack';
+import { LOCAL_FACE_COLLECTION } from '../local/stack/local-names';
+import { describeDeployedStorage, describeFaceCollection } from './aws-stack';
 import { runningDevServer } from './dev-server-info';
 
 export interface ImageSource {
@@ -25,7 +28,17 @@ export interface ImageSource {
   s3: S3Client;
   /** A URL a person can open for an object (the running dev server's console), when there is one. */
   objectUrl?: (key: string) => string;
+  /**
+   * The face collection and a client for it, opened on first call (closed with the source): deleting an image
+   * with faces must delete its face vectors too. Absent where picflow cannot reach one.
+   */
+  faceCollection?: () => Promise<FaceCollection>;
   close(): Promise<void>;
+}
+
+export interface FaceCollection {
+  rekognition: RekognitionClient;
+  collectionId: string;
 }
 
 export interface SourceOptions {
@@ -38,7 +51,16 @@ export async function openImageSource(dataDir: string, options: SourceOptions = 
     const storage = await describeDeployedStorage(options.stack, options.region);
     const dynamodb = new DynamoDBClient({ region: options.region });
     const s3 = new S3Client({ region: options.region });
-    return { description: `stack ${options.stack}`, ...storage, dynamodb, s3, close: async () => destroy(dynamodb, s3) };
+    const rekognition = new RekognitionClient({ region: options.region });
+    const faceCollection = async () => ({ rekognition, collectionId: await describeFaceCollection(options.stack!, options.region) });
+    return {
+      description: `stack ${options.stack}`,
+      ...storage,
+      dynamodb,
+      s3,
+      faceCollection,
+      close: async () => destroy(dynamodb, s3, rekognition),
+    };
   }
   const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const uploadPrefix = process.env.UPLOAD_PREFIX ?? 'uploads/';
@@ -47,6 +69,7 @@ export async function openImageSource(dataDir: string, options: SourceOptions = 
     const dynamodb = new DynamoDBClient({ ...config, endpoint: dev.endpoints.dynamodb });
     const s3 = new S3Client({ ...config, endpoint: dev.endpoints.s3, forcePathStyle: true });
     const consoleUrl = dev.endpoints.console;
+    const rekognition = new RekognitionClient({ ...config, endpoint: dev.endpoints.rekognition });
     return {
       description: `picflow dev (pid ${dev.pid})`,
       bucket: dev.bucket,
@@ -55,7 +78,8 @@ export async function openImageSource(dataDir: string, options: SourceOptions = 
       dynamodb,
       s3,
       objectUrl: consoleUrl ? (key) => `${consoleUrl}/api/objects?key=${encodeURIComponent(key)}` : undefined,
-      close: async () => destroy(dynamodb, s3),
+      faceCollection: async () => ({ rekognition, collectionId: LOCAL_FACE_COLLECTION }),
+      close: async () => destroy(dynamodb, s3, rekognition),
     };
   }
   // Reading must not create a data directory where there was none (a typo in --data-dir).
@@ -74,14 +98,33 @@ export async function openImageSource(dataDir: string, options: SourceOptions = 
     const dynamodb = new DynamoDBClient({ ...config, endpoint: dynamoServer.endpoint });
     const s3 = new S3Client({ ...config, endpoint: s3Server.endpoint, forcePathStyle: true });
     closers.push(async () => destroy(dynamodb, s3));
-    return { description: dataDir, bucket: LOCAL_BUCKET, uploadPrefix, tableName: LOCAL_TABLE, dynamodb, s3, close: closeAll };
+    // The face collection is files under the data directory (local/rekognition/collections), locked with the rest:
+    // a Rekognition server on them, with no worker loading a model (collection operations need none to delete).
+    let opening: Promise<FaceCollection> | undefined;
+    const faceCollection = () =>
+      (opening ??= (async () => {
+        const server = await startRekognitionServer({ workers: 1, collectionsDir: join(dataDir, 'rekognition', 'collections') });
+        closers.push(() => server.close());
+        const rekognition = new RekognitionClient({ ...config, endpoint: server.endpoint });
+        closers.push(async () => rekognition.destroy());
+        return { rekognition, collectionId: LOCAL_FACE_COLLECTION };
+      })());
+    return {
+      description: dataDir,
+      bucket: LOCAL_BUCKET,
+      uploadPrefix,
+      tableName: LOCAL_TABLE,
+      dynamodb,
+      s3,
+      faceCollection,
+      close: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;
   }
 }
 
-function destroy(dynamodb: DynamoDBClient, s3: S3Client): void {
-  dynamodb.destroy();
-  s3.destroy();
+function destroy(...clients: { destroy(): void }[]): void {
+  for (const client of clients) client.destroy();
 }

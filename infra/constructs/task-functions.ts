@@ -149,7 +149,8 @@ export const TASK_PROFILES: Readonly<Record<string, TaskProfile>> = {
   RecordFailure: {
     memorySize: 256,
     usesSharp: false,
-    tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+    // GetItem: whether an item its mark was refused for is gone (the image deleted during its analysis).
+    tableActions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     collection: DELETE_FACES_ACTIONS.map((action) => ({ action, when: 'always' as const })),
   },
 };

@@ -165,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: LOCAL_TABLE,
       ...wired,
       endpoints: servers.endpoints,
-      recovery: { resumed: 0, started: 0, settled: 0 },
+      recovery: { resumed: 0, started: 0, settled: 0, cleanedUp: 0 },
       clients: servers.clients,
       faults: servers.rekognition.faults,
       quota: servers.rekognition.quota,

@@ -3,7 +3,8 @@
  * are run again under their own names (their DynamoDB claim is theirs, so ClaimImage lets them
  * through), uploads that have no final result and no execution (the crash came between the upload and
  * its event) get a new execution with the event S3 would have sent, and items left PROCESSING by an
- * execution that is over (or whose object is gone) are settled.
+ * execution that is over (or whose object is gone) are settled, and items whose object was deleted while
+ * the stack was stopped (no store was running to send "Object Deleted") get that delete's clean-up.
  *
  * Recovery first reads everything it needs and decides (planRecovery), and only then acts
  * (runRecovery): a read that fails fails the start before any work began, so a failed start never
@@ -19,6 +20,7 @@ import type { CreatedObject } from '../s3/s3-server';
 import type { ImageItem, S3ObjectCreatedEvent } from '../../tasks/shared/types';
 import type { TaskDeps } from '../../tasks/shared/aws-clients';
 import { allImages } from '../../tasks/shared/image-scan';
+import { deletedWhileStopped, type DeletedImage } from './deleted-while-stopped';
 import { settleMissingObject } from './settle-missing-object';
 import type { UploadHandoff } from './upload-handoff';
 
@@ -29,6 +31,8 @@ export interface RecoveryReport {
   started: number;
   /** PROCESSING items whose execution was over or whose object was gone, settled (FAILED with the reason). */
   settled: number;
+  /** Items whose object was deleted while the stack was stopped, cleaned up as an "Object Deleted" event would have. */
+  cleanedUp: number;
 }
 
 export interface RecoveryOptions {
@@ -58,6 +62,8 @@ export interface RecoveryPlan {
   replayEnding: ExecutionRecord[];
   /** PROCESSING items whose object no longer exists. */
   missing: ImageItem[];
+  /** Final items whose object no longer exists: deleted while the stack was stopped. */
+  deleted: DeletedImage[];
 }
 
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED']);
@@ -68,7 +74,7 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
   const running = (await options.store.list({ statuses: ['RUNNING'] }))
     .map((summary) => options.store.get(summary.name))
     .filter((record): record is ExecutionRecord => record !== undefined);
-  const plan: RecoveryPlan = { resume: running, start: [], replayEnding: [], missing: [] };
+  const plan: RecoveryPlan = { resume: running, start: [], replayEnding: [], missing: [], deleted: [] };
   const handled = new Set(running.map((record) => record.imageId));
 
   // Items left PROCESSING: a local table is small, so a scan is cheap and finds them even when their
@@ -100,6 +106,14 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
     // Otherwise a newer version is stored: the object pass below (or its held event) runs that one.
   }
 
+  // Final items whose object is gone: deleted while no store was running to say so. A RUNNING execution of
+  // the key (resumed above) settles its own item, so those are left to it.
+  for (const image of await deletedWhileStopped(options)) {
+    if (handled.has(image.imageId)) continue;
+    plan.deleted.push(image);
+    handled.add(image.imageId);
+  }
+
   if (options.listUploads === false) return plan;
   for await (const page of paginateListObjectsV2({ client: options.s3 }, { Bucket: options.bucket, Prefix: options.uploadPrefix })) {
     for (const listed of page.Contents ?? []) {
@@ -127,6 +141,16 @@ export async function planRecovery(options: RecoveryOptions): Promise<RecoveryPl
 /** Acts on a plan: settles what is over, then resumes and starts executions. One item's failure to settle is reported, not fatal. */
 export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOptions, 'runner' | 'tasks'>): Promise<RecoveryReport> {
   let settled = 0;
+  let cleanedUp = 0;
+  // Before any execution starts: an upload of the same key held during the start must find the old item gone,
+  // not be cleaned up with it (the clean-up keeps an item that describes a newer write, clean-up-deleted.ts).
+  for (const image of plan.deleted) {
+    try {
+      if ((await image.cleanUp(options.tasks)) === 'CLEANED_UP') cleanedUp += 1;
+    } catch (error) {
+      process.stderr.write(`picflow: could not clean up ${image.imageId} (its object was deleted): ${(error as Error).message}\n`);
+    }
+  }
   for (const item of plan.missing) {
     try {
       if ((await settleMissingObject(item, options.tasks)) === 'MARKED') settled += 1;
@@ -139,7 +163,7 @@ export async function runRecovery(plan: RecoveryPlan, options: Pick<RecoveryOpti
   }
   for (const record of plan.resume) void options.runner.resume(record);
   for (const { event, name } of plan.start) void options.runner.start(event, name);
-  return { resumed: plan.resume.length, started: plan.start.length, settled };
+  return { resumed: plan.resume.length, started: plan.start.length, settled, cleanedUp };
 }
 
 function processingItems(options: RecoveryOptions): Promise<ImageItem[]> {

@@ -1,8 +1,10 @@
 /** RecordFailure: say in words what failed, mark the item FAILED when it is safe to, build the dead letter. */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskClients } from '../shared/aws-clients';
+import { callAws } from '../shared/errors';
 import type { PicflowConfig } from '../shared/config';
 import { buildDeadLetter } from '../../dead-letters/build';
-import { imageIdentity } from '../shared/image-table';
+import { imageIdentity, imageKey } from '../shared/image-table';
 import { syncFaceIndex } from '../shared/faces';
 import { syncLabelEntries } from '../shared/label-index';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -24,7 +26,7 @@ export async function recordFailure(
   now: Date = new Date(),
   // The invocation's logger, so these lines carry its image key and execution id like the handler's.
   log: Logger = logger,
-): Promise<RecordedResult & { status: 'FAILED' }> {
+): Promise<RecordedResult & { status: 'FAILED' | 'SUPERSEDED' }> {
   const failures = failuresFrom(input?.failedStates);
   const reason = failureReason(failures);
   const image = imageFrom(input, config);
@@ -56,6 +58,20 @@ export async function recordFailure(
         );
       }
     }
+    const claimed = input.claim?.decision === 'PROCESS';
+    if (outcome === 'NOT_MARKED' && claimed && !(await itemExists(clients.dynamo, config.tableName, image.imageId))) {
+      // This execution's claim made the item, so only a delete removed it (DELETE /images, or the clean-up after
+      // a delete in S3): the image was deleted on purpose during its analysis, whatever then failed (often the
+      // missing object itself). A dead letter could never be satisfied (a replay finds no object, a permanent
+      // NOT_FOUND) and would only sit in the queue: the definition ends in Superseded, as StoreResult's own
+      // "deleted during its analysis" does.
+      log.info('Image deleted during its analysis: its failure is not recorded', { imageId: image.imageId, reason });
+      return {
+        imageId: image.imageId,
+        status: 'SUPERSEDED',
+        reason: `SUPERSEDED: ${image.key} was deleted during its analysis; its failure (${reason}) was not recorded`,
+      };
+    }
     if (outcome === 'NOT_MARKED') {
       log.warn('Item not marked FAILED: it belongs to a newer version or another execution, or was deleted', {
         imageId: image.imageId,
@@ -78,4 +94,12 @@ export async function recordFailure(
       failedAt: now,
     }),
   };
+}
+
+/** Read strongly: the delete has just happened. */
+async function itemExists(dynamo: TaskClients['dynamo'], tableName: string, imageId: string): Promise<boolean> {
+  const { Item } = await callAws('DynamoDB', () =>
+    dynamo.send(new GetCommand({ TableName: tableName, Key: imageKey(imageId), ConsistentRead: true, ProjectionExpression: 'imageId' })),
+  );
+  return Item !== undefined;
 }

@@ -119,7 +119,7 @@ describe('IAM', () => {
         `s3:DeleteObject ${objects('thumbnails/')}`,
         ...deleteFaces,
       ],
-      RecordFailure: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:UpdateItem ${table}`, ...deleteFaces],
+      RecordFailure: [`dynamodb:BatchWriteItem ${table}`, `dynamodb:GetItem ${table}`, `dynamodb:UpdateItem ${table}`, ...deleteFaces],
     };
 
     // Act

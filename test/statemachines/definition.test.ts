@@ -191,8 +191,13 @@ describe('Definition: statemachines/image-pipeline.asl.json', () => {
     }
   });
 
-  it('ends every failure path in the dead-letter queue and then a Fail state', () => {
-    expect(definition.States.RecordFailure.Next).toBe('SendToDeadLetterQueue');
+  it('ends every failure path in the dead-letter queue and then a Fail state, except an image deleted during its analysis', () => {
+    expect(definition.States.RecordFailure.Next).toBe('WasTheImageDeleted');
+    expect(definition.States.WasTheImageDeleted).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.status', StringEquals: 'SUPERSEDED', Next: 'Superseded' }],
+      Default: 'SendToDeadLetterQueue',
+    });
     expect(definition.States.SendToDeadLetterQueue).toMatchObject({
       Resource: 'arn:aws:states:::sqs:sendMessage',
       Next: 'Failed',

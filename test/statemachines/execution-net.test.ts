@@ -1,12 +1,13 @@
 // Executions that end in ways no Catch handles (over the payload limit, timed out, aborted) run through
 // THE definition with the real bookkeeping tasks on dynalite, the local SQS server as the dead-letter
 // queue, and the real execution-status net as the target of the local status-change rule: each must
-// end with an item that says why and exactly one dead-letter message. Image tasks are stubs.
+// end with an item that says why and exactly one dead-letter message; an image deleted during its analysis stays
+// deleted, with no item and no message. Image tasks are stubs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionRunner } from '../../local/engine/execution-runner';
 import { ExecutionStore, type ExecutionRecord } from '../../local/engine/execution-store';
 import { LocalStateMachine, type TaskHandler } from '../../local/engine/local-state-machine';
@@ -176,6 +177,27 @@ describe('The execution-status net, end to end on the local engine', () => {
     expect(letters[0]).toMatchObject({ status: 'FAILED', executionId: record.executionArn, originalEvent: event });
   });
 
+  it('an execution that times out after its image was deleted does not bring the item back', async () => {
+    // Prepare: the analysis hangs; meanwhile the image is deleted (what DELETE /images and the clean-up after a
+    // delete in S3 do to the item: it goes)
+    const validate = hangingTask();
+    const { runner, deadLetters } = await pipeline({ ValidateImage: validate.handler }, 1);
+    const event = uploadEvent('deleted-then-timed-out.png');
+    const running = runner.start(event);
+    await validate.started;
+    const claimed = await itemOf(event);
+    await documents.send(new DeleteCommand({ TableName: TABLE, Key: { imageId: claimed!.imageId } }));
+
+    // Act
+    const record = await running.finally(() => validate.release());
+
+    // Assess: the net recorded the timeout (its dead letter) without writing an item for the deleted image
+    expect(claimed?.status).toBe('PROCESSING');
+    expect(record.status).toBe('TIMED_OUT');
+    expect(await itemOf(event)).toBeUndefined();
+    expect(await deadLetters()).toHaveLength(1);
+  });
+
   it('an aborted execution ends ABORTED, its item says so, one dead letter; the same event delivered again changes nothing', async () => {
     // Prepare
     const validate = hangingTask();
@@ -199,6 +221,28 @@ describe('The execution-status net, end to end on the local engine', () => {
     expect(itemAfterFirst?.statusReason).toMatch(/^Execution was aborted/);
     expect(await itemOf(event)).toEqual(itemAfterFirst);
     expect(await deadLetters()).toHaveLength(1);
+  });
+
+  it('an image deleted during its analysis stays deleted and sends no dead letter when its object then goes missing', async () => {
+    // Prepare: the image is deleted once claimed (the clean-up removes the item, S3 the object), so validation finds no object
+    const event = uploadEvent('deleted-during-analysis.png');
+    const { runner, delivered, deadLetters } = await pipeline({
+      ValidateImage: async () => {
+        const claimed = await itemOf(event);
+        await documents.send(new DeleteCommand({ TableName: TABLE, Key: { imageId: claimed!.imageId } }));
+        throw namedError('ImageValidationError', `NOT_FOUND: s3://${event.detail.bucket.name}/${event.detail.object.key} does not exist`);
+      },
+    });
+
+    // Act
+    const record = await runner.start(event);
+
+    // Assess: ended in Superseded, as StoreResult's own deleted case does; no item, no message, nothing for the net
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.output).toMatchObject({ status: 'SUPERSEDED', reason: expect.stringContaining('deleted during its analysis') });
+    expect(await itemOf(event)).toBeUndefined();
+    expect(await deadLetters()).toEqual([]);
+    expect(delivered).toEqual([]);
   });
 
   it('a failure the definition catches gives exactly one dead letter: the net sees it and does nothing', async () => {

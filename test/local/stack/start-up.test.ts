@@ -168,7 +168,7 @@ describe('Local stack: uploads made while it starts', () => {
       expect(executions.map((e) => [e.imageId, e.status, JSON.stringify(e.output ?? {}).includes('Superseded')])).toEqual(
         expect.arrayContaining(ids.map((id) => [id, 'SUCCEEDED', false])),
       );
-      expect(stack.recovery).toEqual({ resumed: 0, started: 1, settled: 0 });
+      expect(stack.recovery).toEqual({ resumed: 0, started: 1, settled: 0, cleanedUp: 0 });
     } finally {
       await stack.close();
     }
@@ -246,7 +246,7 @@ describe('Local stack: items left PROCESSING', () => {
       );
 
       // Assess
-      expect(stack.recovery).toEqual({ resumed: 0, started: 0, settled: 2 });
+      expect(stack.recovery).toEqual({ resumed: 0, started: 0, settled: 2, cleanedUp: 0 });
       expect(gone).toMatchObject({ status: 'FAILED', statusReason: expect.stringContaining('NOT_FOUND') });
       expect(aborted).toMatchObject({ status: 'FAILED', statusReason: expect.stringContaining('aborted') });
       const letters = Messages.map((m) => JSON.parse(m.Body!) as { key: string; reason: string });

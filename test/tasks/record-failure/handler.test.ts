@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { failureReason, failuresFrom } from '../../../tasks/record-failure/describe-failure';
@@ -89,6 +89,7 @@ describe('Function: handler', () => {
   it('still returns FAILED and the dead letter when the condition protects a newer item', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { imageId: 'picflow-uploads/uploads/cat.jpg' } });
 
     // Act
     const result = await handler(recordFailureInput());
@@ -99,9 +100,27 @@ describe('Function: handler', () => {
     expect(result.deadLetter?.originalEvent).toEqual(s3Event());
   });
 
+  it('sends no dead letter when its claimed item is gone: the image was deleted during its analysis', async () => {
+    // Prepare: the mark is refused and a strong read finds no item
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({});
+
+    // Act
+    const result = await handler(recordFailureInput());
+
+    // Assess
+    expect(result).toEqual({
+      imageId: 'picflow-uploads/uploads/cat.jpg',
+      status: 'SUPERSEDED',
+      reason: expect.stringMatching(/^SUPERSEDED: uploads\/cat.jpg was deleted during its analysis; its failure \(.+\) was not recorded$/),
+    });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { imageId: 'picflow-uploads/uploads/cat.jpg' }, ConsistentRead: true });
+  });
+
   it("logs its warning with the invocation's keys (execution id, key, state), not through the bare root logger", async () => {
     // Prepare: the condition protects a newer item, so RecordFailure warns that it did not mark it
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { imageId: 'picflow-uploads/uploads/cat.jpg' } });
     const written: string[] = [];
     // Powertools writes warnings to process.stderr as JSON lines.
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
