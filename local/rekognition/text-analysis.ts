@@ -21,10 +21,15 @@ export interface TextAnalysis {
   gate: OcrGateDecision;
 }
 
-async function grayPng(image: RgbImage, width: number, height: number): Promise<Buffer> {
+/**
+ * The grey image as binary PGM: tesseract reads it with the same pixels as a PNG (same lines, boxes and
+ * confidences on every text fixture) without the deflate on our side and the inflate on its side.
+ */
+async function grayPgm(image: RgbImage, width: number, height: number): Promise<Buffer> {
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (width !== image.width || height !== image.height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
-  return pipeline.grayscale().png({ compressionLevel: 1 }).toBuffer();
+  const gray = await pipeline.grayscale().raw().toBuffer();
+  return Buffer.concat([Buffer.from(`P5\n${width} ${height}\n255\n`), gray]);
 }
 
 /**
@@ -39,11 +44,11 @@ export async function readText(
 ): Promise<TextAnalysis> {
   const enlarges = target.width > image.width || target.height > image.height;
   if (gate && enlarges) {
-    const png = await grayPng(image, target.width, target.height);
-    const laidOut = await ocr.recognize(png, target.width, target.height, true);
+    const pgm = await grayPgm(image, target.width, target.height);
+    const laidOut = await ocr.recognize(pgm, target.width, target.height, true);
     if (laidOut.length === 0) return { lines: [], gate: 'skipped' };
-    return { lines: await ocr.recognize(png, target.width, target.height), gate: 'enlarged' };
+    return { lines: await ocr.recognize(pgm, target.width, target.height), gate: 'enlarged' };
   }
-  const lines = await ocr.recognize(await grayPng(image, target.width, target.height), target.width, target.height);
+  const lines = await ocr.recognize(await grayPgm(image, target.width, target.height), target.width, target.height);
   return { lines, gate: gate && enlarges ? 'enlarged' : 'direct' };
 }

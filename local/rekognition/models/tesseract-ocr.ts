@@ -46,7 +46,7 @@ export class OcrModel {
   }
 
   /**
-   * Lines and their words from an encoded (PNG) image of the given size. `pageLayout`: segment the page
+   * Lines and their words from an encoded (PNG, or binary PGM) image of the given size. `pageLayout`: segment the page
    * first (tesseract's PSM AUTO), which finds no text line in the image regions of a photo, instead of
    * reading the whole image as one block of text (tesseract.js's default, SINGLE_BLOCK, used otherwise).
    */

@@ -1,5 +1,6 @@
 // The OCR gate (local/rekognition/text-analysis.ts) against the ungated OCR, with the real Tesseract model:
 // on every text fixture DetectText reports the same with and without the gate; photos without text skip the enlarged pass.
+import sharp from 'sharp';
 import { decodeOriented, profileSize, resizeRgb, type RgbImage } from '../../../local/rekognition/image-source';
 import { OcrModel } from '../../../local/rekognition/models/tesseract-ocr';
 import { buildDetectTextResponse, parseDetectTextParams } from '../../../local/rekognition/operations/detect-text';
@@ -34,6 +35,27 @@ describe('OCR gate', () => {
       const params = parseDetectTextParams({});
       expect(buildDetectTextResponse(gated.lines, params)).toEqual(buildDetectTextResponse(ungated.lines, params));
       expect(ungated.gate).toBe('direct');
+    },
+    120_000,
+  );
+
+  it.each(Object.keys(TEXT_FIXTURES))(
+    'reads the same lines on %s as tesseract reads from a PNG of the same grey pixels',
+    async (name) => {
+      // Prepare: the grey image at DetectText's size, as a PNG (what the analyzer handed tesseract before)
+      const { image, target } = await textInput(await TEXT_FIXTURES[name]!());
+      const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+        .resize(target.width, target.height, { fit: 'fill' })
+        .grayscale()
+        .png()
+        .toBuffer();
+
+      // Act
+      const fromPng = await ocr.recognize(png, target.width, target.height);
+      const analysed = await readText(ocr, image, target, false);
+
+      // Assess: the same lines, words, boxes and confidences
+      expect(analysed.lines).toEqual(fromPng);
     },
     120_000,
   );
