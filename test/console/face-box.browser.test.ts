@@ -171,7 +171,7 @@ describe('Face boxes and the People page in Chromium', () => {
     // Act
     await page.goto(`${running.console.url}/#/people`);
     const person = page.locator('[data-testid=person]');
-    await person.locator('.person-face img').waitFor();
+    await person.locator('input').waitFor();
     await page.waitForFunction('[...document.images].every((img) => img.complete)');
 
     // Assess: one request for the list, none per person; the card shows his face and his two faces' count

@@ -157,7 +157,9 @@ function PersonCard({ person }: { person: PersonSummary }) {
 function FaceCrop({ face, alt }: { face: PersonFace; alt: string }) {
   const [size, setSize] = useState({ width: 1, height: 1 });
   const { box } = face;
-  const side = Math.max(box.width * size.width, box.height * size.height) * 1.4;
+  // The face and a margin around it, the margin cut back (not the face) where the photo is barely larger than the face.
+  const faceSide = Math.max(box.width * size.width, box.height * size.height);
+  const side = Math.max(faceSide, Math.min(faceSide * 1.4, size.width, size.height));
   const centre = { x: (box.left + box.width / 2) * size.width, y: (box.top + box.height / 2) * size.height };
   const style = {
     width: `${(size.width / side) * 100}%`,
