@@ -135,6 +135,9 @@ describe('Face search and people served by picflow dev', () => {
       ]),
     );
 
+    const text = await cli('people', 'list');
+    expect(text.stdout).toContain(`${dad}  Dad  (1 face)`);
+
     // Act: another photo of him is uploaded
     const later = await store('family1-dad3.jpg');
 
