@@ -106,21 +106,28 @@ export function facesCommand(program: Command): void {
 
 export function peopleCommand(program: Command): void {
   const people = program.command('people').description('people: faces grouped under a person, named once, tagged on later uploads');
-  where(people.command('list').description('list the people, with their names').option('--json', 'print them as JSON')).action(
-    async (options: WhereOptions & { json?: boolean }, command: Command) => {
-      await withApi(command, options, async (api) => {
-        const all: { userId: string; name?: string }[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await callExpecting(api, { method: 'GET', path: '/people', query: { nextToken } }, 200);
-          all.push(...(page.people as { userId: string; name?: string }[]));
-          nextToken = page.nextToken as string | undefined;
-        } while (nextToken);
-        if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-        else for (const p of all) process.stdout.write(`${p.userId}  ${p.name ?? '(no name)'}\n`);
-      });
-    },
-  );
+  where(
+    people
+      .command('list')
+      .description('list the people, with their names and how many faces each has')
+      .option('--json', 'print them as JSON'),
+  ).action(async (options: WhereOptions & { json?: boolean }, command: Command) => {
+    await withApi(command, options, async (api) => {
+      const all: { userId: string; name?: string; faceCount?: number }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await callExpecting(api, { method: 'GET', path: '/people', query: { nextToken } }, 200);
+        all.push(...(page.people as typeof all));
+        nextToken = page.nextToken as string | undefined;
+      } while (nextToken);
+      if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+      else
+        for (const p of all) {
+          const faces = p.faceCount === 1 ? '1 face' : `${p.faceCount ?? 0} faces`;
+          process.stdout.write(`${p.userId}  ${p.name ?? '(no name)'}  (${faces})\n`);
+        }
+    });
+  });
   where(
     people
       .command('name')

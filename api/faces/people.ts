@@ -17,6 +17,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { deletePersonName, personNames, putPersonName, resolveExternalImageId } from '../../tasks/shared/faces';
 import { MAX_NAME_CHARS } from '../../tasks/detect-faces/budget';
+import { mapConcurrently } from '../../dead-letters/map-concurrently';
 import { ApiError, badRequest, notFound } from '../shared/http';
 import { collectionOf, rekognitionCall } from './collection';
 import { deleteMergeJournal, type MergeJournal, readMergeJournal, startMergeJournal } from './merge-journal';
@@ -36,6 +37,12 @@ export interface Person {
   name?: string;
 }
 
+/** One entry of GET /people: the person, how many faces are theirs, and one of them to show (absent when none is). */
+export interface PersonSummary extends Person {
+  faceCount: number;
+  face?: PersonFace;
+}
+
 export interface PersonFace {
   imageId: string;
   key: string;
@@ -43,7 +50,13 @@ export interface PersonFace {
   box: { left: number; top: number; width: number; height: number };
 }
 
-/** GET /people: a page of ListUsers with each user's name. */
+/** At most this many ListFaces calls at once for one page of people (Rekognition's ListFaces quota is a few TPS). */
+const LIST_FACES_CONCURRENCY = 4;
+
+/**
+ * GET /people: a page of ListUsers with each user's name, how many faces they have and one of them to show
+ * (ListFaces by UserId, as GET /people/{userId}/images), so a client draws the whole page from one response.
+ */
 export async function listPeople(query: Record<string, string | undefined>, { config, clients }: Deps) {
   const collectionId = collectionOf(config);
   const limit = query.limit === undefined ? 100 : Number(query.limit);
@@ -58,8 +71,21 @@ export async function listPeople(query: Record<string, string | undefined>, { co
   });
   const ids = (output.Users ?? []).flatMap((u) => (u.UserId ? [u.UserId] : []));
   const names = await personNames(clients.dynamo, config.tableName, ids);
-  const people = ids.map((userId) => person(userId, names.get(userId)));
+  const people = await mapConcurrently(ids, LIST_FACES_CONCURRENCY, async (userId): Promise<PersonSummary> => {
+    const faces = (await userFaces(clients.rekognition, collectionId, userId)).filter((f) => f.FaceId);
+    const face = await firstShownFace(clients.dynamo, config.tableName, faces);
+    return { ...person(userId, names.get(userId)), faceCount: faces.length, ...(face ? { face } : {}) };
+  });
   return output.NextToken ? { people, nextToken: output.NextToken } : { people };
+}
+
+/** The first of the faces whose image is still stored (a face's image is resolved with one read at most). */
+async function firstShownFace(dynamo: DynamoDBDocumentClient, tableName: string, faces: Face[]): Promise<PersonFace | undefined> {
+  for (const face of faces) {
+    const shown = await personFace(dynamo, tableName, face);
+    if (shown) return shown;
+  }
+  return undefined;
 }
 
 /** POST /people: a new user from faces the caller says are one person (so no similarity gate), named if asked. */
@@ -227,16 +253,8 @@ export async function personImages(userId: string, { config, clients }: Deps) {
   const faces = await userFaces(clients.rekognition, collectionId, userId);
   const images: PersonFace[] = [];
   for (const face of faces) {
-    if (!face.FaceId || !face.ExternalImageId) continue;
-    const imageId = await resolveExternalImageId(clients.dynamo, config.tableName, face.ExternalImageId);
-    if (!imageId) continue;
-    const box = face.BoundingBox ?? {};
-    images.push({
-      imageId,
-      key: imageId.slice(imageId.indexOf('/') + 1),
-      faceId: face.FaceId,
-      box: { left: box.Left ?? 0, top: box.Top ?? 0, width: box.Width ?? 0, height: box.Height ?? 0 },
-    });
+    const shown = await personFace(clients.dynamo, config.tableName, face);
+    if (shown) images.push(shown);
   }
   const names = await personNames(clients.dynamo, config.tableName, [userId]);
   return { ...person(userId, names.get(userId)), images };
@@ -259,6 +277,20 @@ export function userIdParam(raw: string | undefined): string {
     // Left as sent: it fails the pattern below or is not found.
   }
   return userId;
+}
+
+/** A collection face as the API shows it: the stored image it is on and its box; undefined once that image is gone. */
+async function personFace(dynamo: DynamoDBDocumentClient, tableName: string, face: Face): Promise<PersonFace | undefined> {
+  if (!face.FaceId || !face.ExternalImageId) return undefined;
+  const imageId = await resolveExternalImageId(dynamo, tableName, face.ExternalImageId);
+  if (!imageId) return undefined;
+  const box = face.BoundingBox ?? {};
+  return {
+    imageId,
+    key: imageId.slice(imageId.indexOf('/') + 1),
+    faceId: face.FaceId,
+    box: { left: box.Left ?? 0, top: box.Top ?? 0, width: box.Width ?? 0, height: box.Height ?? 0 },
+  };
 }
 
 function person(userId: string, name: string | undefined): Person {

@@ -195,9 +195,27 @@ describe('Function: faces handler, people', () => {
     Responses: { images: Object.entries(entries).map(([userId, personName]) => ({ imageId: `#person/${userId}`, userId, personName })) },
   });
 
-  it('GET /people lists the users with their names', async () => {
-    // Prepare
+  it('GET /people lists the users with their names, face counts and one stored face each, from ListFaces by UserId', async () => {
+    // Prepare: Ada's first face is on an image that is gone (a hashed id with no entry); Bea has no face left
     rekognition.on(ListUsersCommand).resolves(users('person-a', 'person-b'));
+    const gone = externalImageId(`picflow-uploads/uploads/${'long/'.repeat(60)}gone.jpg`);
+    rekognition.on(ListFacesCommand, { UserId: 'person-a' }).resolves({
+      Faces: [
+        { FaceId: FACE(1), ExternalImageId: gone, BoundingBox: { Left: 0.1, Top: 0.1, Width: 0.2, Height: 0.2 } },
+        {
+          FaceId: FACE(2),
+          ExternalImageId: externalImageId('picflow-uploads/uploads/x.jpg'),
+          BoundingBox: { Left: 0.3, Top: 0.2, Width: 0.25, Height: 0.4 },
+        },
+        {
+          FaceId: FACE(3),
+          ExternalImageId: externalImageId('picflow-uploads/uploads/y.jpg'),
+          BoundingBox: { Left: 0, Top: 0, Width: 1, Height: 1 },
+        },
+      ],
+    });
+    rekognition.on(ListFacesCommand, { UserId: 'person-b' }).resolves({ Faces: [] });
+    ddb.on(GetCommand).resolves({});
     ddb.on(BatchGetCommand).resolves(names({ 'person-a': 'Ada' }));
 
     // Act
@@ -205,7 +223,39 @@ describe('Function: faces handler, people', () => {
 
     // Assess
     expectDocumented('get', '/people', response);
-    expect(JSON.parse(response.body)).toEqual({ people: [{ userId: 'person-a', name: 'Ada' }, { userId: 'person-b' }] });
+    expect(rekognition).toHaveReceivedCommandWith(ListFacesCommand, { CollectionId: 'picflow-faces', UserId: 'person-a' });
+    expect(rekognition).toHaveReceivedCommandWith(ListFacesCommand, { CollectionId: 'picflow-faces', UserId: 'person-b' });
+    expect(JSON.parse(response.body)).toEqual({
+      people: [
+        {
+          userId: 'person-a',
+          name: 'Ada',
+          faceCount: 3,
+          face: {
+            imageId: 'picflow-uploads/uploads/x.jpg',
+            key: 'uploads/x.jpg',
+            faceId: FACE(2),
+            box: { left: 0.3, top: 0.2, width: 0.25, height: 0.4 },
+          },
+        },
+        { userId: 'person-b', faceCount: 0 },
+      ],
+    });
+  });
+
+  it('GET /people keeps ListUsers paging: limit and nextToken go through, the next token comes back', async () => {
+    // Prepare
+    rekognition.on(ListUsersCommand).resolves({ ...users('person-c'), NextToken: 'page-3' });
+    rekognition.on(ListFacesCommand).resolves({ Faces: [] });
+    ddb.on(BatchGetCommand).resolves(names({}));
+
+    // Act
+    const response = await handler(apiEvent('GET /people', { queryStringParameters: { limit: '1', nextToken: 'page-2' } }));
+
+    // Assess
+    expectDocumented('get', '/people', response);
+    expect(rekognition).toHaveReceivedCommandWith(ListUsersCommand, { CollectionId: 'picflow-faces', MaxResults: 1, NextToken: 'page-2' });
+    expect(JSON.parse(response.body)).toEqual({ people: [{ userId: 'person-c', faceCount: 0 }], nextToken: 'page-3' });
   });
 
   it('POST /people creates a user, associates the faces without a similarity gate and stores the name', async () => {

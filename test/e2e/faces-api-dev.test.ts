@@ -126,9 +126,17 @@ describe('Face search and people served by picflow dev', () => {
     // Assess
     expect([created.code, named.code, other.status]).toEqual([0, 0, 201]);
     const listed = await cli('people', 'list', '--json');
+    // Each with their face count and that face to show (GET /people draws a person in one response)
+    const shown = (file: string) => expect.objectContaining({ key: keyOf(file), faceId: faceOf(file) });
     expect(JSON.parse(listed.stdout)).toEqual(
-      expect.arrayContaining([{ userId: dad, name: 'Dad' }, { userId: other.body.userId as string }]),
+      expect.arrayContaining([
+        { userId: dad, name: 'Dad', faceCount: 1, face: shown('family1-dad1.jpg') },
+        { userId: other.body.userId as string, faceCount: 1, face: shown('family1-dad2.jpg') },
+      ]),
     );
+
+    const text = await cli('people', 'list');
+    expect(text.stdout).toContain(`${dad}  Dad  (1 face)`);
 
     // Act: another photo of him is uploaded
     const later = await store('family1-dad3.jpg');
@@ -142,7 +150,9 @@ describe('Face search and people served by picflow dev', () => {
     // Assess: one person, Dad, on both photos
     expect(merged.code).toBe(0);
     const people = await json(await fetch(`${api}/people`));
-    expect(people.body.people).toEqual([{ userId: dad, name: 'Dad' }]);
+    expect(people.body.people).toEqual([
+      { userId: dad, name: 'Dad', faceCount: 2, face: expect.objectContaining({ faceId: expect.any(String) }) },
+    ]);
     const images = await json(await fetch(`${api}/people/${dad}/images`));
     expect(keysOf(images.body.images as { key: string }[])).toEqual([keyOf('family1-dad1.jpg'), keyOf('family1-dad2.jpg')].sort());
 

@@ -1,6 +1,7 @@
 /**
- * The People page (#/people): every person of the face collection with their photos, named in place
- * (PATCH /api/v1/people/{userId}); with `?face=FACE&image=ID` (from a face box on a result page) it first
+ * The People page (#/people): every person of the face collection, drawn from one GET /api/v1/people (each with
+ * one face cut out of a photo and how many faces are theirs), named in place (PATCH /api/v1/people/{userId}),
+ * their photos on request (GET .../images); with `?face=FACE&image=ID` (from a face box on a result page) it first
  * shows every stored photo with a matching face (POST /api/v1/faces/search), and makes a person of that face.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -22,7 +23,11 @@ interface PersonFace {
 interface Person {
   userId: string;
   name?: string;
-  images?: PersonFace[];
+}
+/** One entry of GET /people. */
+interface PersonSummary extends Person {
+  faceCount: number;
+  face?: PersonFace;
 }
 interface FaceMatch extends PersonFace {
   similarity: number;
@@ -44,13 +49,21 @@ const jsonInit = (method: string, body: unknown): RequestInit => ({
 });
 
 export function PeoplePage({ faceId, imageId }: { faceId?: string; imageId?: string }) {
-  const [people, setPeople] = useState<Person[] | undefined>(undefined);
+  const [people, setPeople] = useState<PersonSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const load = useCallback(async () => {
     try {
-      const { people: list } = await call<{ people: Person[] }>('/people');
-      const withImages = await Promise.all(list.map((p) => call<Person>(`/people/${encodeURIComponent(p.userId)}/images`)));
-      setPeople(withImages);
+      // One request for the whole page: each person comes with a face to show and their face count.
+      const all: PersonSummary[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page: { people: PersonSummary[]; nextToken?: string } = await call(
+          `/people${nextToken ? `?${new URLSearchParams({ nextToken })}` : ''}`,
+        );
+        all.push(...page.people);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      setPeople(all);
       setError(undefined);
     } catch (e) {
       setError((e as Error).message);
@@ -80,11 +93,12 @@ export function PeoplePage({ faceId, imageId }: { faceId?: string; imageId?: str
   );
 }
 
-/** One person: their name (editable in place) and their photos. */
-function PersonCard({ person }: { person: Person }) {
+/** One person: a face of theirs, their name (editable in place), how many faces are theirs, and their photos on request. */
+function PersonCard({ person }: { person: PersonSummary }) {
   const [name, setName] = useState(person.name ?? '');
   const [saved, setSaved] = useState(person.name ?? '');
   const [message, setMessage] = useState<string | undefined>(undefined);
+  const [photos, setPhotos] = useState<PersonFace[] | 'hidden' | 'loading'>('hidden');
   const save = async (event: Event) => {
     event.preventDefault();
     try {
@@ -95,20 +109,76 @@ function PersonCard({ person }: { person: Person }) {
       setMessage((e as Error).message);
     }
   };
+  const togglePhotos = async () => {
+    if (photos !== 'hidden') return setPhotos('hidden');
+    setPhotos('loading');
+    try {
+      setPhotos((await call<{ images: PersonFace[] }>(`/people/${encodeURIComponent(person.userId)}/images`)).images);
+    } catch (e) {
+      setPhotos('hidden');
+      setMessage((e as Error).message);
+    }
+  };
+  const faces = `${person.faceCount} ${person.faceCount === 1 ? 'face' : 'faces'}`;
   return (
-    <div class="card" data-testid="person">
-      <form class="person-name" onSubmit={save}>
-        <label>
-          <span class="muted">Name </span>
-          <input value={name} maxLength={64} placeholder="Unnamed" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        </label>
-        <button class="button" type="submit" disabled={!name.trim() || name.trim() === saved}>
-          Save
+    <div class="card" data-testid="person" data-face-count={person.faceCount}>
+      <div class="person-head">
+        {person.face && <FaceCrop face={person.face} alt={`${saved || 'Unnamed'}, in ${person.face.key}`} />}
+        <form class="person-name" onSubmit={save}>
+          <label>
+            <span class="muted">Name </span>
+            <input value={name} maxLength={64} placeholder="Unnamed" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+          </label>
+          <button class="button" type="submit" disabled={!name.trim() || name.trim() === saved}>
+            Save
+          </button>
+          {message && <span class="muted small"> {message}</span>}
+        </form>
+        <button
+          class="button ghost"
+          type="button"
+          aria-expanded={photos !== 'hidden'}
+          onClick={togglePhotos}
+          disabled={person.faceCount === 0}
+        >
+          {photos === 'hidden' ? `Show photos (${faces})` : 'Hide photos'}
         </button>
-        {message && <span class="muted small"> {message}</span>}
-      </form>
-      <Photos faces={person.images ?? []} />
+      </div>
+      {photos === 'loading' && <p class="muted small">Loading…</p>}
+      {Array.isArray(photos) && <Photos faces={photos} />}
     </div>
+  );
+}
+
+/**
+ * A face cut out of its photo: a square around the box (Rekognition's box is a fraction of each side, so the
+ * square needs the photo's pixel size, known once it has loaded; until then the box's fractions stand in).
+ */
+function FaceCrop({ face, alt }: { face: PersonFace; alt: string }) {
+  const [size, setSize] = useState({ width: 1, height: 1 });
+  const { box } = face;
+  // The face and a margin around it, the margin cut back (not the face) where the photo is barely larger than the face.
+  const faceSide = Math.max(box.width * size.width, box.height * size.height);
+  const side = Math.max(faceSide, Math.min(faceSide * 1.4, size.width, size.height));
+  const centre = { x: (box.left + box.width / 2) * size.width, y: (box.top + box.height / 2) * size.height };
+  const style = {
+    width: `${(size.width / side) * 100}%`,
+    height: `${(size.height / side) * 100}%`,
+    left: `${(-(centre.x - side / 2) / side) * 100}%`,
+    top: `${(-(centre.y - side / 2) / side) * 100}%`,
+  };
+  return (
+    <a class="person-face" href={href({ page: 'image', imageId: face.imageId })}>
+      <img
+        src={objectUrl(face.key)}
+        alt={alt}
+        style={style}
+        onLoad={(e) => {
+          const img = e.currentTarget as HTMLImageElement;
+          if (img.naturalWidth && img.naturalHeight) setSize({ width: img.naturalWidth, height: img.naturalHeight });
+        }}
+      />
+    </a>
   );
 }
 

@@ -187,6 +187,7 @@ function Viewer({ item, hovered, onHover }: { item: ImageItem } & Hover) {
                 hoverKey={`face-${i}`}
                 hovered={hovered}
                 onHover={onHover}
+                findHref={f.faceId ? href({ page: 'people', faceId: f.faceId, imageId: item.imageId }) : undefined}
               />
             ))}
         </div>
@@ -404,6 +405,10 @@ function displayImage(item: ImageItem): { key: string; width?: number; height?: 
   return undefined;
 }
 
+/**
+ * One box over the picture. A face box with `findHref` (an indexed face) is a link to "Find this face": Tab reaches
+ * it, Enter or Space opens the search, and focus highlights its table row as hovering does. Other boxes only mirror hover.
+ */
 function Box({
   box,
   kind,
@@ -411,6 +416,7 @@ function Box({
   hoverKey,
   hovered,
   onHover,
+  findHref,
 }: {
   box: BoundingBox;
   kind: 'face' | 'object' | 'text';
@@ -418,17 +424,45 @@ function Box({
   hoverKey?: string;
   hovered?: string;
   onHover(key: string | undefined): void;
+  findHref?: string;
 }) {
   const lit = hoverKey !== undefined && hovered === hoverKey;
+  const className = `box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}${lit ? ' highlighted' : ''}`;
+  const style = { left: `${box.left * 100}%`, top: `${box.top * 100}%`, width: `${box.width * 100}%`, height: `${box.height * 100}%` };
+  if (findHref) {
+    return (
+      <a
+        class={`${className} box-find`}
+        href={findHref}
+        aria-label={`${label}: find this face`}
+        title="Find this face in other photos"
+        data-testid={`box-${kind}`}
+        data-hover={hoverKey}
+        onMouseEnter={() => onHover(hoverKey)}
+        onMouseLeave={() => onHover(undefined)}
+        onFocus={() => onHover(hoverKey)}
+        onBlur={() => onHover(undefined)}
+        // Enter follows a link by itself; Space, as on a button, does too here (the box reads as a control on the photo).
+        onKeyDown={(event) => {
+          if (event.key !== ' ') return;
+          event.preventDefault();
+          window.location.hash = findHref;
+        }}
+        style={style}
+      >
+        <span class="box-label">{label}</span>
+      </a>
+    );
+  }
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: pointer-only mirror of the face rows and label chips (keyboard-reachable).
     <div
-      class={`box box-${kind}${box.top < 0.06 ? ' label-inside' : ''}${lit ? ' highlighted' : ''}`}
+      class={className}
       data-testid={`box-${kind}`}
       data-hover={hoverKey}
       onMouseEnter={() => onHover(hoverKey)}
       onMouseLeave={() => onHover(undefined)}
-      style={{ left: `${box.left * 100}%`, top: `${box.top * 100}%`, width: `${box.width * 100}%`, height: `${box.height * 100}%` }}
+      style={style}
     >
       <span class="box-label">{label}</span>
     </div>
