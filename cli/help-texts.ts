@@ -174,14 +174,20 @@ const HELP: Record<string, HelpText> = {
   people: {
     note:
       "Goes through the running `picflow dev`'s HTTP API when there is one, else starts the local stack on the data directory for the " +
-      'command. The HTTP API calls these GET /people, PATCH /people/{userId}, POST /people and POST /people/{userId}/merge.',
+      'command. The HTTP API calls these GET /people, PATCH /people/{userId}, POST /people and POST /people/{userId}/merge. ' +
+      'A merge that failed part-way is finished by running the same merge again.',
     examples: [
       'picflow people create 3f0c9a4e-1b2d-4c5e-8f70-91a2b3c4d5e6 --name Ada',
       'picflow people list',
       'picflow people name person-5d1e... "Ada Lovelace"',
       'picflow people merge person-5d1e... person-77ab...',
     ],
-    exitCodes: ['0  done', '1  no such person or face', `${USAGE_ERROR} (no such stack, face indexing off, a face that is taken)`],
+    exitCodes: [
+      '0  done',
+      '1  no such person or face',
+      `${USAGE_ERROR} (no such stack, face indexing off, a face that is taken, a refused merge: another merge of them ` +
+        'unfinished, or over 100 faces together)',
+    ],
     environment: [DATA_DIR, AWS],
   },
 };

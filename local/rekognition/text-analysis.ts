@@ -1,13 +1,14 @@
 /**
- * OCR only where there may be text: a cheap look at the image's own size decides whether the full,
- * enlarged OCR pass runs at all (runs in an analyzer worker).
+ * OCR only where there may be text: a cheap page-layout look decides whether the full OCR pass runs at all
+ * (runs in an analyzer worker).
  *
  * Tesseract reads small print better enlarged, so DetectText's profile enlarges images whose longest side is
- * under ~1600 px up to 2x; on a photo that enlarged pass costs 1-2 s and reads only texture noise (which
- * detect-text.ts then filters out). At the image's own size, with page segmentation (PSM AUTO, which sets
- * image regions aside), tesseract finds no text line at all on such photos, in 20-70 ms, while on every text
- * fixture it finds at least one (test/local/rekognition/text-gate.test.ts holds both). So: no line there →
- * no text, skip the enlarged pass; any line → run exactly the ungated pass, so the result is the ungated one.
+ * under ~1600 px up to 2x; on a photo that OCR pass costs 1-2 s and reads only texture noise (which
+ * detect-text.ts then filters out). On those same enlarged pixels, page-layout analysis alone (PSM AUTO, which
+ * sets image regions aside, no recognition) finds no text line at all on such photos, in 80-400 ms, while on every
+ * text fixture it finds at least one (test/local/rekognition/text-gate.test.ts holds both; a look at the image's own
+ * size or 1.5x was tried and misses a 14 px caption). So: no line → no text, skip OCR; any line → run exactly the
+ * ungated pass on the same pixels, so the result is the ungated one.
  */
 import sharp from 'sharp';
 import type { RgbImage } from './image-source';
