@@ -221,8 +221,8 @@ describe('Module: image-table conditions on a real engine', () => {
     // Act: the analysis fails (its original is gone)
     const result = await recordFailure(recordFailureInput(), deps, at(2));
 
-    // Assess
-    expect(result.status).toBe('FAILED');
+    // Assess: nothing recorded, and SUPERSEDED (the definition then ends without a dead letter: no replay can succeed)
+    expect(result.status).toBe('SUPERSEDED');
     expect(await readItem()).toBeUndefined();
     expect(await itemCount()).toBe(0);
   });
