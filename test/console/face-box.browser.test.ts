@@ -6,24 +6,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, startStackWithConsole, tempDir, type Running } from './support';
+import {
+  closeConsoleInChromium,
+  ROOT,
+  seriousAxeViolations,
+  startConsoleInChromium,
+  tempDir,
+  uploadAndWait,
+  type Running,
+} from './support';
 
 jest.setTimeout(240_000);
 
 const FACES = join(ROOT, 'test', 'fixtures', 'faces');
-const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 interface ImageResponse {
   imageId: string;
   key: string;
   status: string;
   faces?: { faceId?: string }[];
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  nodes: { target: string[] }[];
 }
 
 describe('Face boxes and the People page in Chromium', () => {
@@ -35,20 +36,7 @@ describe('Face boxes and the People page in Chromium', () => {
   let dad2: ImageResponse;
 
   /** Uploads through the console's API mount and waits for the analysis. */
-  const upload = async (name: string): Promise<ImageResponse> => {
-    const stored = await fetch(`${running.console.url}/api/v1/images`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'image/jpeg' },
-      body: readFileSync(join(FACES, name)),
-    });
-    const { imageId } = (await stored.json()) as { imageId: string };
-    for (;;) {
-      const got = await fetch(`${running.console.url}/api/v1/images/${encodeURIComponent(imageId)}`);
-      const image = (await got.json()) as ImageResponse;
-      if (got.status === 200 && ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(image.status)) return image;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const upload = (name: string) => uploadAndWait<ImageResponse>(running.console.url, readFileSync(join(FACES, name)));
 
   const openResult = async (imageId: string): Promise<void> => {
     await page.goto(`${running.console.url}/#/images/${encodeURIComponent(imageId)}`);
@@ -56,10 +44,7 @@ describe('Face boxes and the People page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([
-      startStackWithConsole(data.path, { taskEnvironment: { ANALYSES: 'faces' } }),
-      launchChromium(),
-    ]);
+    ({ running, browser } = await startConsoleInChromium(data.path, { taskEnvironment: { ANALYSES: 'faces' } }));
     // bypassCSP: the console's Content-Security-Policy refuses the inline <script> that injects axe-core.
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
     page.setDefaultTimeout(60_000);
@@ -68,11 +53,7 @@ describe('Face boxes and the People page in Chromium', () => {
     await upload('family1-mom1.jpg');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    data.remove();
-  });
+  afterAll(() => closeConsoleInChromium({ running, browser }, data));
 
   it('Tab reaches a face box named "find this face", with a focus ring, highlighting its row; Enter opens the search', async () => {
     // Prepare
@@ -125,14 +106,12 @@ describe('Face boxes and the People page in Chromium', () => {
   it('axe-core finds no serious or critical violation on a result page with clickable face boxes', async () => {
     // Prepare
     await openResult(dad1.imageId);
-    await page.addScriptTag({ path: AXE });
 
     // Act
-    const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+    const serious = await seriousAxeViolations(page);
 
     // Assess
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(serious).toEqual([]);
   });
 
   it('a face without a faceId (face indexing off when it was analysed) keeps a plain box, not a link', async () => {

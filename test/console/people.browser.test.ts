@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { closeConsoleInChromium, ROOT, startConsoleInChromium, tempDir, type Running } from './support';
+import { closeConsoleInChromium, ROOT, startConsoleInChromium, tempDir, uploadAndWait, type Running } from './support';
 
 jest.setTimeout(240_000);
 
@@ -24,20 +24,7 @@ describe('People page in Chromium', () => {
   let page: Page;
 
   /** Uploads through the console's API mount and waits for the analysis. */
-  const upload = async (name: string): Promise<ImageResponse> => {
-    const stored = await fetch(`${running.console.url}/api/v1/images`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'image/jpeg' },
-      body: readFileSync(join(FACES, name)),
-    });
-    const { imageId } = (await stored.json()) as { imageId: string };
-    for (;;) {
-      const got = await fetch(`${running.console.url}/api/v1/images/${encodeURIComponent(imageId)}`);
-      const image = (await got.json()) as ImageResponse;
-      if (got.status === 200 && ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(image.status)) return image;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const upload = (name: string) => uploadAndWait<ImageResponse>(running.console.url, readFileSync(join(FACES, name)));
 
   beforeAll(async () => {
     ({ running, browser } = await startConsoleInChromium(data.path, { taskEnvironment: { ANALYSES: 'faces' } }));

@@ -10,20 +10,20 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { ExecutionsResponse } from '../../local/console/shared/api-types';
-import { closeConsoleInChromium, FIXTURES, ROOT, screenshotPath, startConsoleInChromium, tempDir, type Running } from './support';
+import {
+  closeConsoleInChromium,
+  FIXTURES,
+  screenshotPath,
+  seriousAxeViolations,
+  startConsoleInChromium,
+  tempDir,
+  type Running,
+} from './support';
 
 jest.setTimeout(240_000);
 
 const DESKTOP = { width: 1480, height: 980 };
 const PHONE = { width: 390, height: 844 };
-const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  nodes: { target: string[] }[];
-}
-
 describe('Console on a phone, by keyboard, and under axe-core', () => {
   const data = tempDir('console-a11y');
   let running: Running;
@@ -88,13 +88,10 @@ describe('Console on a phone, by keyboard, and under axe-core', () => {
     for (const { name, hash, ready } of pages) {
       // Act
       const page = await open(context(), hash, ready);
-      await page.addScriptTag({ path: AXE });
-      const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+      const serious = await seriousAxeViolations(page);
       await page.close();
       // Assess (collected, so one run names every page's violations)
-      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      if (serious.length > 0)
-        found[name] = serious.map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      if (serious.length > 0) found[name] = serious;
     }
     expect(found).toEqual({});
   });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsoleServer, type ConsoleServer } from '../../local/console/server';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack/local-stack';
 import type { StreamMessage } from '../../local/console/shared/api-types';
@@ -87,6 +87,42 @@ export async function closeConsoleInChromium(started: Partial<ConsoleInChromium>
   await started.browser?.close();
   await started.running?.close();
   data.remove();
+}
+
+/** Uploads `body` through the console's API mount (POST /api/v1/images) and resolves with GET's image once its analysis ended. */
+export async function uploadAndWait<T extends { status: string }>(
+  consoleUrl: string,
+  body: Buffer,
+  contentType = 'image/jpeg',
+): Promise<T> {
+  const stored = await fetch(`${consoleUrl}/api/v1/images`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  const { imageId } = (await stored.json()) as { imageId: string };
+  for (;;) {
+    const got = await fetch(`${consoleUrl}/api/v1/images/${encodeURIComponent(imageId)}`);
+    const image = (await got.json()) as T;
+    if (got.status === 200 && ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(image.status)) return image;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * axe-core's serious and critical violations on `page`, one line each (rule, impact, where). The page's context
+ * needs `bypassCSP: true`: the console's Content-Security-Policy refuses the inline <script> that injects axe-core.
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 export function artifactPath(name: string): string {
